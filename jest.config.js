@@ -1,0 +1,26 @@
+/** @type {import('jest').Config} */
+const swc = [
+  "@swc/jest",
+  {
+    jsc: {
+      parser: { syntax: "typescript", tsx: true },
+      transform: { react: { runtime: "automatic", importSource: "preact" } },
+      target: "es2022",
+    },
+    module: { type: "commonjs" },
+  },
+];
+const shared = {
+  transform: { "^.+\\.(t|j)sx?$": swc, "^.+\\.mjs$": swc },
+  // preact 11 and @testing-library/preact are ESM-only: transform them to CJS.
+  transformIgnorePatterns: ["/node_modules/(?!(preact|@testing-library/preact)/)"],
+};
+
+export default {
+  projects: [
+    // Pure core and background adapters: Node has real WebCrypto for certificate work.
+    { ...shared, displayName: "unit", testEnvironment: "node", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
+    // Preact views under jsdom.
+    { ...shared, displayName: "components", testEnvironment: "jsdom", testMatch: ["<rootDir>/test/components/**/*.test.tsx"] },
+  ],
+};
