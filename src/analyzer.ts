@@ -1,0 +1,261 @@
+/**
+ * The chain analyzer: SecurityInfo (+ settings, + now) → Verdict.
+ *
+ * Built for the blocking listener, where every microsecond delays a response:
+ * - a chain already analysed is answered from a bounded verdict cache keyed by Firefox's own
+ *   SHA-256 strings (no normalisation, no parsing) until one of its certificates changes validity;
+ * - a certificate already seen is never looked at again: its facts (blocklist matches, known-store
+ *   membership, key and signature from a minimal DER walk) sit in a bounded cache by SHA-256;
+ * - `needsRawDer` tells the caller whether asking Firefox for the (costly) rawDER is worth it.
+ * Nothing here throws on bad input: unreadable DER is a finding, and a rule that throws becomes an
+ * "analysis error" finding.
+ */
+import { Blocklist, type BlocklistEntry, type CompiledIndex } from "./blocklist";
+import { readCertificate } from "./der";
+import { base64ToBytes, bytesToBase64, bytesToHex, colonHexToHex, normalizeSerialHex } from "./encoding";
+import { LruCache } from "./lru";
+import { roleOf } from "./names";
+import { RULES } from "./rules";
+import type { AnalysedCertificate, CertificateFacts, ChainFacts } from "./rules/rule";
+import type { RuleRegistry } from "./rules/registry";
+import type { FirefoxCertificate, SecurityInfo } from "./securityInfo";
+import { EMPTY_SETTINGS, type AllowlistEntry, type CustomBlocklistEntry, type Settings } from "./settings";
+import { LEVEL_RANK, worstLevel, type Finding, type Verdict } from "./verdict";
+
+export interface AnalyzerOptions {
+  /** Certificates whose facts are kept (default 4096: a few MB at most). */
+  certificateCacheSize?: number;
+  /** Chains whose verdicts are kept (default 2048). */
+  verdictCacheSize?: number;
+  rules?: RuleRegistry;
+}
+
+export const ANALYSIS_ERROR_RULE = "analysis-error";
+
+interface CachedVerdict {
+  verdict: Verdict;
+  /** The verdict holds until a certificate in the chain becomes valid or expires. */
+  validUntil: number;
+  validFrom: number;
+}
+
+const CUSTOM_INCIDENT: Record<CustomBlocklistEntry["source"], string> = {
+  policy: "Listed by your organisation's policy",
+  user: "Listed in your own blocklist",
+};
+
+function customEntry(e: CustomBlocklistEntry, i: number): BlocklistEntry {
+  const key = e.sha256 ?? e.spkiSha256 ?? e.sha1 ?? "";
+  return {
+    id: `${e.source}:${i}`,
+    source: e.source,
+    label: e.label ?? `Entry ${key.slice(0, 16)}…`,
+    incident: e.reason ?? CUSTOM_INCIDENT[e.source],
+    reference: e.reference ?? "",
+    enforced: true,
+    ...(e.sha256 && { sha256: e.sha256 }),
+    ...(e.sha1 && { sha1: e.sha1 }),
+    ...(e.spkiSha256 && { spkiSha256: e.spkiSha256 }),
+  };
+}
+
+export class ChainAnalyzer {
+  readonly blocklist: Blocklist;
+  readonly blocklistVersion: string;
+  readonly #known: Set<string>;
+  readonly #rules: RuleRegistry;
+  readonly #facts: LruCache<string, CertificateFacts>;
+  readonly #verdicts: LruCache<string, CachedVerdict>;
+  #custom = new Blocklist([]);
+  #allowBySha256 = new Map<string, AllowlistEntry>();
+  #allowBySpki = new Map<string, AllowlistEntry>();
+
+  constructor(index: CompiledIndex, settings: Settings = EMPTY_SETTINGS, options: AnalyzerOptions = {}) {
+    this.blocklist = Blocklist.fromIndex(index);
+    this.blocklistVersion = index.version;
+    this.#known = new Set(index.knownIntermediates.sha256);
+    this.#rules = options.rules ?? RULES;
+    this.#facts = new LruCache(options.certificateCacheSize ?? 4096);
+    this.#verdicts = new LruCache(options.verdictCacheSize ?? 2048);
+    this.setSettings(settings);
+  }
+
+  /** Applies new enterprise/user lists. Certificate facts stay (they do not depend on settings). */
+  setSettings(settings: Settings): void {
+    this.#custom = new Blocklist(settings.blocklist.map(customEntry));
+    this.#allowBySha256 = new Map(settings.allowlist.filter((e) => e.sha256).map((e) => [e.sha256!, e]));
+    this.#allowBySpki = new Map(settings.allowlist.filter((e) => e.spkiSha256).map((e) => [e.spkiSha256!, e]));
+    this.#verdicts.clear();
+  }
+
+  /** True when some certificate of the chain has never been seen, so its bytes are worth fetching. */
+  needsRawDer(info: SecurityInfo | undefined): boolean {
+    const certificates = info?.certificates ?? [];
+    if (this.#verdicts.has(chainKey(certificates))) return false;
+    return certificates.some((c) => {
+      const facts = this.#facts.get(c?.fingerprint?.sha256);
+      return !facts || (!facts.der && !facts.derError);
+    });
+  }
+
+  /** Analyses one presented chain. Never throws. */
+  analyze(info: SecurityInfo | undefined, now: number = Date.now()): Verdict {
+    const certificates = Array.isArray(info?.certificates) ? info.certificates : [];
+    const key = chainKey(certificates);
+    const cached = this.#verdicts.get(key);
+    if (cached && now >= cached.validFrom && now < cached.validUntil) return cached.verdict;
+
+    const findings: Finding[] = [];
+    const analysed: AnalysedCertificate[] = [];
+    certificates.forEach((cert, index) => {
+      try {
+        analysed.push(this.#analyseCertificate(cert, index, certificates.length));
+      } catch (error) {
+        findings.push(analysisError(`certificate ${index} could not be analysed`, error, index));
+      }
+    });
+
+    const chain: ChainFacts = {
+      certificates: analysed,
+      now,
+      endsAtBuiltInRoot: certificates[certificates.length - 1]?.isBuiltInRoot === true,
+    };
+    for (const rule of this.#rules.all()) {
+      try {
+        for (const hit of rule.check(chain)) {
+          findings.push({
+            ruleId: rule.id,
+            severity: hit.severity ?? rule.severity,
+            certIndex: hit.certIndex,
+            title: hit.title ?? rule.title,
+            explanation: hit.explanation ?? rule.explanation,
+            reference: hit.reference ?? rule.reference,
+            ...(hit.match && { match: hit.match }),
+          });
+        }
+      } catch (error) {
+        findings.push(analysisError(`rule "${rule.id}" failed`, error, null));
+      }
+    }
+    findings.sort((a, b) => LEVEL_RANK[b.severity] - LEVEL_RANK[a.severity] || (a.certIndex ?? -1) - (b.certIndex ?? -1));
+
+    const verdict: Verdict = {
+      level: worstLevel(findings.map((f) => f.severity)),
+      findings,
+      chain: analysed.map((c) => ({
+        index: c.index,
+        role: c.role,
+        subject: c.info.subject,
+        issuer: c.info.issuer,
+        sha256: c.info.fingerprint.sha256,
+        sha1: c.info.fingerprint.sha1,
+        spkiSha256: c.info.subjectPublicKeyInfoDigest.sha256,
+        serialNumber: c.info.serialNumber,
+        validity: { start: c.info.validity.start, end: c.info.validity.end },
+        isBuiltInRoot: c.info.isBuiltInRoot === true,
+        known: c.facts.known,
+        allowlisted: c.allowlisted !== null,
+        flags: [...new Set(findings.filter((f) => f.certIndex === c.index).map((f) => f.ruleId))],
+      })),
+      blocklistVersion: this.blocklistVersion,
+      analyzedAt: now,
+    };
+    // Only cache what was fully analysed: a certificate seen without its bytes is looked at again.
+    if (analysed.length === certificates.length && analysed.every((c) => c.facts.der || c.facts.derError)) {
+      this.#verdicts.set(key, { verdict, ...validityWindow(certificates, now) });
+    }
+    return verdict;
+  }
+
+  #analyseCertificate(info: FirefoxCertificate, index: number, length: number): AnalysedCertificate {
+    checkShape(info);
+    const facts = this.#factsOf(info);
+    const custom = this.#custom.match({ ...facts });
+    return {
+      index,
+      role: roleOf(index, length),
+      info,
+      facts,
+      matches: custom.length ? [...facts.bundledMatches, ...custom] : facts.bundledMatches,
+      allowlisted: this.#allowBySha256.get(facts.sha256) ?? this.#allowBySpki.get(facts.spkiSha256) ?? null,
+    };
+  }
+
+  #factsOf(info: FirefoxCertificate): CertificateFacts {
+    const cached = this.#facts.get(info.fingerprint.sha256);
+    if (cached && (cached.der || cached.derError || !info.rawDER)) return cached;
+
+    const sha256 = colonHexToHex(info.fingerprint.sha256);
+    const spkiSha256 = bytesToHex(base64ToBytes(info.subjectPublicKeyInfoDigest.sha256));
+    const facts: CertificateFacts = {
+      sha256,
+      sha1: colonHexToHex(info.fingerprint.sha1),
+      spkiSha256,
+      serial: normalizeSerialHex(colonHexToHex(info.serialNumber)),
+      der: null,
+      derError: null,
+      known: this.#known.has(sha256),
+      bundledMatches: [],
+    };
+    let names: { issuer?: string; subject?: string } = {};
+    if (info.rawDER) {
+      try {
+        const der = readCertificate(info.rawDER instanceof Uint8Array ? info.rawDER : Uint8Array.from(info.rawDER));
+        facts.der = { key: der.key, signatureAlgorithm: der.signatureAlgorithm, signatureHash: der.signatureHash };
+        if (this.blocklist.needsNames(facts.serial, spkiSha256)) {
+          names = { issuer: bytesToBase64(der.issuer), subject: bytesToBase64(der.subject) };
+        }
+      } catch (error) {
+        facts.derError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    facts.bundledMatches = this.blocklist.match({ ...facts, ...names });
+    this.#facts.set(info.fingerprint.sha256, facts);
+    return facts;
+  }
+}
+
+/** Firefox always sends these; anything else is reported rather than half-analysed. */
+function checkShape(info: FirefoxCertificate): void {
+  const missing = [
+    typeof info?.fingerprint?.sha256 !== "string" && "fingerprint.sha256",
+    typeof info?.fingerprint?.sha1 !== "string" && "fingerprint.sha1",
+    typeof info?.subjectPublicKeyInfoDigest?.sha256 !== "string" && "subjectPublicKeyInfoDigest.sha256",
+    typeof info?.serialNumber !== "string" && "serialNumber",
+    typeof info?.validity?.start !== "number" && "validity.start",
+    typeof info?.validity?.end !== "number" && "validity.end",
+  ].filter(Boolean);
+  if (missing.length) throw new Error(`missing ${missing.join(", ")}`);
+}
+
+function chainKey(certificates: readonly FirefoxCertificate[]): string {
+  let key = "";
+  for (const c of certificates) key += `${c?.fingerprint?.sha256}|${c?.isBuiltInRoot ? 1 : 0};`;
+  return key;
+}
+
+/** The span of time around `now` in which no certificate of the chain changes validity. */
+function validityWindow(certificates: readonly FirefoxCertificate[], now: number): { validFrom: number; validUntil: number } {
+  let validFrom = -Infinity;
+  let validUntil = Infinity;
+  for (const { validity } of certificates) {
+    if (!validity) continue;
+    for (const edge of [validity.start, validity.end]) {
+      if (edge > now) validUntil = Math.min(validUntil, edge);
+      else validFrom = Math.max(validFrom, edge);
+    }
+  }
+  return { validFrom, validUntil };
+}
+
+function analysisError(what: string, error: unknown, certIndex: number | null): Finding {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: ANALYSIS_ERROR_RULE,
+    severity: "warning",
+    certIndex,
+    title: "Analysis error",
+    explanation: `Chain Sentry could not finish checking this chain: ${what} (${message}). The response was not blocked because of this error; please report it.`,
+    reference: "https://developer.mozilla.org/docs/Mozilla/Add-ons/WebExtensions/API/webRequest/getSecurityInfo",
+  };
+}

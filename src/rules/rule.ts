@@ -1,0 +1,62 @@
+/** What a rule is, and what it is given: the presented chain with the facts the analyzer found. */
+import type { BlocklistMatch } from "../blocklist";
+import type { KeyInfo } from "../der";
+import type { FirefoxCertificate } from "../securityInfo";
+import type { AllowlistEntry } from "../settings";
+import type { CertificateRole, MatchedEntry, Severity } from "../verdict";
+
+/** What the analyzer knows about one certificate, independent of the user's settings. */
+export interface CertificateFacts {
+  /** Lowercase hex without separators. */
+  sha256: string;
+  sha1: string;
+  spkiSha256: string;
+  serial: string;
+  /** From the certificate's bytes; null when Firefox gave no rawDER or the bytes did not parse. */
+  der: { key: KeyInfo; signatureAlgorithm: string; signatureHash: string | null } | null;
+  /** Why the bytes did not parse, when they did not. */
+  derError: string | null;
+  /** In the bundled snapshot of Mozilla's preloaded intermediates. */
+  known: boolean;
+  /** Matches in the bundled blocklist. */
+  bundledMatches: BlocklistMatch[];
+}
+
+export interface AnalysedCertificate {
+  index: number;
+  role: CertificateRole;
+  info: FirefoxCertificate;
+  facts: CertificateFacts;
+  /** Bundled plus enterprise and user matches. */
+  matches: BlocklistMatch[];
+  allowlisted: AllowlistEntry | null;
+}
+
+export interface ChainFacts {
+  certificates: AnalysedCertificate[];
+  now: number;
+  /** The last certificate is a root Firefox ships. */
+  endsAtBuiltInRoot: boolean;
+}
+
+/** One thing a rule found; unset fields fall back to the rule's own metadata. */
+export interface RuleHit {
+  certIndex: number | null;
+  severity?: Severity;
+  title?: string;
+  explanation?: string;
+  reference?: string;
+  match?: MatchedEntry;
+}
+
+export interface Rule {
+  /** Kebab-case, unique; also the file name under src/rules/ and test/unit/rules/. */
+  id: string;
+  /** The default (and usually only) severity of its findings. */
+  severity: Severity;
+  title: string;
+  /** What the rule means, in plain words. */
+  explanation: string;
+  reference: string;
+  check(chain: ChainFacts): RuleHit[];
+}

@@ -1,0 +1,16 @@
+import { issue } from "../../../scripts/pki"; // first: it loads the Reflect polyfill @peculiar/x509 needs
+import { Name } from "@peculiar/x509";
+import { analyzer, bundledIndex, firefoxCertificate } from "../support/chains";
+
+test("a disabled OneCRL record never blocks: it is a notice naming the record", async () => {
+  const entry = bundledIndex.entries.find((e) => e.issuerSerial && e.enforced === false)!;
+  const issuer = await issue({ subject: new Name(Buffer.from(bundledIndex.names[entry.issuerSerial!.issuer], "base64")).toString() });
+  const listed = await issue({ subject: "CN=listed.example", issuer, serial: entry.issuerSerial!.serial });
+  const info = { state: "secure" as const, certificates: [await firefoxCertificate(listed.der), await firefoxCertificate(issuer.der, true)] };
+  const verdict = analyzer().analyze(info);
+  expect(verdict.level).toBe("notice");
+  expect(verdict.findings).toHaveLength(1);
+  expect(verdict.findings[0]).toMatchObject({ ruleId: "listed-not-enforced", severity: "notice", certIndex: 0 });
+  expect(verdict.findings[0].match).toMatchObject({ id: entry.id, source: "onecrl" });
+  expect(verdict.findings[0].explanation).toMatch(/not enforced/);
+});
