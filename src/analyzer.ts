@@ -45,7 +45,7 @@ const CUSTOM_INCIDENT: Record<CustomBlocklistEntry["source"], string> = {
 };
 
 function customEntry(e: CustomBlocklistEntry, i: number): BlocklistEntry {
-  const key = e.sha256 ?? e.spkiSha256 ?? e.sha1 ?? "";
+  const key = e.sha256 ?? e.spkiSha256 ?? e.sha1 ?? e.issuerSerial?.serial ?? e.subjectSpki?.spkiSha256 ?? "";
   return {
     id: `${e.source}:${i}`,
     source: e.source,
@@ -56,6 +56,8 @@ function customEntry(e: CustomBlocklistEntry, i: number): BlocklistEntry {
     ...(e.sha256 && { sha256: e.sha256 }),
     ...(e.sha1 && { sha1: e.sha1 }),
     ...(e.spkiSha256 && { spkiSha256: e.spkiSha256 }),
+    ...(e.issuerSerial && { issuerSerial: e.issuerSerial }),
+    ...(e.subjectSpki && { subjectSpki: e.subjectSpki }),
   };
 }
 
@@ -170,7 +172,7 @@ export class ChainAnalyzer {
   #analyseCertificate(info: FirefoxCertificate, index: number, length: number): AnalysedCertificate {
     checkShape(info);
     const facts = this.#factsOf(info);
-    const custom = this.#custom.match({ ...facts });
+    const custom = this.#custom.match(facts);
     return {
       index,
       role: roleOf(index, length),
@@ -197,19 +199,18 @@ export class ChainAnalyzer {
       known: this.#known.has(sha256),
       bundledMatches: [],
     };
-    let names: { issuer?: string; subject?: string } = {};
     if (info.rawDER) {
       try {
         const der = readCertificate(info.rawDER instanceof Uint8Array ? info.rawDER : Uint8Array.from(info.rawDER));
         facts.der = { key: der.key, signatureAlgorithm: der.signatureAlgorithm, signatureHash: der.signatureHash };
-        if (this.blocklist.needsNames(facts.serial, spkiSha256)) {
-          names = { issuer: bytesToBase64(der.issuer), subject: bytesToBase64(der.subject) };
-        }
+        // Kept (a few hundred bytes) so enterprise/user issuer+serial entries added later still match.
+        facts.issuer = bytesToBase64(der.issuer);
+        facts.subject = bytesToBase64(der.subject);
       } catch (error) {
         facts.derError = error instanceof Error ? error.message : String(error);
       }
     }
-    facts.bundledMatches = this.blocklist.match({ ...facts, ...names });
+    facts.bundledMatches = this.blocklist.match(facts);
     this.#facts.set(info.fingerprint.sha256, facts);
     return facts;
   }

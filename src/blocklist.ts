@@ -76,7 +76,7 @@ export interface BlocklistMatch {
   key: MatchKey;
 }
 
-/** What a certificate is matched by. Names are only needed when `needsNames` said so. */
+/** What a certificate is matched by. Without its DER names, name-based entries cannot match. */
 export interface MatchInput {
   sha256: string;
   sha1: string;
@@ -136,11 +136,6 @@ export class Blocklist {
         ...(subjectSpki && { subjectSpki: { subject: names[subjectSpki.subject], spkiSha256: subjectSpki.spkiSha256 } }),
       })),
     );
-  }
-
-  /** True when matching this certificate depends on its DER issuer or subject name. */
-  needsNames(serial: string, spkiSha256: string): boolean {
-    return this.#bySerial.has(serial) || this.#bySubjectSpki.has(spkiSha256);
   }
 
   match(c: MatchInput): BlocklistMatch[] {

@@ -11,6 +11,10 @@ export interface CustomBlocklistEntry {
   sha256?: string;
   sha1?: string;
   spkiSha256?: string;
+  /** From an imported OneCRL file: base64 DER issuer name and hex serial. */
+  issuerSerial?: { issuer: string; serial: string };
+  /** From an imported OneCRL file: base64 DER subject name and SPKI SHA-256 hex. */
+  subjectSpki?: { subject: string; spkiSha256: string };
   label?: string;
   reason?: string;
   reference?: string;

@@ -12,6 +12,9 @@ export interface CertificateFacts {
   sha1: string;
   spkiSha256: string;
   serial: string;
+  /** Base64 DER issuer and subject names, from the certificate's bytes (absent without them). */
+  issuer?: string;
+  subject?: string;
   /** From the certificate's bytes; null when Firefox gave no rawDER or the bytes did not parse. */
   der: { key: KeyInfo; signatureAlgorithm: string; signatureHash: string | null } | null;
   /** Why the bytes did not parse, when they did not. */

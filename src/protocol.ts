@@ -1,0 +1,195 @@
+/**
+ * The one typed protocol between the background and the extension's pages (popup, chain view,
+ * options, history, block page). Message types are named by direction ("ui-bg-…": page asks,
+ * background answers); both sides import this file, so a change breaks the build on both sides.
+ */
+import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
+import type { CertificateDetails } from "./certificateView";
+import type { SecurityState } from "./securityInfo";
+import type { AllowlistEntry, CustomBlocklistEntry } from "./settings";
+import type { Level, Severity, Verdict } from "./verdict";
+
+export type Mode = "warn" | "block";
+
+/** The settings in force: policy over user over defaults, key by key; lists tagged with their source. */
+export interface EffectiveSettings {
+  mode: Mode;
+  /** Desktop notification when a blocked certificate appears (at most one per tab and origin). */
+  notifications: boolean;
+  /** Also notify for warnings (user setting only). */
+  notifyWarnings: boolean;
+  historyLimit: number;
+  allowlist: AllowlistEntry[];
+  blocklist: CustomBlocklistEntry[];
+}
+
+export const DEFAULT_SETTINGS: EffectiveSettings = {
+  mode: "warn",
+  notifications: true,
+  notifyWarnings: false,
+  historyLimit: 10_000,
+  allowlist: [],
+  blocklist: [],
+};
+
+/** What the user saved in the options page (storage.local). */
+export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist">> & {
+  allowlist?: AllowlistEntry[];
+  blocklist?: CustomBlocklistEntry[];
+};
+
+export interface PolicyState {
+  /** A managed configuration was found in policies.json. */
+  present: boolean;
+  /** One precise message per ignored key or entry. */
+  errors: string[];
+  /** lockSettings: mode, lists and notifications cannot be changed in the options page. */
+  locked: boolean;
+}
+
+export interface SettingsView {
+  effective: EffectiveSettings;
+  user: UserSettings;
+  policy: PolicyState;
+  /** Keys whose value is fixed by policy, shown as "set by your organisation" and not editable. */
+  managedKeys: (keyof EffectiveSettings)[];
+}
+
+/** The connection as Firefox reported it, for the popup's connection details. */
+export interface ConnectionInfo {
+  state: SecurityState;
+  protocolVersion?: string;
+  cipherSuite?: string;
+  keaGroupName?: string;
+  signatureSchemeName?: string;
+  secretKeyLength?: number;
+  certificateTransparencyStatus?: string;
+  isExtendedValidation?: boolean;
+  hsts?: boolean;
+  usedEch?: boolean;
+  usedOcsp?: boolean;
+  usedDelegatedCredentials?: boolean;
+  usedPrivateDns?: boolean;
+}
+
+/** One distinct presented chain seen for a URL's origin. */
+export interface ChainRecord {
+  /** First URL this chain was seen for. */
+  url: string;
+  origin: string;
+  verdict: Verdict;
+  connection: ConnectionInfo;
+  /** Base64 DER of each certificate (leaf first); null where Firefox gave no bytes. */
+  der: (string | null)[];
+  firstSeen: number;
+  /** Responses that presented this chain. */
+  requests: number;
+  /** Some of those responses were cancelled in block mode. */
+  blockedRequests: number;
+}
+
+export interface OriginRecord {
+  origin: string;
+  level: Level;
+  chains: ChainRecord[];
+}
+
+/** A TLS failure Firefox raised itself (onErrorOccurred), with Firefox's message. */
+export interface TlsFailure {
+  url: string;
+  origin: string;
+  /** e.g. "Peer’s Certificate issuer is not recognized." */
+  error: string;
+  type: string;
+  time: number;
+}
+
+export interface TabState {
+  tabId: number;
+  /** URL of the top-level document, if any was seen. */
+  url: string | null;
+  /** The top-level document's chain (null for http:, or before the response arrived). */
+  top: ChainRecord | null;
+  /** Subresource chains (other origins, and the page's own origin for subresources), by origin. */
+  origins: OriginRecord[];
+  failures: TlsFailure[];
+  /** Worst verdict across the page and its subresources. */
+  level: Level;
+  updatedAt: number;
+}
+
+/** What the block page shows: the certificate, the matched key, the incident and its reference. */
+export interface BlockedPageInfo {
+  url: string;
+  subject: string;
+  /** Uppercase colon hex, as Firefox gave it. */
+  sha256: string;
+  role: string;
+  label: string;
+  source: EntrySource;
+  key: MatchKey;
+  keyLabel: string;
+  incident: string;
+  reference: string;
+  time: number;
+}
+
+export interface HistoryEvent {
+  id: string;
+  time: number;
+  level: Severity;
+  pageUrl: string;
+  origin: string;
+  /** A rule id, or "chain-changed" when a host's CA chain changed. */
+  ruleId: string;
+  title: string;
+  subject: string;
+  sha256: string;
+}
+
+export interface BlocklistStatus {
+  version: string;
+  sources: CompiledSource[];
+  /** Entries per source, bundled and custom. */
+  counts: Partial<Record<EntrySource, number>>;
+  knownIntermediates: number;
+}
+
+export interface Status {
+  blocklist: BlocklistStatus;
+  policy: PolicyState;
+  mode: Mode;
+}
+
+export type BlocklistEntryView = Pick<BlocklistEntry, "id" | "source" | "label" | "incident" | "reference" | "enforced" | "sha256" | "sha1" | "spkiSha256">;
+
+/** Raw text the options page submits; the background parses it (PEM, fingerprints, SPKI, OneCRL JSON). */
+export interface SettingsInput {
+  mode?: Mode;
+  notifications?: boolean;
+  notifyWarnings?: boolean;
+  historyLimit?: number;
+  allowlistText?: string;
+  blocklistText?: string;
+}
+
+/** Every request a page can make, with its response. */
+export interface Requests {
+  "ui-bg-get-tab-state": { request: { tabId: number }; response: TabState | null };
+  "ui-bg-get-certificate": { request: { tabId: number; sha256: string }; response: { details: CertificateDetails } | { error: string } };
+  "ui-bg-get-status": { request: Record<string, never>; response: Status };
+  "ui-bg-get-settings": { request: Record<string, never>; response: SettingsView };
+  "ui-bg-save-settings": { request: { input: SettingsInput }; response: { ok: true; view: SettingsView } | { ok: false; errors: string[] } };
+  "ui-bg-search-blocklist": { request: { query: string; limit?: number }; response: { total: number; entries: BlocklistEntryView[] } };
+  "ui-bg-get-history": { request: Record<string, never>; response: { events: HistoryEvent[]; limit: number } };
+  "ui-bg-clear-history": { request: Record<string, never>; response: { ok: true } };
+}
+
+export type RequestType = keyof Requests;
+export type Message = { [K in RequestType]: { type: K } & Requests[K]["request"] }[RequestType];
+export type ResponseOf<K extends RequestType> = Requests[K]["response"];
+
+/** The pages' side of the protocol: the real one sends runtime messages, the mock serves fixtures. */
+export interface Connector {
+  send<K extends RequestType>(type: K, request: Requests[K]["request"]): Promise<ResponseOf<K>>;
+}
