@@ -159,6 +159,8 @@ export interface Status {
   blocklist: BlocklistStatus;
   policy: PolicyState;
   mode: Mode;
+  /** When this instance of the background started: tells a restart (MV3 suspension) apart. */
+  backgroundStartedAt: number;
 }
 
 export type BlocklistEntryView = Pick<BlocklistEntry, "id" | "source" | "label" | "incident" | "reference" | "enforced" | "sha256" | "sha1" | "spkiSha256">;
