@@ -1,0 +1,93 @@
+/** The background's side of the protocol: one handler per request type, nothing else. */
+import type { ChainAnalyzer } from "../src/analyzer";
+import type { CompiledIndex, EntrySource } from "../src/blocklist";
+import { describeCertificate, type CertificateDetails } from "../src/certificateView";
+import { base64ToBytes } from "../src/encoding";
+import { LruCache } from "../src/lru";
+import type { BlocklistEntryView, Message, Requests, RequestType, ResponseOf, SettingsInput, SettingsView, Status } from "../src/protocol";
+import type { History } from "./history";
+import type { TabStore } from "./tabStore";
+
+export interface MessageDeps {
+  index: CompiledIndex;
+  analyzer: () => ChainAnalyzer;
+  tabs: TabStore;
+  history: History;
+  settings: {
+    view(): SettingsView;
+    save(input: SettingsInput): Promise<{ ok: true; view: SettingsView } | { ok: false; errors: string[] }>;
+  };
+  startedAt: number;
+}
+
+type Handlers = { [K in RequestType]: (request: Requests[K]["request"]) => Promise<ResponseOf<K>> | ResponseOf<K> };
+
+export function createMessageHandler(deps: MessageDeps) {
+  const details = new LruCache<string, CertificateDetails>(256);
+
+  const handlers: Handlers = {
+    "ui-bg-get-tab-state": ({ tabId }) => deps.tabs.get(tabId),
+
+    "ui-bg-get-certificate": async ({ tabId, sha256 }) => {
+      const cached = details.get(sha256);
+      if (cached) return { details: cached };
+      const state = deps.tabs.get(tabId);
+      const record = [state?.top, ...(state?.origins.flatMap((o) => o.chains) ?? [])].find((r) => r?.verdict.chain.some((c) => c.sha256 === sha256));
+      const der = record?.der[record.verdict.chain.findIndex((c) => c.sha256 === sha256)];
+      if (!der) return { error: "The certificate's bytes are not available for this tab any more; reload the page." };
+      try {
+        const described = await describeCertificate(base64ToBytes(der));
+        details.set(sha256, described);
+        return { details: described };
+      } catch (error) {
+        return { error: `The certificate could not be decoded: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    },
+
+    "ui-bg-get-status": (): Status => {
+      const analyzer = deps.analyzer();
+      const counts: Partial<Record<EntrySource, number>> = {};
+      for (const e of analyzer.blocklist.entries) counts[e.source] = (counts[e.source] ?? 0) + 1;
+      for (const e of deps.settings.view().effective.blocklist) counts[e.source] = (counts[e.source] ?? 0) + 1;
+      const view = deps.settings.view();
+      return {
+        blocklist: { version: deps.index.version, sources: deps.index.sources, counts, knownIntermediates: deps.index.knownIntermediates.sha256.length },
+        policy: view.policy,
+        mode: view.effective.mode,
+        backgroundStartedAt: deps.startedAt,
+      };
+    },
+
+    "ui-bg-get-settings": () => deps.settings.view(),
+
+    "ui-bg-save-settings": ({ input }) => deps.settings.save(input),
+
+    "ui-bg-search-blocklist": ({ query, limit = 50 }) => {
+      const needle = query.trim().toLowerCase().replace(/[\s:]/g, "");
+      const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      const all: BlocklistEntryView[] = deps.analyzer().blocklist.entries.map(({ id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256 }) => ({
+        id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256,
+      }));
+      const matches = words.length === 0 ? all : all.filter((e) => {
+        const text = `${e.label} ${e.incident} ${e.source}`.toLowerCase();
+        return words.every((w) => text.includes(w)) || (needle.length >= 8 && [e.sha256, e.sha1, e.spkiSha256].some((h) => h?.startsWith(needle)));
+      });
+      return { total: matches.length, entries: matches.slice(0, limit) };
+    },
+
+    "ui-bg-get-history": () => ({ events: deps.history.events(), limit: deps.history.limit }),
+
+    "ui-bg-clear-history": () => {
+      deps.history.clear();
+      return { ok: true as const };
+    },
+  };
+
+  /** runtime.onMessage listener: answers protocol messages, ignores anything else. */
+  return (message: unknown): Promise<unknown> | undefined => {
+    const type = (message as Message | null)?.type;
+    if (typeof type !== "string" || !(type in handlers)) return undefined;
+    const handler = handlers[type as RequestType] as (request: unknown) => unknown;
+    return Promise.resolve(handler(message));
+  };
+}
