@@ -1,0 +1,81 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { issue } from "../../scripts/pki"; // first: loads the Reflect polyfill @peculiar/x509 needs
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints } from "@peculiar/asn1-x509";
+import { Extension } from "@peculiar/x509";
+import { describeCertificate } from "../../src/certificateView";
+import { pemToDerList } from "../../src/encoding";
+
+const blocklistDir = join(__dirname, "..", "..", "data", "sources", "chromium-blocklist");
+const REVOKED_BADSSL = join(blocklistDir, "29abf614b2870ed70df11225e9ae2068e3074eb9845ae252c2064e31ce9fe8a1.pem");
+const openssl = (file: string, ...args: string[]) => execFileSync("openssl", ["x509", "-in", file, "-noout", ...args], { encoding: "utf8" });
+
+describe("a real leaf (revoked.badssl.com) is described as openssl reads it", () => {
+  const der = pemToDerList(readFileSync(REVOKED_BADSSL, "utf8"))[0];
+  let d: Awaited<ReturnType<typeof describeCertificate>>;
+  beforeAll(async () => {
+    d = await describeCertificate(der);
+  });
+
+  test("names, validity, serial and fingerprints", () => {
+    expect(d.subject).toBe("CN=revoked.badssl.com");
+    expect(d.issuer).toBe("C=US, O=DigiCert Inc, CN=RapidSSL TLS DV RSA Mixed SHA256 2020 CA-1");
+    expect(d.subjectAltNames).toEqual(["DNS:revoked.badssl.com"]);
+    expect(d.notAfter).toBe("2022-10-27T23:59:59.000Z");
+    expect(d.serialNumber.replaceAll(":", "")).toBe(openssl(REVOKED_BADSSL, "-serial").trim().replace("serial=", ""));
+    expect(d.sha256).toBe(openssl(REVOKED_BADSSL, "-fingerprint", "-sha256").trim().split("=")[1]);
+    expect(d.sha1).toBe(openssl(REVOKED_BADSSL, "-fingerprint", "-sha1").trim().split("=")[1]);
+    const spki = execFileSync("bash", ["-c", `openssl x509 -in ${REVOKED_BADSSL} -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -hex`], { encoding: "utf8" });
+    expect(d.spkiSha256.hex).toBe(spki.trim().split("= ")[1]);
+  });
+
+  test("key, signature and every extension an analyst reads", () => {
+    expect(d.publicKey).toEqual({ type: "RSA", bits: 2048 });
+    expect(d.signatureAlgorithm).toBe("SHA-256 with RSA");
+    expect(d.basicConstraints).toEqual({ ca: false, pathLength: null });
+    expect(d.keyUsage).toEqual(["digitalSignature", "keyEncipherment"]);
+    expect(d.extendedKeyUsage).toEqual(["serverAuth (1.3.6.1.5.5.7.3.1)", "clientAuth (1.3.6.1.5.5.7.3.2)"]);
+    expect(d.crlDistributionPoints).toEqual([
+      "http://crl3.digicert.com/RapidSSLTLSDVRSAMixedSHA2562020CA-1.crl",
+      "http://crl4.digicert.com/RapidSSLTLSDVRSAMixedSHA2562020CA-1.crl",
+    ]);
+    expect(d.authorityInfoAccess).toEqual({
+      ocsp: ["http://ocsp.digicert.com"],
+      caIssuers: ["http://cacerts.digicert.com/RapidSSLTLSDVRSAMixedSHA2562020CA-1.crt"],
+    });
+    expect(d.certificatePolicies).toEqual(["domain validated (2.23.140.1.2.1)"]);
+    expect(d.sctCount).toBe(3);
+    expect(d.nameConstraints).toBeNull();
+    const ext = openssl(REVOKED_BADSSL, "-ext", "subjectKeyIdentifier,authorityKeyIdentifier");
+    expect(ext).toContain(d.subjectKeyId!);
+    expect(ext).toContain(d.authorityKeyId!);
+    expect(d.extensions.map((e) => e.name)).toContain("Embedded SCTs (Certificate Transparency)");
+  });
+});
+
+test("a CA with name constraints and an EC key is described too", async () => {
+  const constraints = new NameConstraints({
+    permittedSubtrees: new GeneralSubtrees([new GeneralSubtree({ base: new GeneralName({ dNSName: ".corp.example" }) })]),
+    excludedSubtrees: new GeneralSubtrees([new GeneralSubtree({ base: new GeneralName({ dNSName: "evil.corp.example" }) })]),
+  });
+  const root = await issue({ subject: "CN=Constrained Root", key: { type: "EC", curve: "P-384" } });
+  // The generator has no name-constraints helper; build the extension from its DER.
+  const { X509CertificateGenerator } = await import("@peculiar/x509");
+  const cert = await X509CertificateGenerator.createSelfSigned({
+    name: "CN=Constrained Root",
+    keys: root.keys,
+    signingAlgorithm: { name: "ECDSA", hash: "SHA-384" },
+    extensions: [new Extension("2.5.29.30", true, AsnConvert.serialize(constraints))],
+  });
+  const d = await describeCertificate(new Uint8Array(cert.rawData));
+  expect(d.nameConstraints).toEqual({ permitted: ["DNS:.corp.example"], excluded: ["DNS:evil.corp.example"] });
+  expect(d.publicKey).toEqual({ type: "EC", curve: "P-384", bits: 384 });
+  expect(d.signatureAlgorithm).toBe("ECDSA with SHA-384");
+  expect(d.sctCount).toBe(0);
+});
+
+test("bytes that are not a certificate are refused with a readable message", async () => {
+  await expect(describeCertificate(new Uint8Array([0x30, 0x03, 0x02, 0x01]))).rejects.toThrow(/truncated|claims/);
+});
