@@ -1,0 +1,347 @@
+/**
+ * The options page's list textareas: what people paste, turned into list entries, with one
+ * precise error per bad line. Accepted, one entry per line:
+ *
+ *   # a comment; blank lines are skipped too
+ *   5a1b…64 hex…                      → certificate SHA-256
+ *   2a83e902…40 hex…                  → certificate SHA-1 (blocklist only)
+ *   Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=   → SPKI SHA-256 (base64)
+ *   sha256:AB:CD:… / sha1:… / spki:…  → the same, explicitly (spki: also takes 64 hex digits)
+ *   sha256:… # Corp Root CA           → anything after the first " #" is the label
+ *   -----BEGIN CERTIFICATE----- …     → the certificate's SHA-256, labelled with its subject CN
+ *   issuer-serial:<base64 DER issuer> <hex serial>       (blocklist only; what formatListText
+ *   subject-spki:<base64 DER subject> <SPKI SHA-256>      writes for imported OneCRL records)
+ *
+ * Or the whole text is one JSON value in OneCRL format ({"data": [...]} or a bare array of
+ * records): issuerName + serialNumber and subject + pubKeyHash records become blocklist entries.
+ * Records disabled in OneCRL ("enabled": false) are skipped with a note: Mozilla does not enforce them.
+ */
+import "@abraham/reflection"; // @peculiar/x509 needs a Reflect metadata polyfill at import time
+import * as x509 from "@peculiar/x509";
+import { base64ToBytes, bytesToHex, normalizeSerialHex } from "./encoding";
+import { parseFingerprint, type FingerprintKind } from "./fingerprint";
+import type { AllowlistEntry, CustomBlocklistEntry, ListKind, ListSource } from "./settings";
+
+export interface ParsedListText<T> {
+  entries: T[];
+  /** "line N: …" (or "line N, record i: …" for OneCRL JSON). Non-empty: save nothing. */
+  errors: string[];
+  /** Things skipped on purpose that are not errors (disabled OneCRL records, duplicates). */
+  notes: string[];
+}
+
+type Entry = CustomBlocklistEntry | AllowlistEntry;
+
+const PREFIXES: Record<string, FingerprintKind> = { sha256: "sha256", sha1: "sha1", spki: "spkiSha256", spkisha256: "spkiSha256" };
+const NAME_PREFIXES = ["issuer-serial", "subject-spki"] as const;
+const ALLOWED: Record<ListKind, FingerprintKind[]> = { blocklist: ["sha256", "sha1", "spkiSha256"], allowlist: ["sha256", "spkiSha256"] };
+
+const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/;
+const PEM_END = /-----END ([A-Z0-9 ]+)-----/;
+const CERT_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
+
+/**
+ * @example await parseListText("sha1:2A:83:E9:02:05:91:A5:5F:C6:DD:AD:3F:B1:02:79:4C:52:B2:4E:70 # Flame", "blocklist", "user")
+ *          // → { entries: [{ sha1: "2a83e9020591a55fc6ddad3fb102794c52b24e70", label: "Flame", source: "user" }], errors: [], notes: [] }
+ */
+export async function parseListText(text: string, kind: "blocklist", source: ListSource): Promise<ParsedListText<CustomBlocklistEntry>>;
+export async function parseListText(text: string, kind: "allowlist", source: ListSource): Promise<ParsedListText<AllowlistEntry>>;
+export async function parseListText(text: string, kind: ListKind, source: ListSource): Promise<ParsedListText<Entry>> {
+  const out: ParsedListText<Entry> = { entries: [], errors: [], notes: [] };
+  if (typeof text !== "string") {
+    out.errors.push(`expected text, got ${text === null ? "null" : typeof text}`);
+    return out;
+  }
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    parseOnecrlJson(text, kind, source, out);
+    return dedupe(out);
+  }
+
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const line = lines[i].trim();
+    if (line === "" || line.startsWith("#")) continue;
+
+    const begin = PEM_BEGIN.exec(line);
+    if (begin) {
+      // Collect the block up to its END marker (possibly on the same line).
+      let body = line.slice(begin.index + begin[0].length);
+      let end = PEM_END.exec(body);
+      let j = i;
+      while (!end && j + 1 < lines.length) {
+        j++;
+        body += "\n" + lines[j];
+        end = PEM_END.exec(body);
+      }
+      if (!end) {
+        out.errors.push(`line ${lineNo}: the "-----BEGIN ${begin[1]}-----" block has no "-----END ${begin[1]}-----" line`);
+        break;
+      }
+      i = j;
+      if (!CERT_TYPES.has(begin[1])) {
+        out.errors.push(`line ${lineNo}: expected a PEM certificate ("-----BEGIN CERTIFICATE-----"), got a "${begin[1]}" block`);
+        continue;
+      }
+      const entry = await certificateEntry(body.slice(0, end.index), lineNo, source);
+      if (typeof entry === "string") out.errors.push(entry);
+      else out.entries.push(entry);
+      continue;
+    }
+    if (PEM_END.test(line)) {
+      out.errors.push(`line ${lineNo}: "${line}" without its "-----BEGIN" line`);
+      continue;
+    }
+
+    const cut = line.indexOf(" #");
+    const value = (cut >= 0 ? line.slice(0, cut) : line).trim();
+    const label = cut >= 0 ? line.slice(cut + 2).trim() : "";
+    const result = parseValue(value, kind);
+    if (!result.ok) {
+      out.errors.push(`line ${lineNo}: ${result.error}`);
+      continue;
+    }
+    out.entries.push({ ...result.entry, ...(label && { label }), source } as Entry);
+  }
+  return dedupe(out);
+}
+
+/**
+ * The text parseListText reads back into the same entries (one line per entry, labels after " #"):
+ * what the options page puts in its textareas.
+ */
+export function formatListText(entries: readonly Entry[]): string {
+  const lines: string[] = [];
+  for (const e of entries) {
+    const b = e as CustomBlocklistEntry;
+    const label = e.label ? ` # ${e.label.replace(/\s+/g, " ").trim()}` : "";
+    if (b.sha256) lines.push(`sha256:${b.sha256}${label}`);
+    if (b.sha1) lines.push(`sha1:${b.sha1}${label}`);
+    if (b.spkiSha256) lines.push(`spki:${b.spkiSha256}${label}`);
+    if (b.issuerSerial) lines.push(`issuer-serial:${b.issuerSerial.issuer} ${b.issuerSerial.serial}${label}`);
+    if (b.subjectSpki) lines.push(`subject-spki:${b.subjectSpki.subject} ${b.subjectSpki.spkiSha256}${label}`);
+  }
+  return lines.length ? `${lines.join("\n")}\n` : "";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type ValueResult = { ok: true; entry: Omit<CustomBlocklistEntry, "source"> } | { ok: false; error: string };
+
+const NOT_IN_ALLOWLIST = "the allowlist takes only a certificate SHA-256 or an SPKI SHA-256";
+
+function parseValue(value: string, kind: ListKind): ValueResult {
+  const prefixed = /^([A-Za-z0-9-]+)\s*:\s*(.*)$/.exec(value);
+  const prefix = prefixed?.[1].toLowerCase();
+  if (prefixed && prefix && prefix in PREFIXES) {
+    const key = PREFIXES[prefix];
+    if (!ALLOWED[kind].includes(key)) return { ok: false, error: `${prefix}: SHA-1 fingerprints are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
+    const parsed = parseFingerprint(prefixed[2], key);
+    return parsed.ok ? { ok: true, entry: { [key]: parsed.value } } : { ok: false, error: `${prefix}: ${parsed.error}` };
+  }
+  if (prefixed && (NAME_PREFIXES as readonly string[]).includes(prefix ?? "")) {
+    if (kind === "allowlist") return { ok: false, error: `${prefix}: name-based entries are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
+    return parseNameEntry(prefix as (typeof NAME_PREFIXES)[number], prefixed[2]);
+  }
+
+  if (prefixed && prefix && /[g-z]/.test(prefix)) {
+    const known = kind === "blocklist" ? "sha256:, sha1:, spki:, issuer-serial: or subject-spki:" : "sha256: or spki:";
+    return { ok: false, error: `unknown prefix "${prefixed[1]}:" (expected ${known})` };
+  }
+
+  // A bare value: its length and alphabet tell which kind it is.
+  const hex = value.replace(/[\s:-]/g, "");
+  if (/^[0-9a-fA-F]+$/.test(hex)) {
+    if (hex.length === 64) return { ok: true, entry: { sha256: hex.toLowerCase() } };
+    if (hex.length === 40) {
+      return kind === "blocklist"
+        ? { ok: true, entry: { sha1: hex.toLowerCase() } }
+        : { ok: false, error: `a 40-digit SHA-1 fingerprint is accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
+    }
+  }
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(value)) {
+    const parsed = parseFingerprint(value, "spkiSha256");
+    if (parsed.ok) return { ok: true, entry: { spkiSha256: parsed.value } };
+  }
+  const sha256 = parseFingerprint(value, "sha256");
+  const other = kind === "blocklist" ? "a SHA-1 fingerprint (40 hex digits), an SPKI SHA-256 in base64 (44 characters)" : "an SPKI SHA-256 in base64 (44 characters)";
+  const error = sha256.ok ? "" : sha256.error;
+  return { ok: false, error: `${error}; or ${other}, a value prefixed with ${kind === "blocklist" ? "sha256:, sha1: or spki:" : "sha256: or spki:"}, or a PEM certificate` };
+}
+
+function parseNameEntry(prefix: (typeof NAME_PREFIXES)[number], rest: string): ValueResult {
+  const [name, key, ...extra] = rest.trim().split(/\s+/);
+  const what = prefix === "issuer-serial" ? "the issuer's DER name in base64, a space, and the serial number in hex" : "the subject's DER name in base64, a space, and the SPKI SHA-256";
+  if (!name || !key || extra.length) return { ok: false, error: `${prefix}: expected ${what}, got "${rest.trim()}"` };
+  const nameError = checkDerName(name);
+  if (nameError) return { ok: false, error: `${prefix}: ${nameError}` };
+  if (prefix === "issuer-serial") {
+    const serial = key.replace(/:/g, "");
+    if (!/^[0-9a-fA-F]+$/.test(serial) || serial.length % 2) return { ok: false, error: `${prefix}: expected the serial number as hex bytes, got "${key}"` };
+    return { ok: true, entry: { issuerSerial: { issuer: name, serial: normalizeSerialHex(serial.toLowerCase()) } } };
+  }
+  const spki = parseFingerprint(key, "spkiSha256");
+  if (!spki.ok) return { ok: false, error: `${prefix}: ${spki.error}` };
+  return { ok: true, entry: { subjectSpki: { subject: name, spkiSha256: spki.value } } };
+}
+
+/** A DER Name in base64: decodes, and is a SEQUENCE. Returns an error message or null. */
+function checkDerName(b64: string): string | null {
+  try {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new Error();
+    const bytes = base64ToBytes(b64);
+    if (bytes.length < 2 || bytes[0] !== 0x30) return `expected a DER-encoded name in base64 (it starts with "M"), got "${cut(b64)}"`;
+    return null;
+  } catch {
+    return `expected a DER-encoded name in base64, got "${cut(b64)}"`;
+  }
+}
+
+async function certificateEntry(body: string, lineNo: number, source: ListSource): Promise<Entry | string> {
+  const b64 = body.replace(/\s+/g, "");
+  let der: Uint8Array;
+  try {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new Error("not base64");
+    der = base64ToBytes(b64);
+  } catch {
+    return `line ${lineNo}: the certificate block is not valid base64`;
+  }
+  let label = "";
+  try {
+    const cert = new x509.X509Certificate(der as BufferSource);
+    label = cert.subjectName.getField("CN")[0] ?? cert.subjectName.getField("O")[0] ?? cert.subject;
+  } catch (e) {
+    return `line ${lineNo}: the certificate block does not parse as an X.509 certificate (${e instanceof Error ? e.message : String(e)})`;
+  }
+  const sha256 = bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", der as BufferSource)));
+  return { sha256, ...(label && { label }), source };
+}
+
+// OneCRL JSON ----------------------------------------------------------------------------------
+
+function parseOnecrlJson(text: string, kind: ListKind, source: ListSource, out: ParsedListText<Entry>): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const position = /position (\d+)/.exec(message);
+    const lineNo = position ? lineAt(text, Number(position[1])) : 1;
+    out.errors.push(`line ${lineNo}: the text starts like JSON but is not valid JSON (${message}); expected OneCRL records, or one entry per line`);
+    return;
+  }
+  const records = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.data) ? json.data : null;
+  if (!records) {
+    out.errors.push(`line 1: expected OneCRL records, {"data": [...]} or an array of records, got a JSON ${Array.isArray(json) ? "array" : typeof json} without them`);
+    return;
+  }
+  if (kind === "allowlist") {
+    out.errors.push(`line 1: OneCRL records can only be imported into the blocklist; ${NOT_IN_ALLOWLIST}`);
+    return;
+  }
+  const starts = recordStartLines(text);
+  records.forEach((record, i) => {
+    const at = `line ${starts[i] ?? 1}, record ${i}`;
+    if (!isRecord(record)) {
+      out.errors.push(`${at}: expected a OneCRL record object`);
+      return;
+    }
+    const where = typeof record.id === "string" ? `${at} (id ${record.id})` : at;
+    if (record.enabled === false) {
+      out.notes.push(`${where}: skipped, the record is disabled in OneCRL ("enabled": false) and Mozilla does not enforce it`);
+      return;
+    }
+    const label = onecrlLabel(record, i);
+    if (record.issuerName !== undefined || record.serialNumber !== undefined) {
+      if (typeof record.issuerName !== "string" || typeof record.serialNumber !== "string") {
+        out.errors.push(`${where}: expected "issuerName" and "serialNumber" as base64 strings`);
+        return;
+      }
+      const nameError = checkDerName(record.issuerName);
+      if (nameError) return void out.errors.push(`${where}: issuerName: ${nameError}`);
+      let serial: Uint8Array;
+      try {
+        serial = base64ToBytes(record.serialNumber);
+      } catch {
+        return void out.errors.push(`${where}: serialNumber: expected the serial number's bytes in base64, got "${cut(record.serialNumber)}"`);
+      }
+      if (serial.length === 0) return void out.errors.push(`${where}: serialNumber: empty`);
+      out.entries.push({ issuerSerial: { issuer: record.issuerName, serial: normalizeSerialHex(bytesToHex(serial)) }, label, source });
+      return;
+    }
+    if (record.subject !== undefined || record.pubKeyHash !== undefined) {
+      if (typeof record.subject !== "string" || typeof record.pubKeyHash !== "string") {
+        out.errors.push(`${where}: expected "subject" and "pubKeyHash" as base64 strings`);
+        return;
+      }
+      const nameError = checkDerName(record.subject);
+      if (nameError) return void out.errors.push(`${where}: subject: ${nameError}`);
+      const spki = parseFingerprint(record.pubKeyHash, "spkiSha256");
+      if (!spki.ok) return void out.errors.push(`${where}: pubKeyHash: ${spki.error}`);
+      out.entries.push({ subjectSpki: { subject: record.subject, spkiSha256: spki.value }, label, source });
+      return;
+    }
+    out.errors.push(`${where}: expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"`);
+  });
+}
+
+function onecrlLabel(record: Record<string, unknown>, i: number): string {
+  const details = isRecord(record.details) ? record.details : {};
+  // "." is the dump's placeholder for "no reason given".
+  const parts = [details.name, details.why].filter((s): s is string => typeof s === "string" && s.trim() !== "" && s.trim() !== ".").map((s) => s.trim());
+  if (parts.length) return [...new Set(parts)].join("; ");
+  return typeof record.id === "string" ? `OneCRL record ${record.id}` : `OneCRL record ${i}`;
+}
+
+/** 1-based line of each record that opens in the records array (bare array or the "data" array). */
+function recordStartLines(text: string): number[] {
+  const starts: number[] = [];
+  const stack: string[] = [];
+  let line = 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") line++;
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{" || c === "[") {
+      const path = stack.join("");
+      if (c === "{" && (path === "[" || path === "{[")) starts.push(line);
+      stack.push(c);
+    } else if (c === "}" || c === "]") stack.pop();
+  }
+  return starts;
+}
+
+function lineAt(text: string, position: number): number {
+  let line = 1;
+  for (let i = 0; i < Math.min(position, text.length); i++) if (text[i] === "\n") line++;
+  return line;
+}
+
+function dedupe(out: ParsedListText<Entry>): ParsedListText<Entry> {
+  const seen = new Set<string>();
+  const entries: Entry[] = [];
+  for (const e of out.entries) {
+    const b = e as CustomBlocklistEntry;
+    const key = JSON.stringify([b.sha256, b.sha1, b.spkiSha256, b.issuerSerial, b.subjectSpki]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    entries.push(e);
+  }
+  if (entries.length < out.entries.length) out.notes.push(`${out.entries.length - entries.length} duplicate entr${out.entries.length - entries.length === 1 ? "y" : "ies"} ignored`);
+  return { ...out, entries };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function cut(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
