@@ -1,0 +1,346 @@
+/**
+ * Enterprise policy and settings resolution: what the managed configuration (policies.json →
+ * "3rdparty" → "Extensions" → "chain-sentry@chainsentry.dev", read through storage.managed) may
+ * say, how it combines with what the user saved, and what the options page may still change.
+ *
+ * Everything here is a decision, nothing is I/O: background/settings.ts reads the two storage
+ * areas, calls these functions and writes back what they return.
+ */
+import { parseFingerprint, type FingerprintKind } from "./fingerprint";
+import { parseListText } from "./listText";
+import { DEFAULT_SETTINGS, type EffectiveSettings, type Mode, type PolicyState, type SettingsInput, type SettingsView, type UserSettings } from "./protocol";
+import { parseList, type AllowlistEntry, type CustomBlocklistEntry } from "./settings";
+
+/** The keys the managed configuration may carry, in the order messages list them. */
+export const POLICY_KEYS = ["mode", "blocklist", "allowlist", "notifications", "historyLimit", "lockSettings"] as const;
+
+/** What lockSettings takes out of the user's hands (on top of whatever the policy sets itself). */
+export const LOCKED_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"];
+
+/** EffectiveSettings keys in display order (managedKeys follow it). */
+const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist"];
+
+const MODES: readonly Mode[] = ["warn", "block"];
+
+export interface ValidatedPolicy {
+  /** The valid values, ready to lay over the user's settings. */
+  values: Partial<EffectiveSettings>;
+  /** lockSettings was true. */
+  locked: boolean;
+  /** One precise message per ignored key or entry. */
+  errors: string[];
+  /** A managed configuration with at least one key (valid or not) was found. */
+  present: boolean;
+}
+
+const NO_POLICY: ValidatedPolicy = { values: {}, locked: false, errors: [], present: false };
+
+/**
+ * Validates the managed configuration key by key: a bad key or list entry is reported and
+ * ignored, every valid part still applies.
+ *
+ * Booleans also accept 1 and 0, the form a Windows registry DWORD (Group Policy) arrives in.
+ *
+ * @example validatePolicy({ mode: "BLOCK", lockSettings: true })
+ *          // → { values: {}, locked: true, present: true,
+ *          //     errors: ['mode: expected "warn" or "block", got "BLOCK" (values are lowercase)'] }
+ */
+export function validatePolicy(raw: unknown): ValidatedPolicy {
+  if (raw === undefined || raw === null) return { ...NO_POLICY, errors: [] };
+  if (!isRecord(raw)) {
+    return { values: {}, locked: false, present: true, errors: [`managed configuration: expected an object of settings (${POLICY_KEYS.join(", ")}), got ${describe(raw)}`] };
+  }
+  const keys = Object.keys(raw).filter((k) => raw[k] !== undefined);
+  if (keys.length === 0) return { ...NO_POLICY, errors: [] };
+
+  const values: Partial<EffectiveSettings> = {};
+  const errors: string[] = [];
+  let locked = false;
+
+  for (const key of keys) {
+    const value = raw[key];
+    switch (key) {
+      case "mode": {
+        const mode = checkMode(value);
+        if (mode.ok) values.mode = mode.value;
+        else errors.push(`mode: ${mode.error}`);
+        break;
+      }
+      case "notifications": {
+        const b = checkBoolean(value, true);
+        if (b.ok) values.notifications = b.value;
+        else errors.push(`notifications: ${b.error}`);
+        break;
+      }
+      case "historyLimit": {
+        const n = checkHistoryLimit(value);
+        if (n.ok) values.historyLimit = n.value;
+        else errors.push(`historyLimit: ${n.error}`);
+        break;
+      }
+      case "lockSettings": {
+        const b = checkBoolean(value, true);
+        if (b.ok) locked = b.value;
+        else errors.push(`lockSettings: ${b.error}; settings are not locked`);
+        break;
+      }
+      case "blocklist": {
+        const parsed = parseList(value, "blocklist", "policy");
+        errors.push(...parsed.errors);
+        // An array (even one whose entries were all rejected) is the policy's blocklist; anything else is no value.
+        if (Array.isArray(value)) values.blocklist = parsed.entries;
+        break;
+      }
+      case "allowlist": {
+        const parsed = parseList(value, "allowlist", "policy");
+        errors.push(...parsed.errors);
+        if (Array.isArray(value)) values.allowlist = parsed.entries;
+        break;
+      }
+      case "notifyWarnings":
+        errors.push(`notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: ${POLICY_KEYS.join(", ")})`);
+        break;
+      default:
+        errors.push(`unknown key "${key}" ignored (expected ${POLICY_KEYS.join(", ")})`);
+    }
+  }
+  return { values, locked, errors, present: true };
+}
+
+/** The PolicyState the pages show. */
+export function policyState(policy: ValidatedPolicy): PolicyState {
+  return { present: policy.present, errors: [...policy.errors], locked: policy.locked };
+}
+
+/**
+ * Policy over user over DEFAULT_SETTINGS, key by key.
+ * - blocklist: the user's entries plus the policy's (blocking more is always allowed, locked or not);
+ * - allowlist: policy ∪ user, but only the policy's when locked (the enterprise decides what is trusted);
+ * - locked: the user's mode, notifications and notifyWarnings no longer count (policy value or default).
+ * managedKeys: the keys the policy sets, plus LOCKED_KEYS when locked, in EffectiveSettings order.
+ * The stored user settings are validated again here: storage can hold anything.
+ */
+export function resolveSettings(user: UserSettings, policy: ValidatedPolicy): { effective: EffectiveSettings; managedKeys: (keyof EffectiveSettings)[] } {
+  const u = sanitizeUserSettings(user);
+  const p = policy.values;
+  const locked = policy.locked;
+  const userScalar = <K extends "mode" | "notifications" | "notifyWarnings">(key: K) => (locked ? undefined : (u[key] as EffectiveSettings[K] | undefined));
+
+  const policyBlock = p.blocklist ?? [];
+  const userBlock = u.blocklist ?? [];
+  const policyAllow = p.allowlist ?? [];
+  const userAllow = locked ? [] : (u.allowlist ?? []);
+
+  const effective: EffectiveSettings = {
+    mode: p.mode ?? userScalar("mode") ?? DEFAULT_SETTINGS.mode,
+    notifications: p.notifications ?? userScalar("notifications") ?? DEFAULT_SETTINGS.notifications,
+    notifyWarnings: userScalar("notifyWarnings") ?? DEFAULT_SETTINGS.notifyWarnings,
+    historyLimit: p.historyLimit ?? u.historyLimit ?? DEFAULT_SETTINGS.historyLimit,
+    allowlist: union(policyAllow, userAllow),
+    blocklist: union(policyBlock, userBlock),
+  };
+
+  const managed = new Set<keyof EffectiveSettings>(Object.keys(p) as (keyof EffectiveSettings)[]);
+  if (locked) for (const k of LOCKED_KEYS) managed.add(k);
+  return { effective, managedKeys: SETTING_KEYS.filter((k) => managed.has(k)) };
+}
+
+/** Everything the pages need: effective settings, what the user saved, the policy and its errors. */
+export function buildSettingsView(user: unknown, policy: ValidatedPolicy): SettingsView {
+  const sanitized = sanitizeUserSettings(user);
+  const { effective, managedKeys } = resolveSettings(sanitized, policy);
+  return { effective, user: sanitized, policy: policyState(policy), managedKeys };
+}
+
+/**
+ * Keeps only well-typed values from stored user settings (storage.local can hold anything: an older
+ * version's format, a hand edit). Wrong types are dropped silently; list entries are re-validated
+ * and always tagged source "user".
+ */
+export function sanitizeUserSettings(raw: unknown): UserSettings {
+  if (!isRecord(raw)) return {};
+  const out: UserSettings = {};
+  const mode = checkMode(raw.mode);
+  if (mode.ok) out.mode = mode.value;
+  if (typeof raw.notifications === "boolean") out.notifications = raw.notifications;
+  if (typeof raw.notifyWarnings === "boolean") out.notifyWarnings = raw.notifyWarnings;
+  const limit = checkHistoryLimit(raw.historyLimit);
+  if (limit.ok) out.historyLimit = limit.value;
+  if (Array.isArray(raw.allowlist)) out.allowlist = raw.allowlist.map(storedAllowEntry).filter((e): e is AllowlistEntry => e !== null);
+  if (Array.isArray(raw.blocklist)) out.blocklist = raw.blocklist.map(storedBlockEntry).filter((e): e is CustomBlocklistEntry => e !== null);
+  return out;
+}
+
+export type SaveDecision = { ok: true; user: UserSettings } | { ok: false; errors: string[] };
+
+/**
+ * Applies what the options page submitted to the user's settings. All or nothing: any error and
+ * nothing is to be saved. A key the policy manages (or lockSettings locks) may be submitted
+ * unchanged (equal to the effective or the stored value) and is then left alone; a change is
+ * refused with an error naming the key.
+ */
+export async function applySettingsInput(current: SettingsView, input: SettingsInput): Promise<SaveDecision> {
+  const errors: string[] = [];
+  if (!isRecord(input)) return { ok: false, errors: [`settings: expected an object, got ${describe(input)}`] };
+  const managed = new Set(current.managedKeys);
+  const next: UserSettings = { ...current.user };
+  const refuse = (key: keyof EffectiveSettings) =>
+    errors.push(
+      current.policy.locked && LOCKED_KEYS.includes(key)
+        ? `${key}: locked by your organisation's policy (lockSettings), it cannot be changed here`
+        : `${key}: set by your organisation's policy, it cannot be changed here`,
+    );
+
+  const known = new Set(["mode", "notifications", "notifyWarnings", "historyLimit", "allowlistText", "blocklistText"]);
+  for (const key of Object.keys(input)) if (!known.has(key)) errors.push(`unknown setting "${key}"`);
+
+  const scalar = <K extends "mode" | "notifications" | "notifyWarnings" | "historyLimit">(key: K, check: (v: unknown) => Check<EffectiveSettings[K]>) => {
+    if (input[key] === undefined) return;
+    const result = check(input[key]);
+    if (!result.ok) {
+      errors.push(`${key}: ${result.error}`);
+      return;
+    }
+    if (managed.has(key)) {
+      if (result.value !== current.effective[key] && result.value !== current.user[key]) refuse(key);
+      return;
+    }
+    next[key] = result.value as UserSettings[K];
+  };
+  scalar("mode", checkMode);
+  scalar("notifications", (v) => checkBoolean(v, false));
+  scalar("notifyWarnings", (v) => checkBoolean(v, false));
+  scalar("historyLimit", checkHistoryLimit);
+
+  for (const kind of ["allowlist", "blocklist"] as const) {
+    const text = input[`${kind}Text`];
+    if (text === undefined) continue;
+    if (typeof text !== "string") {
+      errors.push(`${kind}: expected text, got ${describe(text)}`);
+      continue;
+    }
+    const parsed = kind === "allowlist" ? await parseListText(text, "allowlist", "user") : await parseListText(text, "blocklist", "user");
+    errors.push(...parsed.errors.map((e) => `${kind} ${e}`));
+    if (parsed.errors.length) continue;
+    if (managed.has(kind)) {
+      if (!sameEntries(parsed.entries, current.user[kind] ?? [])) refuse(kind);
+      continue;
+    }
+    if (kind === "allowlist") next.allowlist = parsed.entries as AllowlistEntry[];
+    else next.blocklist = parsed.entries as CustomBlocklistEntry[];
+  }
+
+  return errors.length ? { ok: false, errors } : { ok: true, user: next };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Check<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function checkMode(value: unknown): Check<Mode> {
+  if (typeof value === "string" && (MODES as string[]).includes(value)) return { ok: true, value: value as Mode };
+  const hint = typeof value === "string" && (MODES as string[]).includes(value.trim().toLowerCase()) ? " (values are lowercase)" : "";
+  return { ok: false, error: `expected "warn" or "block", got ${describe(value)}${hint}` };
+}
+
+/** `registryNumbers`: also 1/0, as Group Policy (registry DWORD) delivers booleans. */
+function checkBoolean(value: unknown, registryNumbers: boolean): Check<boolean> {
+  if (typeof value === "boolean") return { ok: true, value };
+  if (registryNumbers && (value === 0 || value === 1)) return { ok: true, value: value === 1 };
+  return { ok: false, error: `expected true or false${registryNumbers ? " (or 1/0 from a registry DWORD)" : ""}, got ${describe(value)}` };
+}
+
+function checkHistoryLimit(value: unknown): Check<number> {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return { ok: true, value };
+  const asString = typeof value === "string" ? " (a JSON number, not a string)" : "";
+  return { ok: false, error: `expected a positive whole number such as ${DEFAULT_SETTINGS.historyLimit}${asString}, got ${describe(value)}` };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A value as a message quotes it: strings quoted (and cut), numbers as written, kinds for the rest. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    case "number":
+    case "boolean":
+      return String(value);
+    case "object":
+      return "an object";
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+/** Identity of an entry for de-duplication: its match keys, not its label. */
+function entryKey(e: CustomBlocklistEntry | AllowlistEntry): string {
+  const b = e as CustomBlocklistEntry;
+  return JSON.stringify([b.sha256, b.sha1, b.spkiSha256, b.issuerSerial?.issuer, b.issuerSerial?.serial, b.subjectSpki?.subject, b.subjectSpki?.spkiSha256]);
+}
+
+/** First list first; entries of the second that name exactly the same certificate are dropped. */
+function union<T extends CustomBlocklistEntry | AllowlistEntry>(first: T[], second: T[]): T[] {
+  const seen = new Set(first.map(entryKey));
+  const out = [...first];
+  for (const e of second) {
+    const k = entryKey(e);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+function sameEntries(a: (CustomBlocklistEntry | AllowlistEntry)[], b: (CustomBlocklistEntry | AllowlistEntry)[]): boolean {
+  const norm = (list: (CustomBlocklistEntry | AllowlistEntry)[]) => list.map((e) => `${entryKey(e)}|${e.label ?? ""}`).sort().join("\n");
+  return norm(a) === norm(b);
+}
+
+function fingerprintField(record: Record<string, unknown>, key: FingerprintKind): string | undefined {
+  if (record[key] === undefined) return undefined;
+  const parsed = parseFingerprint(record[key], key);
+  return parsed.ok ? parsed.value : undefined;
+}
+
+function textFields<F extends string>(record: Record<string, unknown>, fields: readonly F[]): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
+  for (const f of fields) if (typeof record[f] === "string") out[f] = record[f] as string;
+  return out;
+}
+
+function storedAllowEntry(raw: unknown): AllowlistEntry | null {
+  if (!isRecord(raw)) return null;
+  const sha256 = fingerprintField(raw, "sha256");
+  const spkiSha256 = fingerprintField(raw, "spkiSha256");
+  if (!sha256 && !spkiSha256) return null;
+  return { ...(sha256 && { sha256 }), ...(spkiSha256 && { spkiSha256 }), ...textFields(raw, ["label"] as const), source: "user" };
+}
+
+const BASE64_NAME = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function storedBlockEntry(raw: unknown): CustomBlocklistEntry | null {
+  if (!isRecord(raw)) return null;
+  const entry: CustomBlocklistEntry = { source: "user" };
+  for (const key of ["sha256", "sha1", "spkiSha256"] as const) {
+    const v = fingerprintField(raw, key);
+    if (v) entry[key] = v;
+  }
+  const is = raw.issuerSerial;
+  if (isRecord(is) && typeof is.issuer === "string" && BASE64_NAME.test(is.issuer) && typeof is.serial === "string" && /^[0-9a-f]+$/.test(is.serial)) {
+    entry.issuerSerial = { issuer: is.issuer, serial: is.serial };
+  }
+  const ss = raw.subjectSpki;
+  if (isRecord(ss) && typeof ss.subject === "string" && BASE64_NAME.test(ss.subject)) {
+    const spki = parseFingerprint(ss.spkiSha256, "spkiSha256");
+    if (spki.ok) entry.subjectSpki = { subject: ss.subject, spkiSha256: spki.value };
+  }
+  if (!entry.sha256 && !entry.sha1 && !entry.spkiSha256 && !entry.issuerSerial && !entry.subjectSpki) return null;
+  return { ...entry, ...textFields(raw, ["label", "reason", "reference"] as const) };
+}
