@@ -1,0 +1,247 @@
+/**
+ * The settings adapter against a small fake of the storage API (storage.local, storage.managed,
+ * storage.onChanged): the one thing a browser cannot give a unit test.
+ */
+import { createSettingsStore, SETTINGS_KEY, type SettingsBrowser } from "../../background/settings";
+import { DEFAULT_SETTINGS, type SettingsView } from "../../src/protocol";
+
+// The polyfill throws outside an extension; the store under test always gets the fake below.
+jest.mock("webextension-polyfill", () => ({}));
+
+const SHA1 = "2a83e9020591a55fc6ddad3fb102794c52b24e70";
+const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6";
+
+type Managed = { kind: "absent" } | { kind: "not-found" } | { kind: "broken"; message: string } | { kind: "data"; data: Record<string, unknown> };
+
+/** Behaves like Firefox: set() fires onChanged("local") asynchronously; get() returns copies. */
+function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Managed } = {}) {
+  const local = new Map<string, unknown>(Object.entries(initial.local ?? {}));
+  let managed: Managed = initial.managed ?? { kind: "not-found" };
+  const listeners = new Set<(changes: Record<string, unknown>, area: string) => void>();
+  const calls = { managedGet: 0, localSet: 0 };
+  const fire = (changes: Record<string, unknown>, area: string) => setTimeout(() => listeners.forEach((l) => l(changes, area)), 0);
+  const copy = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+
+  const storage: SettingsBrowser["storage"] = {
+    local: {
+      async get(key: string) {
+        return local.has(key) ? { [key]: copy(local.get(key)) } : {};
+      },
+      async set(items: Record<string, unknown>) {
+        calls.localSet++;
+        const changes: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(items)) {
+          changes[k] = { oldValue: local.get(k), newValue: copy(v) };
+          local.set(k, copy(v));
+        }
+        fire(changes, "local");
+      },
+    },
+    onChanged: {
+      addListener: (l) => void listeners.add(l),
+      removeListener: (l) => void listeners.delete(l),
+    },
+  };
+  if (managed.kind !== "absent") {
+    storage.managed = {
+      get: async () => {
+        calls.managedGet++;
+        if (managed.kind === "not-found") throw new Error("Managed storage manifest not found");
+        if (managed.kind === "broken") throw new Error(managed.message);
+        if (managed.kind === "data") return copy(managed.data);
+        return {};
+      },
+    };
+  }
+  return {
+    browser: { storage } as SettingsBrowser,
+    local,
+    calls,
+    listeners,
+    setManaged(next: Managed) {
+      managed = next;
+      fire({}, "managed");
+    },
+    /** Another page of the extension writes storage.local directly. */
+    writeLocal(key: string, value: unknown) {
+      local.set(key, value);
+      fire({ [key]: { newValue: value } }, "local");
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+const silent = { warn: jest.fn() };
+
+describe("no managed storage → defaults and no error", () => {
+  test.each<[string, Managed]>([
+    ["storage.managed absent", { kind: "absent" }],
+    ['get() rejects "Managed storage manifest not found"', { kind: "not-found" }],
+    ["get() answers {}", { kind: "data", data: {} }],
+  ])("%s", async (_, managed) => {
+    const fake = fakeBrowser({ managed });
+    const store = createSettingsStore(fake.browser, silent);
+    const view = await store.ready;
+    expect(view).toEqual({ effective: DEFAULT_SETTINGS, user: {}, policy: { present: false, errors: [], locked: false }, managedKeys: [] });
+    expect(store.view()).toBe(view);
+  });
+
+  test("any other failure still gives the defaults, and the policy state says why", async () => {
+    const store = createSettingsStore(fakeBrowser({ managed: { kind: "broken", message: "An unexpected error occurred" } }).browser, silent);
+    const view = await store.ready;
+    expect(view.effective).toEqual(DEFAULT_SETTINGS);
+    expect(view.policy).toEqual({ present: false, locked: false, errors: ["the managed configuration could not be read: An unexpected error occurred"] });
+  });
+
+  test("the view before the first read is the defaults", () => {
+    const store = createSettingsStore(fakeBrowser().browser, silent);
+    expect(store.view().effective).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe("reading", () => {
+  test("user settings from storage.local and the policy, resolved; junk in storage is ignored", async () => {
+    const fake = fakeBrowser({
+      local: { [SETTINGS_KEY]: { mode: "block", historyLimit: "lots", blocklist: [{ sha1: SHA1, source: "user" }, 7] } },
+      managed: { kind: "data", data: { historyLimit: 20, nonsense: 1 } },
+    });
+    const view = await createSettingsStore(fake.browser, silent).ready;
+    expect(view.effective).toEqual({ ...DEFAULT_SETTINGS, mode: "block", historyLimit: 20, blocklist: [{ sha1: SHA1, source: "user" }] });
+    expect(view.user).toEqual({ mode: "block", blocklist: [{ sha1: SHA1, source: "user" }] });
+    expect(view.policy.present).toBe(true);
+    expect(view.policy.errors).toEqual([expect.stringMatching(/^unknown key "nonsense"/)]);
+    expect(view.managedKeys).toEqual(["historyLimit"]);
+  });
+
+  test("the managed configuration is cached: read once, not per view or save", async () => {
+    const fake = fakeBrowser({ managed: { kind: "data", data: { mode: "block" } } });
+    const store = createSettingsStore(fake.browser, silent);
+    await store.ready;
+    store.view();
+    await store.save({ notifyWarnings: true });
+    await tick();
+    expect(fake.calls.managedGet).toBe(1);
+  });
+});
+
+describe("changes apply without a restart", () => {
+  test("a managed change (storage.onChanged 'managed') is re-read and announced", async () => {
+    const fake = fakeBrowser({ local: { [SETTINGS_KEY]: { mode: "warn", allowlist: [{ sha256: SHA256, source: "user" }] } }, managed: { kind: "not-found" } });
+    const store = createSettingsStore(fake.browser, silent);
+    await store.ready;
+    const seen: SettingsView[] = [];
+    store.onChange((v) => seen.push(v));
+
+    fake.setManaged({ kind: "data", data: { mode: "block", lockSettings: true, blocklist: [{ sha1: SHA1 }] } });
+    await tick();
+    expect(seen).toHaveLength(1);
+    expect(store.view()).toBe(seen[0]);
+    expect(seen[0].effective.mode).toBe("block");
+    expect(seen[0].effective.allowlist).toEqual([]); // locked: the user's allowlist no longer counts
+    expect(seen[0].effective.blocklist).toEqual([{ sha1: SHA1, source: "policy" }]);
+    expect(seen[0].policy).toEqual({ present: true, locked: true, errors: [] });
+    expect(seen[0].managedKeys).toEqual(["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"]);
+
+    // The policy goes away again.
+    fake.setManaged({ kind: "not-found" });
+    await tick();
+    expect(seen).toHaveLength(2);
+    expect(seen[1].effective.mode).toBe("warn");
+    expect(seen[1].effective.allowlist).toEqual([{ sha256: SHA256, source: "user" }]);
+  });
+
+  test("a change of storage.local 'settings' from elsewhere is re-read; other keys are not", async () => {
+    const fake = fakeBrowser();
+    const store = createSettingsStore(fake.browser, silent);
+    await store.ready;
+    const listener = jest.fn();
+    store.onChange(listener);
+    fake.writeLocal("history", [1, 2, 3]);
+    await tick();
+    expect(listener).not.toHaveBeenCalled();
+    fake.writeLocal(SETTINGS_KEY, { mode: "block" });
+    await tick();
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(store.view().effective.mode).toBe("block");
+  });
+
+  test("unsubscribe and dispose", async () => {
+    const fake = fakeBrowser();
+    const store = createSettingsStore(fake.browser, silent);
+    await store.ready;
+    const listener = jest.fn();
+    const off = store.onChange(listener);
+    off();
+    fake.writeLocal(SETTINGS_KEY, { mode: "block" });
+    await tick();
+    expect(listener).not.toHaveBeenCalled();
+    store.dispose();
+    expect(fake.listeners.size).toBe(0);
+  });
+});
+
+describe("save", () => {
+  test("valid input is written to storage.local and the new view returned and announced once", async () => {
+    const fake = fakeBrowser();
+    const store = createSettingsStore(fake.browser, silent);
+    await store.ready;
+    const listener = jest.fn();
+    store.onChange(listener);
+    const result = await store.save({ mode: "block", historyLimit: 100, blocklistText: `# Flame\nsha1:${SHA1} # Flame PCA`, allowlistText: "" });
+    expect(result.ok).toBe(true);
+    const view = result.ok ? result.view : null;
+    expect(view?.effective).toEqual({ ...DEFAULT_SETTINGS, mode: "block", historyLimit: 100, blocklist: [{ sha1: SHA1, label: "Flame PCA", source: "user" }] });
+    expect(fake.local.get(SETTINGS_KEY)).toEqual({ mode: "block", historyLimit: 100, blocklist: [{ sha1: SHA1, label: "Flame PCA", source: "user" }], allowlist: [] });
+    await tick(); // the storage.onChanged("local") echo of our own write changes nothing
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(listener).toHaveBeenCalledWith(view);
+  });
+
+  test("refuses locked keys, naming them, and saves nothing", async () => {
+    const before = { notifyWarnings: true, blocklist: [{ sha1: SHA1, source: "user" }] };
+    const fake = fakeBrowser({ local: { [SETTINGS_KEY]: before }, managed: { kind: "data", data: { lockSettings: true, historyLimit: 50 } } });
+    const store = createSettingsStore(fake.browser, silent);
+    await store.ready;
+    const result = await store.save({ mode: "block", notifyWarnings: false, blocklistText: "", historyLimit: 60 });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        "mode: locked by your organisation's policy (lockSettings), it cannot be changed here",
+        "historyLimit: set by your organisation's policy, it cannot be changed here",
+        "blocklist: locked by your organisation's policy (lockSettings), it cannot be changed here",
+      ],
+    });
+    expect(fake.calls.localSet).toBe(0);
+    expect(fake.local.get(SETTINGS_KEY)).toEqual(before);
+  });
+
+  test("nothing is saved half-way: one bad line and the valid keys are not written either", async () => {
+    const fake = fakeBrowser({ local: { [SETTINGS_KEY]: { mode: "warn" } } });
+    const store = createSettingsStore(fake.browser, silent);
+    const first = await store.ready;
+    const result = await store.save({ mode: "block", notifications: false, allowlistText: `${SHA256}\n${SHA256.slice(2)}` });
+    expect(result).toEqual({ ok: false, errors: [expect.stringMatching(/^allowlist line 2: expected a certificate SHA-256 fingerprint: 64 hex digits .*got 62 hex digits/)] });
+    expect(fake.calls.localSet).toBe(0);
+    expect(fake.local.get(SETTINGS_KEY)).toEqual({ mode: "warn" });
+    expect(store.view()).toBe(first);
+  });
+
+  test("a failing write is an error, and the view stays as it was", async () => {
+    const fake = fakeBrowser();
+    fake.browser.storage.local.set = async () => {
+      throw new Error("QuotaExceededError");
+    };
+    const store = createSettingsStore(fake.browser, silent);
+    const first = await store.ready;
+    expect(await store.save({ mode: "block" })).toEqual({ ok: false, errors: ["the settings could not be saved: QuotaExceededError"] });
+    expect(store.view()).toBe(first);
+  });
+
+  test("saves issued before the first read wait for it and apply in order", async () => {
+    const fake = fakeBrowser({ local: { [SETTINGS_KEY]: { historyLimit: 5 } } });
+    const store = createSettingsStore(fake.browser, silent);
+    const [a, b] = await Promise.all([store.save({ mode: "block" }), store.save({ notifications: false })]);
+    expect(a.ok && b.ok).toBe(true);
+    expect(fake.local.get(SETTINGS_KEY)).toEqual({ historyLimit: 5, mode: "block", notifications: false });
+  });
+});
