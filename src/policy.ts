@@ -48,7 +48,7 @@ const NO_POLICY: ValidatedPolicy = { values: {}, locked: false, errors: [], pres
 export function validatePolicy(raw: unknown): ValidatedPolicy {
   if (raw === undefined || raw === null) return { ...NO_POLICY, errors: [] };
   if (!isRecord(raw)) {
-    return { values: {}, locked: false, present: true, errors: [`managed configuration: expected an object of settings (${POLICY_KEYS.join(", ")}), got ${describe(raw)}`] };
+    return { values: {}, locked: false, present: true, errors: [`managed configuration: expected an object of settings (${POLICY_KEYS.join(", ")}), got ${describeValue(raw)}`] };
   }
   const keys = Object.keys(raw).filter((k) => raw[k] !== undefined);
   if (keys.length === 0) return { ...NO_POLICY, errors: [] };
@@ -181,7 +181,7 @@ export type SaveDecision = { ok: true; user: UserSettings } | { ok: false; error
  */
 export async function applySettingsInput(current: SettingsView, input: SettingsInput): Promise<SaveDecision> {
   const errors: string[] = [];
-  if (!isRecord(input)) return { ok: false, errors: [`settings: expected an object, got ${describe(input)}`] };
+  if (!isRecord(input)) return { ok: false, errors: [`settings: expected an object, got ${describeValue(input)}`] };
   const managed = new Set(current.managedKeys);
   const next: UserSettings = { ...current.user };
   const refuse = (key: keyof EffectiveSettings) =>
@@ -216,7 +216,7 @@ export async function applySettingsInput(current: SettingsView, input: SettingsI
     const text = input[`${kind}Text`];
     if (text === undefined) continue;
     if (typeof text !== "string") {
-      errors.push(`${kind}: expected text, got ${describe(text)}`);
+      errors.push(`${kind}: expected text, got ${describeValue(text)}`);
       continue;
     }
     const parsed = kind === "allowlist" ? await parseListText(text, "allowlist", "user") : await parseListText(text, "blocklist", "user");
@@ -240,20 +240,20 @@ type Check<T> = { ok: true; value: T } | { ok: false; error: string };
 function checkMode(value: unknown): Check<Mode> {
   if (typeof value === "string" && (MODES as string[]).includes(value)) return { ok: true, value: value as Mode };
   const hint = typeof value === "string" && (MODES as string[]).includes(value.trim().toLowerCase()) ? " (values are lowercase)" : "";
-  return { ok: false, error: `expected "warn" or "block", got ${describe(value)}${hint}` };
+  return { ok: false, error: `expected "warn" or "block", got ${describeValue(value)}${hint}` };
 }
 
 /** `registryNumbers`: also 1/0, as Group Policy (registry DWORD) delivers booleans. */
 function checkBoolean(value: unknown, registryNumbers: boolean): Check<boolean> {
   if (typeof value === "boolean") return { ok: true, value };
   if (registryNumbers && (value === 0 || value === 1)) return { ok: true, value: value === 1 };
-  return { ok: false, error: `expected true or false${registryNumbers ? " (or 1/0 from a registry DWORD)" : ""}, got ${describe(value)}` };
+  return { ok: false, error: `expected true or false${registryNumbers ? " (or 1/0 from a registry DWORD)" : ""}, got ${describeValue(value)}` };
 }
 
 function checkHistoryLimit(value: unknown): Check<number> {
   if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return { ok: true, value };
   const asString = typeof value === "string" ? " (a JSON number, not a string)" : "";
-  return { ok: false, error: `expected a positive whole number such as ${DEFAULT_SETTINGS.historyLimit}${asString}, got ${describe(value)}` };
+  return { ok: false, error: `expected a positive whole number such as ${DEFAULT_SETTINGS.historyLimit}${asString}, got ${describeValue(value)}` };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -261,7 +261,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** A value as a message quotes it: strings quoted (and cut), numbers as written, kinds for the rest. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
