@@ -1,0 +1,167 @@
+/**
+ * The demo world: a PKI generated at run time and local HTTPS sites on 127.0.0.1, one per case
+ * Chain Sentry distinguishes, plus the enterprise policy that trusts the demo root and configures
+ * the extension. Used by `npm run demo`, the end-to-end suite and the benchmark.
+ *
+ *   clean      leaf ← Demo Intermediate ← Demo Root           both CAs allowlisted by policy → ok
+ *   blocked    leaf ← "Microsoft Enforced Licensing Intermediate PCA" (a stand-in for Flame's)
+ *              whose key is on the policy blocklist                                     → blocked
+ *   dynamic    leaf ← Unlisted Issuing CA (not allowlisted, not in Firefox's store)     → warning
+ *   expired    an expired leaf: Firefox itself refuses it, Chain Sentry records why     → TLS error
+ *   leaf-only  the server omits its intermediate: Firefox cannot build the chain        → TLS error
+ *   mixed      a page whose subresources come from clean, dynamic and blocked origins   → blocked
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import { issue, type Issued } from "./pki";
+
+export const EXTENSION_ID = "chain-sentry@chainsentry.dev";
+const DAY = 86_400_000;
+
+export interface DemoCase {
+  id: "clean" | "blocked" | "dynamic" | "expired" | "leaf-only" | "mixed";
+  title: string;
+  url: string;
+  /** What Chain Sentry should conclude for the tab. */
+  expected: "ok" | "warning" | "blocked" | "tls-error";
+  description: string;
+}
+
+export interface DemoPki {
+  root: Issued;
+  intermediate: Issued;
+  rogue: Issued;
+  unlisted: Issued;
+  orphan: Issued;
+}
+
+export interface DemoSites {
+  pki: DemoPki;
+  rootPemPath: string;
+  cases: DemoCase[];
+  indexUrl: string;
+  /** The extension's managed configuration (policies.json → 3rdparty) the cases assume. */
+  managedConfig: Record<string, unknown>;
+  /** Firefox enterprise policies: trust the demo root, configure Chain Sentry (extra keys merged in). */
+  policies(extraConfig?: Record<string, unknown>): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+interface Site {
+  port: number;
+  chain: Issued[];
+  body: (origin: string) => string;
+}
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title><link rel="stylesheet" href="/style.css"></head>` +
+  `<body><h1 id="site-content">${title}</h1>${body}<script src="/app.js"></script></body></html>`;
+
+function serve(site: Site, host: string): Promise<https.Server> {
+  const server = https.createServer({ key: site.chain[0].keyPem, cert: site.chain.map((c) => c.pem).join("") }, (req, res) => {
+    const noStore = { "cache-control": "no-store", "access-control-allow-origin": "*" };
+    const p = (req.url ?? "/").split("?")[0];
+    if (p === "/style.css") return res.writeHead(200, { "content-type": "text/css", ...noStore }).end("body{font:16px sans-serif;margin:2em}");
+    if (p === "/app.js") return res.writeHead(200, { "content-type": "text/javascript", ...noStore }).end("document.body.dataset.script='ran';");
+    if (p === "/pixel.svg") {
+      return res.writeHead(200, { "content-type": "image/svg+xml", ...noStore })
+        .end('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="teal"/></svg>');
+    }
+    if (p === "/" || p === "/mixed") return res.writeHead(200, { "content-type": "text/html", ...noStore }).end(site.body(p));
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(site.port, host, () => resolve(server));
+  });
+}
+
+export async function makeDemoPki(): Promise<DemoPki> {
+  const root = await issue({ subject: "CN=Chain Sentry Demo Root,O=Chain Sentry Demo" });
+  const inter = (subject: string) => issue({ subject, issuer: root, ca: true });
+  return {
+    root,
+    intermediate: await inter("CN=Chain Sentry Demo Intermediate,O=Chain Sentry Demo"),
+    rogue: await inter("CN=Microsoft Enforced Licensing Intermediate PCA,OU=Copyright (c) 1999 Microsoft Corp.,O=Microsoft Corporation"),
+    unlisted: await inter("CN=Unlisted Issuing CA,O=Somewhere Else"),
+    orphan: await inter("CN=Orphan Intermediate,O=Chain Sentry Demo"),
+  };
+}
+
+/**
+ * Starts the sites on consecutive ports from `basePort` (on localhost) and writes the demo root to
+ * `dir/demo-root.pem` for the Certificates.Install policy.
+ */
+export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" }: { dir: string; basePort?: number; host?: string }): Promise<DemoSites> {
+  mkdirSync(dir, { recursive: true });
+  const pki = await makeDemoPki();
+  const rootPemPath = path.join(dir, "demo-root.pem");
+  writeFileSync(rootPemPath, pki.root.pem);
+
+  const leaf = (issuer: Issued, extra: Partial<Parameters<typeof issue>[0]> = {}) =>
+    issue({ subject: "CN=localhost", issuer, hosts: ["localhost", "127.0.0.1"], ...extra });
+  const port = (i: number) => basePort + i;
+  const url = (i: number, p = "/") => `https://localhost:${port(i)}${p}`;
+
+  const cases: DemoCase[] = [
+    { id: "clean", title: "Clean chain", url: url(0), expected: "ok", description: "A chain under the demo root and intermediate, both allowlisted by policy." },
+    { id: "blocked", title: "Blocked intermediate", url: url(1), expected: "blocked", description: "An intermediate named like Flame's, whose key is on the policy blocklist." },
+    { id: "dynamic", title: "Dynamically supplied intermediate", url: url(2), expected: "warning", description: "An intermediate that is neither in Firefox's store nor allowlisted." },
+    { id: "expired", title: "Expired certificate", url: url(3), expected: "tls-error", description: "Firefox refuses the expired leaf; Chain Sentry records Firefox's reason." },
+    { id: "leaf-only", title: "Leaf only", url: url(4), expected: "tls-error", description: "The server omits its intermediate, so Firefox cannot build the chain." },
+    { id: "mixed", title: "Mixed subresources", url: url(0, "/mixed"), expected: "blocked", description: "A clean page loading scripts, styles and images from clean, dynamic and blocked origins." },
+  ];
+
+  const links = cases.map((c) => `<li><a id="case-${c.id}" href="${c.url}">${c.title}</a> — ${c.description}</li>`).join("");
+  const mixedBody = [0, 1, 2]
+    .map((i) => `<img src="${url(i, "/pixel.svg")}" alt=""><script src="${url(i, "/app.js")}"></script><link rel="stylesheet" href="${url(i, "/style.css")}">`)
+    .join("");
+  const plain = (title: string) => () => page(title, `<p>Served by ${title.toLowerCase()} for the Chain Sentry demo.</p>`);
+
+  const sites: Site[] = [
+    { port: port(0), chain: [await leaf(pki.intermediate), pki.intermediate], body: (p) => (p === "/mixed" ? page("Mixed subresources", mixedBody) : page("Chain Sentry demo", `<ul>${links}</ul>`)) },
+    { port: port(1), chain: [await leaf(pki.rogue), pki.rogue], body: plain("Blocked intermediate site") },
+    { port: port(2), chain: [await leaf(pki.unlisted), pki.unlisted], body: plain("Dynamic intermediate site") },
+    {
+      port: port(3),
+      chain: [await leaf(pki.intermediate, { notBefore: new Date(Date.now() - 60 * DAY), notAfter: new Date(Date.now() - 2 * DAY) }), pki.intermediate],
+      body: plain("Expired site"),
+    },
+    { port: port(4), chain: [await leaf(pki.orphan)], body: plain("Leaf-only site") },
+  ];
+  const servers = await Promise.all(sites.map((s) => serve(s, host)));
+
+  const spki = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.cert.publicKey.rawData)).toString("base64");
+  const sha256 = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.der as BufferSource)).toString("hex");
+  const managedConfig = {
+    allowlist: [
+      { sha256: await sha256(pki.root), label: "Chain Sentry Demo Root" },
+      { spkiSha256: await spki(pki.intermediate), label: "Chain Sentry Demo Intermediate" },
+    ],
+    blocklist: [
+      {
+        spkiSha256: await spki(pki.rogue),
+        label: "Microsoft Enforced Licensing Intermediate PCA (demo stand-in)",
+        reason: "Flame malware (2012): stands in for the Microsoft intermediates moved to the Untrusted store by Security Advisory 2718704",
+        reference: "https://learn.microsoft.com/en-us/security-updates/securityadvisories/2012/2718704",
+      },
+    ],
+  };
+
+  return {
+    pki,
+    rootPemPath,
+    cases,
+    indexUrl: url(0),
+    managedConfig,
+    policies: (extra = {}) => ({
+      Certificates: { Install: [rootPemPath] },
+      "3rdparty": { Extensions: { [EXTENSION_ID]: { ...managedConfig, ...extra } } },
+    }),
+    async close() {
+      for (const s of servers) s.closeAllConnections();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    },
+  };
+}
