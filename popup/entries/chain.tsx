@@ -1,0 +1,5 @@
+import { TabView } from "../chain/TabView";
+import { tabIdFromSearch } from "../ui/format";
+import { mount } from "./mount";
+
+mount(<TabView requestedTabId={tabIdFromSearch(location.search)} layout="page" />);

@@ -1,0 +1,4 @@
+import { HistoryPage } from "../history/HistoryPage";
+import { mount } from "./mount";
+
+mount(<HistoryPage />);

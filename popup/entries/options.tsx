@@ -1,0 +1,4 @@
+import { OptionsPage } from "../options/OptionsPage";
+import { mount } from "./mount";
+
+mount(<OptionsPage />);

@@ -1,0 +1,171 @@
+import { useMemo, useState } from "preact/hooks";
+import type { HistoryEvent } from "../../src/protocol";
+import type { Severity } from "../../src/verdict";
+import { LevelTag } from "../chain/Badge";
+import { useConnector } from "../connect/context";
+import { saveFile } from "../ui/download";
+import { fileStamp, formatTime, hostOf, plural } from "../ui/format";
+import { BackgroundError } from "../ui/Notice";
+import { errorText, useRequest } from "../ui/useRequest";
+import { historyCsv } from "./csv";
+
+type LevelFilter = "all" | Severity;
+
+export function HistoryPage() {
+  const [loaded, reload] = useRequest("ui-bg-get-history", {});
+  const [level, setLevel] = useState<LevelFilter>("all");
+  const [host, setHost] = useState("");
+  const [rule, setRule] = useState("all");
+
+  const events = loaded.status === "ready" ? loaded.data.events : [];
+  const rules = useMemo(() => [...new Set(events.map((e) => e.ruleId))].sort(), [events]);
+  const shown = useMemo(() => {
+    const needle = host.trim().toLowerCase();
+    return events.filter(
+      (e) =>
+        (level === "all" || e.level === level) &&
+        (rule === "all" || e.ruleId === rule) &&
+        (!needle || hostOf(e.pageUrl).toLowerCase().includes(needle) || hostOf(e.origin).toLowerCase().includes(needle)),
+    );
+  }, [events, level, host, rule]);
+
+  const exportAs = (kind: "json" | "csv") => {
+    const name = `chain-sentry-history-${fileStamp(Date.now())}.${kind}`;
+    if (kind === "json") saveFile(name, `${JSON.stringify(shown, null, 2)}\n`, "application/json");
+    else saveFile(name, historyCsv(shown), "text/csv");
+  };
+
+  return (
+    <div class="history-page">
+      <header class="topbar">
+        <h1>Chain Sentry history</h1>
+      </header>
+      <main>
+        <p class="bound" aria-live="polite">
+          {loaded.status === "ready"
+            ? `Chain Sentry keeps the latest ${loaded.data.limit.toLocaleString("en")} events; oldest are dropped first.`
+            : "Loading history…"}
+        </p>
+        {loaded.status === "failed" && <BackgroundError error={loaded.error} onRetry={reload} />}
+
+        <form class="filters" role="search" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            Level
+            <select value={level} onChange={(e) => setLevel(e.currentTarget.value as LevelFilter)}>
+              <option value="all">All levels</option>
+              <option value="blocked">Blocked</option>
+              <option value="warning">Warning</option>
+              <option value="notice">Notice</option>
+            </select>
+          </label>
+          <label>
+            Host
+            <input type="search" value={host} placeholder="e.g. example.com" onInput={(e) => setHost(e.currentTarget.value)} />
+          </label>
+          <label>
+            Rule
+            <select value={rule} onChange={(e) => setRule(e.currentTarget.value)}>
+              <option value="all">All rules</option>
+              {rules.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+        </form>
+
+        <p class="muted" role="status">
+          Showing {shown.length} of {plural(events.length, "event")}
+        </p>
+        <div class="actions">
+          <button type="button" disabled={shown.length === 0} onClick={() => exportAs("json")}>
+            Export shown as JSON
+          </button>
+          <button type="button" disabled={shown.length === 0} onClick={() => exportAs("csv")}>
+            Export shown as CSV
+          </button>
+          <ClearHistory count={events.length} onCleared={reload} />
+        </div>
+
+        <EventsTable events={shown} loading={loaded.status === "loading"} />
+      </main>
+    </div>
+  );
+}
+
+function ClearHistory({ count, onCleared }: { count: number; onCleared: () => void }) {
+  const connector = useConnector();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!confirming) {
+    return (
+      <button type="button" class="danger" disabled={count === 0} onClick={() => setConfirming(true)}>
+        Clear history…
+      </button>
+    );
+  }
+  const clear = () =>
+    connector.send("ui-bg-clear-history", {}).then(
+      () => {
+        setConfirming(false);
+        onCleared();
+      },
+      (e) => setError(errorText(e)),
+    );
+  return (
+    <div class="confirm" role="alertdialog" aria-labelledby="confirm-clear">
+      <p id="confirm-clear">Delete all {plural(count, "event")}? This cannot be undone.</p>
+      <button type="button" class="danger" onClick={clear}>
+        Delete all events
+      </button>
+      <button type="button" onClick={() => setConfirming(false)} autoFocus>
+        Cancel
+      </button>
+      {error && <p role="alert">{error}</p>}
+    </div>
+  );
+}
+
+function EventsTable({ events, loading }: { events: readonly HistoryEvent[]; loading: boolean }) {
+  if (loading) return <div class="skeleton table-skeleton" aria-hidden="true" />;
+  if (events.length === 0) return <p class="muted">No events.</p>;
+  return (
+    <div class="table-wrap">
+      <table class="events">
+        <caption class="visually-hidden">Notice, warning and blocked events, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Level</th>
+            <th scope="col">Page</th>
+            <th scope="col">Origin</th>
+            <th scope="col">Rule</th>
+            <th scope="col">Certificate</th>
+            <th scope="col">SHA-256</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr key={e.id}>
+              <td class="nowrap">{formatTime(e.time)}</td>
+              <td>
+                <LevelTag level={e.level} />
+              </td>
+              <td class="url">{e.pageUrl}</td>
+              <td class="url">{e.origin}</td>
+              <td>
+                <code>{e.ruleId}</code>
+                <div class="muted">{e.title}</div>
+              </td>
+              <td class="subject">{e.subject}</td>
+              <td>
+                <code class="hash-text">{e.sha256}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,335 @@
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import type { EffectiveSettings, Mode, SettingsInput, SettingsView } from "../../src/protocol";
+import { useConnector } from "../connect/context";
+import { BackgroundError, Notice } from "../ui/Notice";
+import { errorText, useRequest } from "../ui/useRequest";
+import { BundledBlocklist } from "./BundledBlocklist";
+import { entrySummary, errorsByField, listText, onecrlFileAsLines, type FieldKey } from "./listText";
+
+export function OptionsPage() {
+  const [settings, reload] = useRequest("ui-bg-get-settings", {});
+  return (
+    <div class="options-page">
+      <header class="topbar">
+        <h1>Chain Sentry settings</h1>
+      </header>
+      <main>
+        {settings.status === "loading" && <div class="skeleton form-skeleton" aria-busy="true" aria-label="Loading settings" />}
+        {settings.status === "failed" && <BackgroundError error={settings.error} onRetry={reload} />}
+        {settings.status === "ready" && <SettingsForm initial={settings.data} />}
+        <BundledBlocklist />
+      </main>
+    </div>
+  );
+}
+
+interface FormValues {
+  mode: Mode;
+  notifications: boolean;
+  notifyWarnings: boolean;
+  historyLimit: string;
+  allowlistText: string;
+  blocklistText: string;
+}
+
+interface ImportReport {
+  name: string;
+  count: number;
+  errors: string[];
+  notes: string[];
+}
+
+type SaveState = { status: "idle" } | { status: "saving" } | { status: "saved" } | { status: "rejected"; errors: string[] } | { status: "failed"; error: string };
+
+/** What policy lockSettings freezes (history size stays the user's). */
+const LOCKABLE: FieldKey[] = ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"];
+
+function valuesOf(view: SettingsView): FormValues {
+  const e = view.effective;
+  return {
+    mode: e.mode,
+    notifications: e.notifications,
+    notifyWarnings: e.notifyWarnings,
+    historyLimit: String(e.historyLimit),
+    allowlistText: listText(view.user.allowlist ?? []),
+    blocklistText: listText(view.user.blocklist ?? []),
+  };
+}
+
+function SettingsForm({ initial }: { initial: SettingsView }) {
+  const connector = useConnector();
+  const [view, setView] = useState(initial);
+  const [values, setValues] = useState(() => valuesOf(initial));
+  // The lists as loaded: a list is sent only when it changed, so saving the mode never rewrites it.
+  const [baseline, setBaseline] = useState(() => valuesOf(initial));
+  const [imports, setImports] = useState<ImportReport[]>([]);
+  const [save, setSave] = useState<SaveState>({ status: "idle" });
+
+  const managed = (key: FieldKey) => view.managedKeys.includes(key as keyof EffectiveSettings);
+  const readOnly = (key: FieldKey) => managed(key) || (view.policy.locked && LOCKABLE.includes(key));
+  const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    if (save.status === "saved") setSave({ status: "idle" });
+  };
+  const { fields: fieldErrors, general } = save.status === "rejected" ? errorsByField(save.errors) : { fields: {}, general: [] };
+
+  const input = (): SettingsInput => {
+    const e = view.effective;
+    const out: SettingsInput = {};
+    if (!readOnly("mode") && values.mode !== e.mode) out.mode = values.mode;
+    if (!readOnly("notifications") && values.notifications !== e.notifications) out.notifications = values.notifications;
+    if (!readOnly("notifyWarnings") && values.notifyWarnings !== e.notifyWarnings) out.notifyWarnings = values.notifyWarnings;
+    if (!readOnly("historyLimit") && values.historyLimit !== String(e.historyLimit)) out.historyLimit = Number(values.historyLimit.trim() || NaN);
+    if (!readOnly("allowlist") && values.allowlistText !== baseline.allowlistText) out.allowlistText = values.allowlistText;
+    if (!readOnly("blocklist") && values.blocklistText !== baseline.blocklistText) out.blocklistText = values.blocklistText;
+    return out;
+  };
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    setSave({ status: "saving" });
+    connector.send("ui-bg-save-settings", { input: input() }).then(
+      (result) => {
+        if (!result.ok) {
+          // Nothing was saved: keep every field as typed so the errors can be fixed in place.
+          setSave({ status: "rejected", errors: result.errors });
+          return;
+        }
+        setView(result.view);
+        setValues(valuesOf(result.view));
+        setBaseline(valuesOf(result.view));
+        setImports([]);
+        setSave({ status: "saved" });
+      },
+      (error) => setSave({ status: "failed", error: errorText(error) }),
+    );
+  };
+
+  const importFile = async (event: Event) => {
+    const picker = event.currentTarget as HTMLInputElement;
+    const files = Array.from(picker.files ?? []);
+    picker.value = "";
+    for (const file of files) {
+      const result = await onecrlFileAsLines(await file.text());
+      if (result.lines) setValues((v) => ({ ...v, blocklistText: `${v.blocklistText}${v.blocklistText && !v.blocklistText.endsWith("\n") ? "\n" : ""}${result.lines}` }));
+      setImports((list) => [...list, { name: file.name, count: result.count, errors: result.errors, notes: result.notes }]);
+    }
+  };
+
+  const policyAllow = view.effective.allowlist.filter((e) => e.source === "policy");
+  const policyBlock = view.effective.blocklist.filter((e) => e.source === "policy");
+
+  return (
+    <form class="settings" onSubmit={onSubmit} noValidate>
+      {(view.policy.present || view.policy.errors.length > 0) && (
+        <Notice tone={view.policy.errors.length ? "warning" : "info"} title="Your organisation manages Chain Sentry">
+          <p>
+            {view.policy.locked
+              ? "Your organisation has locked the mode, the lists and notifications: they are shown here read-only."
+              : "Settings marked “Set by your organisation” come from your organisation's policy and cannot be changed here."}
+          </p>
+          {view.policy.errors.length > 0 && (
+            <>
+              <p>These parts of the policy were ignored:</p>
+              <ul>
+                {view.policy.errors.map((e, i) => (
+                  <li key={i}>{e}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Notice>
+      )}
+
+      {general.length > 0 && <ErrorList id="general-errors" errors={general} />}
+
+      <fieldset class="setting" disabled={readOnly("mode")}>
+        <legend>When a blocked certificate appears</legend>
+        <Managed field="mode" managed={managed("mode")} locked={readOnly("mode")} />
+        <label class="choice">
+          <input type="radio" name="mode" value="warn" checked={values.mode === "warn"} onChange={() => set("mode", "warn")} />
+          Warn: mark the tab and record it, and let the page load
+        </label>
+        <label class="choice">
+          <input type="radio" name="mode" value="block" checked={values.mode === "block"} onChange={() => set("mode", "block")} />
+          Block: stop the request and show what was blocked
+        </label>
+        <ErrorList id="mode-errors" errors={fieldErrors.mode} />
+      </fieldset>
+
+      <fieldset class="setting">
+        <legend>Notifications</legend>
+        <label class="choice">
+          <input
+            type="checkbox"
+            checked={values.notifications}
+            disabled={readOnly("notifications")}
+            onChange={(e) => set("notifications", e.currentTarget.checked)}
+          />
+          Desktop notification when a blocked certificate appears
+        </label>
+        <Managed field="notifications" managed={managed("notifications")} locked={readOnly("notifications")} />
+        <label class="choice">
+          <input
+            type="checkbox"
+            checked={values.notifyWarnings}
+            disabled={readOnly("notifyWarnings")}
+            onChange={(e) => set("notifyWarnings", e.currentTarget.checked)}
+          />
+          Also notify for warnings
+        </label>
+        <Managed field="notifyWarnings" managed={managed("notifyWarnings")} locked={readOnly("notifyWarnings")} />
+        <ErrorList id="notifications-errors" errors={[...(fieldErrors.notifications ?? []), ...(fieldErrors.notifyWarnings ?? [])]} />
+      </fieldset>
+
+      <div class="setting">
+        <label class="block-label" for="history-limit">
+          Events kept in the history
+        </label>
+        <Managed field="historyLimit" managed={managed("historyLimit")} locked={readOnly("historyLimit")} />
+        <input
+          id="history-limit"
+          type="number"
+          min={1}
+          step={1}
+          inputMode="numeric"
+          value={values.historyLimit}
+          disabled={readOnly("historyLimit")}
+          aria-invalid={fieldErrors.historyLimit ? true : undefined}
+          aria-describedby={fieldErrors.historyLimit ? "historyLimit-errors" : undefined}
+          onInput={(e) => set("historyLimit", e.currentTarget.value)}
+        />
+        <ErrorList id="historyLimit-errors" errors={fieldErrors.historyLimit} />
+      </div>
+
+      <ListField
+        id="allowlist"
+        label="Allowlist"
+        help="Your organisation's own roots and intermediates, by certificate SHA-256 or public key (SPKI SHA-256). They are no longer reported as dynamically supplied or as a non-built-in root. Nothing silences a blocked certificate."
+        value={values.allowlistText}
+        onInput={(text) => set("allowlistText", text)}
+        managed={managed("allowlist")}
+        readOnly={readOnly("allowlist")}
+        errors={fieldErrors.allowlist}
+        organisation={policyAllow.map(entrySummary)}
+      />
+
+      <ListField
+        id="blocklist"
+        label="Your own blocklist"
+        help="Certificates and keys to block on top of the bundled blocklist."
+        value={values.blocklistText}
+        onInput={(text) => set("blocklistText", text)}
+        managed={managed("blocklist")}
+        readOnly={readOnly("blocklist")}
+        errors={fieldErrors.blocklist}
+        organisation={policyBlock.map(entrySummary)}
+      >
+        <label class="file-import">
+          Import OneCRL-format JSON file
+          <input type="file" accept=".json,application/json" multiple disabled={readOnly("blocklist")} onChange={(e) => void importFile(e)} />
+        </label>
+        {imports.length > 0 && (
+          <ul class="plain imports" aria-label="Imported files" aria-live="polite">
+            {imports.map((f, i) => (
+              <li key={i}>
+                <p>
+                  {f.name}: {f.count === 1 ? "1 entry" : `${f.count} entries`} added to the list above
+                  {f.count > 0 && "; save to apply them"}.
+                </p>
+                {[...f.errors, ...f.notes].length > 0 && (
+                  <ul class={f.errors.length ? "field-errors" : "help"}>
+                    {[...f.errors, ...f.notes].map((m, j) => (
+                      <li key={j}>{m}</li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListField>
+
+      <div class="save-bar">
+        <button type="submit" class="primary" disabled={save.status === "saving"}>
+          Save
+        </button>
+        <span class="save-status" role="status">
+          {save.status === "saving" && "Saving…"}
+          {save.status === "saved" && "Saved"}
+          {save.status === "rejected" && `Not saved: ${save.errors.length === 1 ? "1 problem" : `${save.errors.length} problems`} to fix`}
+        </span>
+        {save.status === "failed" && <BackgroundError error={save.error} />}
+      </div>
+    </form>
+  );
+}
+
+function Managed({ field, managed, locked }: { field: FieldKey; managed: boolean; locked: boolean }) {
+  if (managed) return <p class="managed" id={`${field}-managed`}>Set by your organisation</p>;
+  if (locked) return <p class="managed" id={`${field}-managed`}>Locked by your organisation</p>;
+  return null;
+}
+
+function ErrorList({ id, errors }: { id: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <ul id={id} class="field-errors" role="alert">
+      {errors.map((e, i) => (
+        <li key={i}>{e}</li>
+      ))}
+    </ul>
+  );
+}
+
+function ListField(props: {
+  id: "allowlist" | "blocklist";
+  label: string;
+  help: string;
+  value: string;
+  onInput: (text: string) => void;
+  managed: boolean;
+  readOnly: boolean;
+  errors?: string[];
+  organisation: string[];
+  children?: ComponentChildren;
+}) {
+  const { id, errors } = props;
+  return (
+    <div class="setting list-setting">
+      <label class="block-label" for={`${id}-text`}>
+        {props.label}
+      </label>
+      <Managed field={id} managed={props.managed} locked={props.readOnly} />
+      <p class="help" id={`${id}-help`}>
+        {props.help} One entry per line: a PEM certificate, a fingerprint prefixed with <code>sha256:</code>, <code>sha1:</code> or{" "}
+        <code>spki:</code> (or bare), or an SPKI SHA-256 in base64.
+      </p>
+      <textarea
+        id={`${id}-text`}
+        rows={6}
+        spellcheck={false}
+        value={props.value}
+        readOnly={props.readOnly}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={`${id}-help${errors?.length ? ` ${id}-errors` : ""}`}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+      <ErrorList id={`${id}-errors`} errors={errors} />
+      {props.children}
+      {props.organisation.length > 0 && (
+        <div class="organisation-entries">
+          <p>From your organisation ({props.organisation.length}):</p>
+          <ul class="plain">
+            {props.organisation.map((line, i) => (
+              <li key={i}>
+                <code>{line}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

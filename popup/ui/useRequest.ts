@@ -1,0 +1,33 @@
+import { useCallback, useEffect, useState } from "preact/hooks";
+import type { RequestType, Requests, ResponseOf } from "../../src/protocol";
+import { useConnector } from "../connect/context";
+
+export type Loaded<T> = { status: "loading" } | { status: "ready"; data: T } | { status: "failed"; error: string };
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Sends one request when the component mounts (and when `key` changes); `reload` asks again and
+ * keeps showing the previous answer meanwhile, so the layout does not jump.
+ */
+export function useRequest<K extends RequestType>(type: K, request: Requests[K]["request"] | null, key = ""): [Loaded<ResponseOf<K>>, () => void] {
+  const connector = useConnector();
+  const [state, setState] = useState<Loaded<ResponseOf<K>>>({ status: "loading" });
+  const [generation, setGeneration] = useState(0);
+  const requestKey = request === null ? null : JSON.stringify(request);
+  useEffect(() => {
+    if (requestKey === null) return;
+    let live = true;
+    connector.send(type, JSON.parse(requestKey)).then(
+      (data) => live && setState({ status: "ready", data }),
+      (error) => live && setState({ status: "failed", error: errorText(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [connector, type, requestKey, key, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return [state, reload];
+}
