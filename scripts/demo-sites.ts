@@ -48,17 +48,20 @@ export interface DemoSites {
   close(): Promise<void>;
 }
 
-interface Site {
+export interface Site {
   port: number;
+  /** Leaf first; what the server sends in the handshake. */
   chain: Issued[];
-  body: (origin: string) => string;
+  /** HTML for "/" and "/mixed" (given the path). */
+  body: (path: string) => string;
 }
 
-const page = (title: string, body: string) =>
+export const page = (title: string, body: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title><link rel="stylesheet" href="/style.css"></head>` +
   `<body><h1 id="site-content">${title}</h1>${body}<script src="/app.js"></script></body></html>`;
 
-function serve(site: Site, host: string): Promise<https.Server> {
+/** An HTTPS server on `host:site.port` presenting `site.chain`, with a page and three subresources. */
+export function serve(site: Site, host = "127.0.0.1"): Promise<https.Server> {
   const server = https.createServer({ key: site.chain[0].keyPem, cert: site.chain.map((c) => c.pem).join("") }, (req, res) => {
     const noStore = { "cache-control": "no-store", "access-control-allow-origin": "*" };
     const p = (req.url ?? "/").split("?")[0];
