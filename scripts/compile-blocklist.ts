@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { INDEX_FORMAT, type CompiledEntry, type CompiledIndex, type CompiledSource } from "../src/blocklist";
 import { base64ToBytes, bytesToHex, hexToColonHex, normalizeSerialHex } from "../src/encoding";
+import { readCertificate, type DerCertificate } from "../src/der";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCES = join(ROOT, "data", "sources");
@@ -118,45 +119,13 @@ function readPem(rel: string, type: "CERTIFICATE" | "PUBLIC KEY"): Uint8Array {
   return b64(blocks[0][1].replace(/\s+/g, ""), `data/sources/${rel}`);
 }
 
-/** One DER TLV: where its content starts and where it ends. Short tags only (all X.509 needs). */
-function tlv(der: Uint8Array, pos: number, tag: number, what: string): { start: number; content: number; end: number } {
-  if (der[pos] !== tag) fail(`${what}: expected tag 0x${tag.toString(16)} at offset ${pos}, found 0x${(der[pos] ?? 0).toString(16)}`);
-  let length = der[pos + 1];
-  let content = pos + 2;
-  if (length & 0x80) {
-    const n = length & 0x7f;
-    if (n === 0 || n > 4) fail(`${what}: unsupported length encoding at offset ${pos}`);
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + der[content + i];
-    content += n;
+/** Chromium hashes the SPKI bytes as they appear in the certificate, so they are not re-encoded. */
+function certificateParts(der: Uint8Array, what: string): DerCertificate {
+  try {
+    return readCertificate(der);
+  } catch (e) {
+    fail(`${what}: not a DER certificate: ${(e as Error).message}`);
   }
-  const end = content + length;
-  if (end > der.length) fail(`${what}: truncated at offset ${pos}`);
-  return { start: pos, content, end };
-}
-
-/**
- * The issuer, subject and subjectPublicKeyInfo of a certificate, exactly as encoded: Chromium
- * hashes the SPKI bytes as they appear in the certificate, so they are not re-encoded here.
- */
-function certificateParts(der: Uint8Array, what: string): { issuer: Uint8Array; subject: Uint8Array; spki: Uint8Array } {
-  const SEQ = 0x30;
-  const cert = tlv(der, 0, SEQ, what);
-  if (cert.end !== der.length) fail(`${what}: trailing bytes after the certificate`);
-  const tbs = tlv(der, cert.content, SEQ, `${what} tbsCertificate`);
-  let pos = tbs.content;
-  if (der[pos] === 0xa0) pos = tlv(der, pos, 0xa0, `${what} version`).end; // absent in X.509 v1
-  pos = tlv(der, pos, 0x02, `${what} serialNumber`).end;
-  pos = tlv(der, pos, SEQ, `${what} signature`).end;
-  const issuer = tlv(der, pos, SEQ, `${what} issuer`);
-  pos = tlv(der, issuer.end, SEQ, `${what} validity`).end;
-  const subject = tlv(der, pos, SEQ, `${what} subject`);
-  const spki = tlv(der, subject.end, SEQ, `${what} subjectPublicKeyInfo`);
-  return {
-    issuer: der.subarray(issuer.start, issuer.end),
-    subject: der.subarray(subject.start, subject.end),
-    spki: der.subarray(spki.start, spki.end),
-  };
 }
 
 /** A DER Name's RDNs, most specific first. */

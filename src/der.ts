@@ -20,9 +20,13 @@ export interface KeyInfo {
 export interface DerCertificate {
   /** Serial as lowercase hex without leading zero bytes. */
   serial: string;
-  /** The full DER encodings (tag and length included) of the issuer and subject names. */
+  /**
+   * The full DER encodings (tag and length included) of the issuer and subject names and of the
+   * SubjectPublicKeyInfo, exactly as in the certificate; views into the input, not copies.
+   */
   issuer: Uint8Array;
   subject: Uint8Array;
+  spki: Uint8Array;
   key: KeyInfo;
   /** Outer signatureAlgorithm OID, and for RSASSA-PSS the OID of its hash. */
   signatureAlgorithm: string;
@@ -173,8 +177,9 @@ export function readCertificate(der: Uint8Array): DerCertificate {
 
   return {
     serial: normalizeSerialHex(bytesToHex(der.subarray(serial.content, serial.end))),
-    issuer: der.slice(issuer.start, issuer.end),
-    subject: der.slice(subject.start, subject.end),
+    issuer: der.subarray(issuer.start, issuer.end),
+    subject: der.subarray(subject.start, subject.end),
+    spki: der.subarray(spki.start, spki.end),
     key: readKey(der, spki),
     signatureAlgorithm,
     signatureHash: signatureAlgorithm === OID_RSASSA_PSS ? pssHash(der, sigAlg, sigOidTlv.end) : null,
