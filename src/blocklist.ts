@@ -78,6 +78,7 @@ export interface BlocklistMatch {
 
 /** What a certificate is matched by. Without its DER names, name-based entries cannot match. */
 export interface MatchInput {
+  /** Hashes as lowercase hex without separators; the serial without leading zero bytes. */
   sha256: string;
   sha1: string;
   spkiSha256: string;

@@ -5,7 +5,7 @@
  */
 import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
 import type { CertificateDetails } from "./certificateView";
-import type { SecurityState } from "./securityInfo";
+import type { SecurityInfo } from "./securityInfo";
 import type { AllowlistEntry, CustomBlocklistEntry } from "./settings";
 import type { Level, Severity, Verdict } from "./verdict";
 
@@ -56,21 +56,12 @@ export interface SettingsView {
 }
 
 /** The connection as Firefox reported it, for the popup's connection details. */
-export interface ConnectionInfo {
-  state: SecurityState;
-  protocolVersion?: string;
-  cipherSuite?: string;
-  keaGroupName?: string;
-  signatureSchemeName?: string;
-  secretKeyLength?: number;
-  certificateTransparencyStatus?: string;
-  isExtendedValidation?: boolean;
-  hsts?: boolean;
-  usedEch?: boolean;
-  usedOcsp?: boolean;
-  usedDelegatedCredentials?: boolean;
-  usedPrivateDns?: boolean;
-}
+export type ConnectionInfo = Pick<
+  SecurityInfo,
+  | "state" | "protocolVersion" | "cipherSuite" | "keaGroupName" | "signatureSchemeName" | "secretKeyLength"
+  | "certificateTransparencyStatus" | "isExtendedValidation" | "hsts" | "usedEch" | "usedOcsp"
+  | "usedDelegatedCredentials" | "usedPrivateDns"
+>;
 
 /** One distinct presented chain seen for a URL's origin. */
 export interface ChainRecord {

@@ -1,20 +1,12 @@
 /** What a rule is, and what it is given: the presented chain with the facts the analyzer found. */
-import type { BlocklistMatch } from "../blocklist";
+import type { BlocklistMatch, MatchInput } from "../blocklist";
 import type { KeyInfo } from "../der";
 import type { FirefoxCertificate } from "../securityInfo";
 import type { AllowlistEntry } from "../settings";
 import type { CertificateRole, MatchedEntry, Severity } from "../verdict";
 
 /** What the analyzer knows about one certificate, independent of the user's settings. */
-export interface CertificateFacts {
-  /** Lowercase hex without separators. */
-  sha256: string;
-  sha1: string;
-  spkiSha256: string;
-  serial: string;
-  /** Base64 DER issuer and subject names, from the certificate's bytes (absent without them). */
-  issuer?: string;
-  subject?: string;
+export interface CertificateFacts extends MatchInput {
   /** From the certificate's bytes; null when Firefox gave no rawDER or the bytes did not parse. */
   der: { key: KeyInfo; signatureAlgorithm: string; signatureHash: string | null } | null;
   /** Why the bytes did not parse, when they did not. */
