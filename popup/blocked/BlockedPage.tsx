@@ -1,4 +1,5 @@
-import { commonName, SOURCE_NAME } from "../../src/names";
+import { commonName, ROLE_NAME, SOURCE_NAME } from "../../src/names";
+import type { CertificateRole } from "../../src/verdict";
 import { CopyButton } from "../ui/CopyButton";
 import { PlainExternalLink } from "../ui/ExternalLink";
 import { crtShUrl, formatTime, hostOf } from "../ui/format";
@@ -19,6 +20,7 @@ export function BlockedPage({ search }: { search: string }) {
     );
   }
   const host = hostOf(info.url);
+  const role = ROLE_NAME[info.role as CertificateRole] ?? info.role;
   const https = /^https?:/i.test(info.reference);
   return (
     <main class="blocked-page">
@@ -26,7 +28,7 @@ export function BlockedPage({ search }: { search: string }) {
       <div class="banner tone-blocked" role="alert">
         <p class="banner-headline">The site's content was not loaded.</p>
         <p class="banner-detail">
-          The connection to {host} presented a {info.role} that is on a blocklist: {info.label}. Chain Sentry stopped it before any of the
+          The connection to {host} presented {/^[aeiou]/i.test(role) ? "an" : "a"} {role} that is on a blocklist: {info.label}. Chain Sentry stopped it before any of the
           page's content arrived, so nothing from this site ran in your browser.
         </p>
       </div>
@@ -56,7 +58,7 @@ export function BlockedPage({ search }: { search: string }) {
           <div class="field">
             <dt>Certificate</dt>
             <dd>
-              {info.subject} <span class="muted">({info.role})</span>
+              {info.subject} <span class="muted">({role})</span>
             </dd>
           </div>
           <div class="field">

@@ -2,11 +2,11 @@ import type { ComponentChildren } from "preact";
 import { CopyButton } from "./CopyButton";
 
 /** A label/value list. Values are always rendered as text: certificate fields are attacker-controlled. */
-export function Fields({ children, label }: { children: ComponentChildren; label?: string }) {
+export function Fields({ children, label }: { children: ComponentChildren; label: string }) {
   return (
-    <dl class="fields" aria-label={label}>
-      {children}
-    </dl>
+    <div role="group" aria-label={label}>
+      <dl class="fields">{children}</dl>
+    </div>
   );
 }
 
