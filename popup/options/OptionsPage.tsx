@@ -57,6 +57,15 @@ function valuesOf(view: SettingsView): FormValues {
   };
 }
 
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(file);
+  });
+}
+
 function SettingsForm({ initial }: { initial: SettingsView }) {
   const connector = useConnector();
   const [view, setView] = useState(initial);
@@ -111,7 +120,7 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
     const files = Array.from(picker.files ?? []);
     picker.value = "";
     for (const file of files) {
-      const result = await onecrlFileAsLines(await file.text());
+      const result = await onecrlFileAsLines(await readText(file));
       if (result.lines) setValues((v) => ({ ...v, blocklistText: `${v.blocklistText}${v.blocklistText && !v.blocklistText.endsWith("\n") ? "\n" : ""}${result.lines}` }));
       setImports((list) => [...list, { name: file.name, count: result.count, errors: result.errors, notes: result.notes }]);
     }
@@ -144,15 +153,15 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
 
       {general.length > 0 && <ErrorList id="general-errors" errors={general} />}
 
-      <fieldset class="setting" disabled={readOnly("mode")}>
+      <fieldset class="setting">
         <legend>When a blocked certificate appears</legend>
         <Managed field="mode" managed={managed("mode")} locked={readOnly("mode")} />
         <label class="choice">
-          <input type="radio" name="mode" value="warn" checked={values.mode === "warn"} onChange={() => set("mode", "warn")} />
+          <input type="radio" name="mode" value="warn" checked={values.mode === "warn"} disabled={readOnly("mode")} onChange={() => set("mode", "warn")} />
           Warn: mark the tab and record it, and let the page load
         </label>
         <label class="choice">
-          <input type="radio" name="mode" value="block" checked={values.mode === "block"} onChange={() => set("mode", "block")} />
+          <input type="radio" name="mode" value="block" checked={values.mode === "block"} disabled={readOnly("mode")} onChange={() => set("mode", "block")} />
           Block: stop the request and show what was blocked
         </label>
         <ErrorList id="mode-errors" errors={fieldErrors.mode} />
