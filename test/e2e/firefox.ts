@@ -35,6 +35,8 @@ export interface LaunchOptions {
   extensionDir?: string;
   /** Extra Firefox prefs; they override the harness defaults. */
   prefs?: Record<string, unknown>;
+  /** false: a visible window (the demo on a desktop). Default true. */
+  headless?: boolean;
 }
 
 export interface FirefoxHandle {
@@ -125,7 +127,7 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Firefo
     browser = await puppeteer.launch({
       browser: "firefox",
       executablePath,
-      headless: true,
+      headless: options.headless ?? true,
       userDataDir: profileDir,
       // Lets WebDriver BiDi navigate a tab to moz-extension:// pages.
       args: ["--remote-allow-system-access"],
