@@ -49,8 +49,9 @@ export function CertificateRung({ tabId, cert, findings }: { tabId: number; cert
             {mine.length > 0 && (
               <ul class="plain rung-findings">
                 {mine.map((f, i) => (
-                  <li key={i}>
-                    <strong>{f.title}.</strong> {f.explanation}
+                  <li key={i} class={`tone-${f.severity}`}>
+                    <strong>{f.title}.</strong> {f.explanation}{" "}
+                    {f.reference && <ExternalLink href={f.reference}>Reference</ExternalLink>}
                   </li>
                 ))}
               </ul>

@@ -8,8 +8,11 @@ import { chainPem, pemFileName } from "./exports";
 import { Findings } from "./Findings";
 import { Ladder } from "./Ladder";
 
-/** One presented chain: its findings, the ladder, the connection, and the PEM download. */
-export function ChainRecordView({ tabId, record, connectionOpen = false }: { tabId: number; record: ChainRecord; connectionOpen?: boolean }) {
+/**
+ * One presented chain: the ladder first (each certificate's findings open with it), then every
+ * finding and the connection, open at once on the full-width page and on demand in the popup.
+ */
+export function ChainRecordView({ tabId, record, detailsOpen = false }: { tabId: number; record: ChainRecord; detailsOpen?: boolean }) {
   const { missing } = chainPem(record);
   const roles = record.verdict.chain;
   const download = () => saveFile(pemFileName(record), chainPem(record).pem, "application/x-pem-file");
@@ -19,9 +22,14 @@ export function ChainRecordView({ tabId, record, connectionOpen = false }: { tab
         First seen {formatTime(record.firstSeen)} on <span class="url">{record.url}</span> · {plural(record.requests, "request")}
         {record.blockedRequests > 0 && <strong> · {record.blockedRequests} blocked</strong>}
       </p>
-      <Findings verdict={record.verdict} />
+      <Findings verdict={record.verdict} only="chain" />
       <Ladder tabId={tabId} verdict={record.verdict} />
-      <Expander class="connection" initiallyOpen={connectionOpen} summary="Connection details">
+      {record.verdict.findings.length > 0 && (
+        <Expander class="all-findings" initiallyOpen={detailsOpen} summary={`All findings (${record.verdict.findings.length})`}>
+          {() => <Findings verdict={record.verdict} />}
+        </Expander>
+      )}
+      <Expander class="connection" initiallyOpen={detailsOpen} summary="Connection details">
         {() => <ConnectionDetails connection={record.connection} />}
       </Expander>
       <div class="actions">

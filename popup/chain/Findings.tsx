@@ -3,18 +3,23 @@ import type { Verdict } from "../../src/verdict";
 import { ExternalLink } from "../ui/ExternalLink";
 import { LevelTag } from "./Badge";
 
-/** Every finding of one chain, worst first (the core sorts them). */
-export function Findings({ verdict }: { verdict: Verdict }) {
-  if (verdict.findings.length === 0) return <p class="muted">No findings: every check passed.</p>;
+/**
+ * The findings of one chain, worst first (the core sorts them). `only="chain"`: just those about the
+ * chain as a whole, which no ladder rung shows.
+ */
+export function Findings({ verdict, only }: { verdict: Verdict; only?: "chain" }) {
+  const findings = only === "chain" ? verdict.findings.filter((f) => f.certIndex === null) : verdict.findings;
+  if (findings.length === 0) return only === "chain" ? null : <p class="muted">No findings: every check passed.</p>;
   return (
     <ul class="findings" aria-label="Findings">
-      {verdict.findings.map((f, i) => {
+      {findings.map((f, i) => {
         const cert = f.certIndex === null ? undefined : verdict.chain[f.certIndex];
+        const name = cert && commonName(cert.subject);
         return (
           <li key={i} class={`finding tone-${f.severity}`}>
             <p class="finding-title">
               <LevelTag level={f.severity} /> {f.title}
-              {cert && <span class="muted"> — {commonName(cert.subject)}</span>}
+              {name && !f.title.includes(name) && <span class="muted"> — {name}</span>}
             </p>
             <p class="finding-explanation">{f.explanation}</p>
             {f.reference && (

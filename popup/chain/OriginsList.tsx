@@ -4,11 +4,11 @@ import { plural } from "../ui/format";
 import { LevelTag } from "./Badge";
 import { ChainRecordView } from "./ChainRecordView";
 
-/** The origins the page loaded over TLS, each expandable into its chains. */
+/** The origins the page loaded over TLS (its own included, for subresources), each expandable into its chains. */
 export function OriginsList({ tabId, origins }: { tabId: number; origins: readonly OriginRecord[] }) {
   return (
     <section class="section" aria-labelledby="origins-heading">
-      <h2 id="origins-heading">Other origins this page loaded ({origins.length})</h2>
+      <h2 id="origins-heading">Origins this page loaded over TLS ({origins.length})</h2>
       {origins.length === 0 ? (
         <p class="muted">None seen over TLS.</p>
       ) : (

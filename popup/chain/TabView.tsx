@@ -95,7 +95,7 @@ function TabStateView({ state, pageUrl, layout }: { state: TabState | null; page
       {state.top && (
         <section class="section" aria-labelledby="top-heading">
           <h2 id="top-heading">This site's chain</h2>
-          <ChainRecordView tabId={state.tabId} record={state.top} connectionOpen={layout === "page"} />
+          <ChainRecordView tabId={state.tabId} record={state.top} detailsOpen={layout === "page"} />
         </section>
       )}
       {(others.length > 0 || state.top) && <OriginsList tabId={state.tabId} origins={others} />}

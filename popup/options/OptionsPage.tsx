@@ -313,7 +313,8 @@ function ListField(props: {
       <Managed field={id} managed={props.managed} locked={props.readOnly} />
       <p class="help" id={`${id}-help`}>
         {props.help} One entry per line: a PEM certificate, a fingerprint prefixed with <code>sha256:</code>, <code>sha1:</code> or{" "}
-        <code>spki:</code> (or bare), or an SPKI SHA-256 in base64.
+        <code>spki:</code> (or bare), or an SPKI SHA-256 in base64. Text after <code> #</code> is a label; lines starting with{" "}
+        <code>#</code> are comments.
       </p>
       <textarea
         id={`${id}-text`}

@@ -225,7 +225,7 @@ describe("connection, origins and failures", () => {
 
   test("other origins expand into their own chains", async () => {
     popup(TAB.flame);
-    const heading = await screen.findByRole("heading", { name: "Other origins this page loaded (3)" });
+    const heading = await screen.findByRole("heading", { name: "Origins this page loaded over TLS (3)" });
     const section = heading.parentElement!;
     const cdn = within(section).getByRole("button", { name: /https:\/\/cdn\.ok-demo\.example/ });
     expect(cdn.textContent).toMatch(/OK/);

@@ -1,0 +1,8 @@
+/**
+ * `npx vite --config popup/vite.demo.config.ts`, then open http://localhost:5173/popup/demo.html:
+ * the views on fixture data in a plain tab. No crxjs here: its dev server would rewrite dist/.
+ */
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vite";
+
+export default defineConfig({ plugins: [preact()], server: { port: 5173, strictPort: false } });
