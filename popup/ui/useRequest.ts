@@ -22,7 +22,8 @@ export function useRequest<K extends RequestType>(type: K, request: Requests[K][
     let live = true;
     connector.send(type, JSON.parse(requestKey)).then(
       (data) => live && setState({ status: "ready", data }),
-      (error) => live && setState({ status: "failed", error: errorText(error) }),
+      // A failed refresh keeps what is on screen (the background may be restarting); only a first failure shows.
+      (error) => live && setState((previous) => (previous.status === "ready" ? previous : { status: "failed", error: errorText(error) })),
     );
     return () => {
       live = false;

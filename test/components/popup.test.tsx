@@ -119,6 +119,25 @@ describe("verdict banner", () => {
   });
 });
 
+test("the popup refreshes while open, and a failed refresh keeps what is shown", async () => {
+  let calls = 0;
+  renderWithMock(<TabView requestedTabId={TAB.ok} layout="popup" refreshMs={20} />, {
+    override: {
+      "ui-bg-get-tab-state": () => {
+        calls++;
+        if (calls === 1) return null;
+        if (calls === 2) return tabState(TAB.ok);
+        throw new Error("Could not establish connection. Receiving end does not exist.");
+      },
+    },
+  });
+  await waitFor(() => expect(screen.getByRole("status").textContent).toMatch(/^No TLS connection seen/));
+  await waitFor(() => expect(screen.getByRole("status").textContent).toMatch(/^No problems found/));
+  await waitFor(() => expect(calls).toBeGreaterThan(3));
+  expect(screen.getByRole("status").textContent).toMatch(/^No problems found/);
+  expect(screen.queryByRole("alert")).toBeNull();
+});
+
 describe("certificate ladder", () => {
   test("badges sit on the rung of the certificate they describe", async () => {
     popup(TAB.badges);
