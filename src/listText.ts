@@ -107,24 +107,6 @@ export async function parseListText(text: string, kind: ListKind, source: ListSo
   return dedupe(out);
 }
 
-/**
- * The text parseListText reads back into the same entries (one line per entry, labels after " #"):
- * what the options page puts in its textareas.
- */
-export function formatListText(entries: readonly Entry[]): string {
-  const lines: string[] = [];
-  for (const e of entries) {
-    const b = e as CustomBlocklistEntry;
-    const label = e.label ? ` # ${e.label.replace(/\s+/g, " ").trim()}` : "";
-    if (b.sha256) lines.push(`sha256:${b.sha256}${label}`);
-    if (b.sha1) lines.push(`sha1:${b.sha1}${label}`);
-    if (b.spkiSha256) lines.push(`spki:${b.spkiSha256}${label}`);
-    if (b.issuerSerial) lines.push(`issuer-serial:${b.issuerSerial.issuer} ${b.issuerSerial.serial}${label}`);
-    if (b.subjectSpki) lines.push(`subject-spki:${b.subjectSpki.subject} ${b.subjectSpki.spkiSha256}${label}`);
-  }
-  return lines.length ? `${lines.join("\n")}\n` : "";
-}
-
 // ---------------------------------------------------------------------------------------------
 
 type ValueResult = { ok: true; entry: Omit<CustomBlocklistEntry, "source"> } | { ok: false; error: string };

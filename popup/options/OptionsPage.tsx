@@ -5,7 +5,8 @@ import { useConnector } from "../connect/context";
 import { BackgroundError, Notice } from "../ui/Notice";
 import { errorText, useRequest } from "../ui/useRequest";
 import { BundledBlocklist } from "./BundledBlocklist";
-import { entrySummary, errorsByField, listText, onecrlFileAsLines, type FieldKey } from "./listText";
+import { formatListText } from "../../src/listFormat";
+import { entrySummary, errorsByField, onecrlFileAsLines, type FieldKey } from "./listText";
 
 export function OptionsPage() {
   const [settings, reload] = useRequest("ui-bg-get-settings", {});
@@ -52,8 +53,8 @@ function valuesOf(view: SettingsView): FormValues {
     notifications: e.notifications,
     notifyWarnings: e.notifyWarnings,
     historyLimit: String(e.historyLimit),
-    allowlistText: listText(view.user.allowlist ?? []),
-    blocklistText: listText(view.user.blocklist ?? []),
+    allowlistText: formatListText(view.user.allowlist ?? []),
+    blocklistText: formatListText(view.user.blocklist ?? []),
   };
 }
 

@@ -1,30 +1,5 @@
-/**
- * The options page edits the lists as text, one entry per line, in the syntax src/listText.ts
- * parses (the background parses what is saved). The settings come back as entries, so the page
- * writes them as lines again. This is formatListText from src/listText.ts, repeated here because
- * that module loads @peculiar/x509 (for PEM input) and the options page should not; a component
- * test parses this output with parseListText to keep the two in step.
- */
-import type { AllowlistEntry, CustomBlocklistEntry } from "../../src/settings";
-
-export type ListEntry = AllowlistEntry | CustomBlocklistEntry;
-
-export function entryLines(entry: ListEntry): string[] {
-  const e = entry as CustomBlocklistEntry;
-  const label = e.label ? ` # ${e.label.replace(/\s+/g, " ").trim()}` : "";
-  const lines: string[] = [];
-  if (e.sha256) lines.push(`sha256:${e.sha256}${label}`);
-  if (e.sha1) lines.push(`sha1:${e.sha1}${label}`);
-  if (e.spkiSha256) lines.push(`spki:${e.spkiSha256}${label}`);
-  if (e.issuerSerial) lines.push(`issuer-serial:${e.issuerSerial.issuer} ${e.issuerSerial.serial}${label}`);
-  if (e.subjectSpki) lines.push(`subject-spki:${e.subjectSpki.subject} ${e.subjectSpki.spkiSha256}${label}`);
-  return lines;
-}
-
-export function listText(entries: readonly ListEntry[]): string {
-  const lines = entries.flatMap(entryLines);
-  return lines.length ? `${lines.join("\n")}\n` : "";
-}
+/** The options page's list helpers: OneCRL import as lines, save errors by field, read-only summaries. */
+import { entryLines, formatListText, type ListEntry } from "../../src/listFormat";
 
 /**
  * A OneCRL-format JSON file as lines to append to the blocklist. The background takes OneCRL JSON
@@ -38,7 +13,7 @@ export async function onecrlFileAsLines(text: string): Promise<{ lines: string; 
     return { lines: "", count: 0, errors: ["the file is not OneCRL-format JSON: it should start with { or ["], notes: [] };
   }
   const parsed = await parseListText(text, "blocklist", "user");
-  return { lines: listText(parsed.entries), count: parsed.entries.length, errors: parsed.errors, notes: parsed.notes };
+  return { lines: formatListText(parsed.entries), count: parsed.entries.length, errors: parsed.errors, notes: parsed.notes };
 }
 
 export type FieldKey = "mode" | "notifications" | "notifyWarnings" | "historyLimit" | "allowlist" | "blocklist";

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { OptionsPage } from "../../popup/options/OptionsPage";
-import { listText } from "../../popup/options/listText";
+import { formatListText } from "../../src/listFormat";
 import { parseListText } from "../../src/listText";
 import { buildSettingsView, validatePolicy } from "../../src/policy";
 import type { SettingsView } from "../../src/protocol";
@@ -185,9 +185,9 @@ test("the page writes the lists in the syntax the background parses back to the 
     { issuerSerial: { issuer, serial: "441fca047f5581b9cba4e26a6684f2a3" }, label: "Revoked   EM CA", source: "user" as const },
     { subjectSpki: { subject: issuer, spkiSha256: "ebed6475c2c2d80fcb199f3fe8dd6e6b3ce60b77eb15d4e42c3dec0c6f5b5105" }, source: "user" as const },
   ];
-  const parsed = await parseListText(listText(blocklist), "blocklist", "user");
+  const parsed = await parseListText(formatListText(blocklist), "blocklist", "user");
   expect(parsed.errors).toEqual([]);
   expect(parsed.entries).toEqual(blocklist.map((e) => ({ ...e, ...(e.label && { label: e.label.replace(/\s+/g, " ") }) })));
-  const allow = await parseListText(listText(fixtures.settings.user.allowlist!), "allowlist", "user");
+  const allow = await parseListText(formatListText(fixtures.settings.user.allowlist!), "allowlist", "user");
   expect(allow.entries).toEqual(fixtures.settings.user.allowlist);
 });

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { issue, type Issued } from "../../scripts/pki";
 import type { CompiledIndex } from "../../src/blocklist";
-import { formatListText, parseListText } from "../../src/listText";
+import { formatListText } from "../../src/listFormat";
+import { parseListText } from "../../src/listText";
 
 const root = join(__dirname, "..", "..");
 const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6";
