@@ -95,5 +95,5 @@ browser.tabs.onRemoved.addListener((tabId) => {
 });
 
 browser.runtime.onMessage.addListener(
-  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, startedAt }),
+  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, startedAt, ready }),
 );

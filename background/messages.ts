@@ -18,6 +18,8 @@ export interface MessageDeps {
     save(input: SettingsInput): Promise<{ ok: true; view: SettingsView } | { ok: false; errors: string[] }>;
   };
   startedAt: number;
+  /** Resolves once tab state, history and settings are restored: a message may be what woke the background. */
+  ready: Promise<void>;
 }
 
 type Handlers = { [K in RequestType]: (request: Requests[K]["request"]) => Promise<ResponseOf<K>> | ResponseOf<K> };
@@ -88,6 +90,6 @@ export function createMessageHandler(deps: MessageDeps) {
     const type = (message as Message | null)?.type;
     if (typeof type !== "string" || !(type in handlers)) return undefined;
     const handler = handlers[type as RequestType] as (request: unknown) => unknown;
-    return Promise.resolve(handler(message));
+    return deps.ready.then(() => handler(message));
   };
 }

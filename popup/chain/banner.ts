@@ -52,8 +52,18 @@ export function bannerFor(state: TabState | null, pageUrl?: string): BannerConte
       tone: "ok",
       headline: "No problems found",
       detail: state!.top
-        ? `The certificate chain of ${hostOf(state!.top.origin)}${others ? ` and those of the ${plural(others, "other origin")} this page loaded` : ""} pass every check.`
+        ? others
+          ? `The certificate chains of ${hostOf(state!.top.origin)} and of the ${plural(others, "other origin")} this page loaded pass every check.`
+          : `The certificate chain of ${hostOf(state!.top.origin)} passes every check.`
         : "Every certificate chain this page used passes every check.",
+    };
+  }
+  const failure = state?.failures.find((f) => f.type === "main_frame") ?? state?.failures[0];
+  if (failure) {
+    return {
+      tone: "warning",
+      headline: `Firefox refused the connection to ${hostOf(failure.origin)}: ${failure.error}`,
+      detail: "Firefox checked the certificate chain itself and stopped the connection, so there was no chain for Chain Sentry to analyse. Firefox's reason is shown below.",
     };
   }
   if (url?.startsWith("http:")) {

@@ -52,6 +52,17 @@ describe("verdict banner", () => {
     expect(within(banner).getByRole("link", { name: "Reference" }).getAttribute("href")).toMatch(/Intermediate_Preloading/);
   });
 
+  test("a connection Firefox refused: the banner gives Firefox's reason, not \"no TLS seen\"", async () => {
+    const refused: TabState = {
+      tabId: 99, url: "https://localhost:8446/", top: null, origins: [], level: "ok", updatedAt: 1,
+      failures: [{ url: "https://localhost:8446/", origin: "https://localhost:8446", error: "Peer’s Certificate has expired.", type: "main_frame", time: 1 }],
+    };
+    popup(99, { data: { ...fixtures, tabs: { ...fixtures.tabs, "99": refused } } });
+    const banner = await screen.findByRole("alert");
+    expect(banner.querySelector(".banner-headline")!.textContent).toBe("Firefox refused the connection to localhost:8446: Peer’s Certificate has expired.");
+    expect(banner.textContent).not.toMatch(/No TLS connection seen/);
+  });
+
   test("notice: polite, not an alert", async () => {
     popup(TAB.notice);
     const banner = await findBanner("status");
