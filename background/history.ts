@@ -15,7 +15,12 @@ const EVENTS_KEY = "history";
 const CA_KEY = "ca:";
 /** Hosts whose CA chain is remembered; the least recently seen are forgotten first. */
 const MAX_HOSTS = 5000;
-const FLUSH_DELAY_MS = 1000;
+/**
+ * At most one write per this interval. The first change after a quiet spell is written at once
+ * (after the current task, so one verdict's findings go together): a change still held back when
+ * Firefox quits is lost, and quitting within a second of a blocked page is not rare.
+ */
+const FLUSH_INTERVAL_MS = 1000;
 
 export class History {
   #events: HistoryEvent[] = [];
@@ -28,6 +33,7 @@ export class History {
   readonly #caWrites = new Map<string, string>();
   readonly #caRemovals = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | null = null;
+  #lastFlush = -Infinity;
   readonly #storage: Storage.StorageArea;
 
   constructor(storage: Storage.StorageArea, limit: number) {
@@ -121,11 +127,12 @@ export class History {
   }
 
   #schedule(): void {
-    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+    this.#timer ??= setTimeout(() => void this.flush(), Math.max(0, this.#lastFlush + FLUSH_INTERVAL_MS - Date.now()));
   }
 
   async flush(): Promise<void> {
     this.#timer = null;
+    this.#lastFlush = Date.now();
     const writes: Record<string, unknown> = Object.fromEntries([...this.#caWrites].map(([host, key]) => [CA_KEY + host, key]));
     if (this.#eventsChanged) writes[EVENTS_KEY] = this.#events;
     const removals = [...this.#caRemovals].map((host) => CA_KEY + host);
