@@ -37,6 +37,17 @@ export interface LaunchOptions {
   prefs?: Record<string, unknown>;
   /** false: a visible window (the demo on a desktop). Default true. */
   headless?: boolean;
+  /**
+   * Run with this profile folder (created if missing) instead of a fresh one, and keep it on close:
+   * a second launch with the same folder is a browser restart, storage.local included. The extension
+   * is installed temporarily on each launch; at shutdown Firefox (ESR 153) unloads a temporary add-on
+   * without the AddonManager "uninstalled" event that wipes an extension's storage (that wipe, skipped
+   * when `extensions.webextensions.keepStorageOnUninstall` is true, comes only with an explicit
+   * uninstall), and the fixed UUID keeps its storage origin, so its data is there after the restart.
+   * Puppeteer restores prefs.js and user.js as they were before the launch on close. The caller
+   * deletes the folder.
+   */
+  profileDir?: string;
 }
 
 export interface FirefoxHandle {
@@ -45,7 +56,7 @@ export interface FirefoxHandle {
   extensionId: string;
   /** The moz-extension:// host of the extension (EXTENSION_UUID). */
   uuid: string;
-  /** The fresh profile Firefox runs with; deleted on close. */
+  /** The profile Firefox runs with: a fresh one, deleted on close, or LaunchOptions.profileDir, kept. */
   profileDir: string;
   /** moz-extension://<uuid>/<path> */
   extensionUrl(pagePath: string): string;
@@ -104,9 +115,9 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Firefo
 
   const executablePath = firefoxPath();
   const workDir = mkdtempSync(path.join(tmpdir(), "chain-sentry-firefox-"));
-  const profileDir = path.join(workDir, "profile");
+  const profileDir = options.profileDir ? path.resolve(options.profileDir) : path.join(workDir, "profile");
   const policyDir = path.join(workDir, "distribution");
-  mkdirSync(profileDir);
+  mkdirSync(profileDir, { recursive: true });
   mkdirSync(policyDir);
   writeFileSync(path.join(policyDir, "policies.json"), JSON.stringify({ policies: options.policies ?? {} }));
 
