@@ -109,8 +109,11 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Firefo
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   const geckoId: string | undefined = manifest.browser_specific_settings?.gecko?.id;
   if (!geckoId) throw new Error(`${manifestPath} has no browser_specific_settings.gecko.id`);
-  // sendMessage needs some page of the extension to send from; any will do, the popup is always there.
-  const messengerPage: string | undefined = manifest.action?.default_popup ?? manifest.options_ui?.page;
+  // sendMessage needs a page of the extension to send from. The block page is best: it sends nothing
+  // itself, whereas the popup polls every 2 s, which would keep the MV3 event page awake.
+  const messengerPage = ["popup/blocked.html", manifest.action?.default_popup, manifest.options_ui?.page].find(
+    (p): p is string => typeof p === "string" && existsSync(path.join(extensionDir, p)),
+  );
   if (!messengerPage) throw new Error(`${manifestPath} names no extension page (action.default_popup)`);
 
   const executablePath = firefoxPath();
@@ -223,10 +226,13 @@ function handle(
     const deadline = Date.now() + 5_000;
     for (;;) {
       try {
-        return await page.evaluate(
-          (m: unknown) => (globalThis as unknown as ExtensionGlobal).browser.runtime.sendMessage(m),
+        // As JSON: WebDriver BiDi serializes an object referenced twice (a cached verdict shared by two
+        // chain records) as a reference that Puppeteer turns into undefined.
+        const json = await page.evaluate(
+          (m: unknown) => (globalThis as unknown as ExtensionGlobal).browser.runtime.sendMessage(m).then((r) => JSON.stringify(r ?? null)),
           msg,
         );
+        return JSON.parse(json);
       } catch (error) {
         const text = String((error as Error).message ?? error);
         if (!/Receiving end does not exist/i.test(text) || Date.now() > deadline) {

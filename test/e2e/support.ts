@@ -137,28 +137,8 @@ function demoBrowser(ff: FirefoxHandle, sites: DemoSites, probe: Page, dir: stri
     return errors.length ? `\nFirefox reported for the extension:\n  ${errors.join("\n  ")}` : "";
   };
 
-  async function ask<K extends RequestType>(type: K, request: Requests[K]["request"]): Promise<ResponseOf<K>> {
-    const message = { type, ...request };
-    // A background that is being (re)started may not have its listener yet: retry that one error briefly.
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      try {
-        // As JSON: WebDriver BiDi serializes an object referenced twice (a cached verdict shared by two
-        // chain records) as a reference that Puppeteer turns into undefined.
-        const json = await probe.evaluate(
-          (m) => (globalThis as unknown as Ext).browser.runtime.sendMessage(m).then((r) => JSON.stringify(r ?? null)),
-          message,
-        );
-        return JSON.parse(json) as ResponseOf<K>;
-      } catch (error) {
-        const text = String((error as Error).message ?? error);
-        if (!/Receiving end does not exist/i.test(text) || Date.now() > deadline) {
-          throw new Error(`${type} failed: ${text}${errorsSuffix()}`);
-        }
-        await sleep(100);
-      }
-    }
-  }
+  const ask = <K extends RequestType>(type: K, request: Requests[K]["request"]) =>
+    ff.sendMessage({ type, ...request }) as Promise<ResponseOf<K>>;
 
   async function visit(url: string, { timeoutMs = 15_000, prepare }: { timeoutMs?: number; prepare?: (page: Page) => Promise<void> } = {}): Promise<Visit> {
     const page = await ff.browser.newPage();
