@@ -13,6 +13,7 @@
 import { Blocklist, type BlocklistEntry, type CompiledIndex } from "./blocklist";
 import { readCertificate } from "./der";
 import { base64ToBytes, bytesToBase64, bytesToHex, colonHexToHex, normalizeSerialHex } from "./encoding";
+import { parseFingerprint } from "./fingerprint";
 import { LruCache } from "./lru";
 import { roleOf } from "./names";
 import { RULES } from "./rules";
@@ -33,11 +34,17 @@ export interface AnalyzerOptions {
 export const ANALYSIS_ERROR_RULE = "analysis-error";
 
 interface CachedVerdict {
+  /** The chain it answers for: Firefox's SHA-256 string and isBuiltInRoot of each certificate, leaf first. */
+  sha256: string[];
+  builtInRoot: boolean[];
   verdict: Verdict;
   /** The verdict holds until a certificate in the chain becomes valid or expires. */
   validUntil: number;
   validFrom: number;
 }
+
+/** A leaf is presented with one chain, rarely a few (cross-signed roots): chains kept per leaf. */
+const CHAINS_PER_LEAF = 4;
 
 const CUSTOM_INCIDENT: Record<CustomBlocklistEntry["source"], string> = {
   policy: "Listed by your organisation's policy",
@@ -61,18 +68,41 @@ function customEntry(e: CustomBlocklistEntry, i: number): BlocklistEntry {
   };
 }
 
+/** The same entry with its fingerprints in canonical form (lowercase hex) and a source. */
+function canonicalKeys<T extends { sha256?: string; sha1?: string; spkiSha256?: string; source?: CustomBlocklistEntry["source"] }>(entry: T): T & { source: CustomBlocklistEntry["source"] } {
+  const out = { ...entry, source: entry.source ?? "user" };
+  for (const key of ["sha256", "sha1", "spkiSha256"] as const) {
+    if (out[key] === undefined) continue;
+    const parsed = parseFingerprint(out[key], key);
+    if (parsed.ok) out[key] = parsed.value;
+    else delete out[key];
+  }
+  return out;
+}
+
+const hasKey = (e: CustomBlocklistEntry) => Boolean(e.sha256 || e.sha1 || e.spkiSha256 || e.issuerSerial || e.subjectSpki);
+
 export class ChainAnalyzer {
   readonly blocklist: Blocklist;
   readonly blocklistVersion: string;
   readonly #known: Set<string>;
   readonly #rules: RuleRegistry;
   readonly #facts: LruCache<string, CertificateFacts>;
-  readonly #verdicts: LruCache<string, CachedVerdict>;
+  /**
+   * Verdicts by the leaf's SHA-256 string as Firefox sends it, then by the whole chain. Keying by one
+   * string Firefox already made (rather than by a key built from the whole chain) makes a cache hit a
+   * hash of that string and a few string comparisons, with nothing allocated.
+   */
+  readonly #verdicts: LruCache<string, CachedVerdict[]>;
   #custom = new Blocklist([]);
   #allowBySha256 = new Map<string, AllowlistEntry>();
   #allowBySpki = new Map<string, AllowlistEntry>();
 
-  constructor(index: CompiledIndex, settings: Settings = EMPTY_SETTINGS, options: AnalyzerOptions = {}) {
+  /**
+   * @example const analyzer = new ChainAnalyzer(index, { allowlist: [{ sha256: "AB:CD:…", label: "Corp root" }] });
+   *          const verdict = analyzer.analyze(securityInfo); // → { level: "ok" | "notice" | "warning" | "blocked", findings, chain, … }
+   */
+  constructor(index: CompiledIndex, settings: Partial<Settings> = EMPTY_SETTINGS, options: AnalyzerOptions = {}) {
     this.blocklist = Blocklist.fromIndex(index);
     this.blocklistVersion = index.version;
     this.#known = new Set(index.knownIntermediates.sha256);
@@ -82,18 +112,24 @@ export class ChainAnalyzer {
     this.setSettings(settings);
   }
 
-  /** Applies new enterprise/user lists. Certificate facts stay (they do not depend on settings). */
-  setSettings(settings: Settings): void {
-    this.#custom = new Blocklist(settings.blocklist.map(customEntry));
-    this.#allowBySha256 = new Map(settings.allowlist.filter((e) => e.sha256).map((e) => [e.sha256!, e]));
-    this.#allowBySpki = new Map(settings.allowlist.filter((e) => e.spkiSha256).map((e) => [e.spkiSha256!, e]));
+  /**
+   * Applies new enterprise/user lists. Fingerprints may be in any form parseFingerprint accepts
+   * (colons, case, SPKI in base64); a key that is not a fingerprint is ignored. Certificate facts
+   * stay cached (they do not depend on settings); verdicts are recomputed.
+   */
+  setSettings(settings: Partial<Settings>): void {
+    const blocklist = (settings.blocklist ?? []).map(canonicalKeys);
+    const allowlist = (settings.allowlist ?? []).map(canonicalKeys);
+    this.#custom = new Blocklist(blocklist.filter(hasKey).map(customEntry));
+    this.#allowBySha256 = new Map(allowlist.filter((e) => e.sha256).map((e) => [e.sha256!, e]));
+    this.#allowBySpki = new Map(allowlist.filter((e) => e.spkiSha256).map((e) => [e.spkiSha256!, e]));
     this.#verdicts.clear();
   }
 
   /** True when some certificate of the chain has never been seen, so its bytes are worth fetching. */
   needsRawDer(info: SecurityInfo | undefined): boolean {
     const certificates = info?.certificates ?? [];
-    if (this.#verdicts.has(chainKey(certificates))) return false;
+    if (this.#cached(certificates)) return false;
     return certificates.some((c) => {
       const facts = this.#facts.get(c?.fingerprint?.sha256);
       return !facts || (!facts.der && !facts.derError);
@@ -103,8 +139,7 @@ export class ChainAnalyzer {
   /** Analyses one presented chain. Never throws. */
   analyze(info: SecurityInfo | undefined, now: number = Date.now()): Verdict {
     const certificates = Array.isArray(info?.certificates) ? info.certificates : [];
-    const key = chainKey(certificates);
-    const cached = this.#verdicts.get(key);
+    const cached = this.#cached(certificates);
     if (cached && now >= cached.validFrom && now < cached.validUntil) return cached.verdict;
 
     const findings: Finding[] = [];
@@ -164,9 +199,25 @@ export class ChainAnalyzer {
     };
     // Only cache what was fully analysed: a certificate seen without its bytes is looked at again.
     if (analysed.length === certificates.length && analysed.every((c) => c.facts.der || c.facts.derError)) {
-      this.#verdicts.set(key, { verdict, ...validityWindow(certificates, now) });
+      const key = leafKey(certificates);
+      const others = (this.#verdicts.get(key) ?? []).filter((e) => !isChainOf(e, certificates));
+      const entry: CachedVerdict = {
+        sha256: certificates.map((c) => c.fingerprint.sha256),
+        builtInRoot: certificates.map((c) => Boolean(c.isBuiltInRoot)),
+        verdict,
+        ...validityWindow(certificates, now),
+      };
+      this.#verdicts.set(key, [entry, ...others].slice(0, CHAINS_PER_LEAF));
     }
     return verdict;
+  }
+
+  /** The cached verdict for exactly this chain (whatever its validity window), if any. */
+  #cached(certificates: readonly FirefoxCertificate[]): CachedVerdict | undefined {
+    const entries = this.#verdicts.get(leafKey(certificates));
+    if (!entries) return undefined;
+    for (const e of entries) if (isChainOf(e, certificates)) return e;
+    return undefined;
   }
 
   #analyseCertificate(info: FirefoxCertificate, index: number, length: number): AnalysedCertificate {
@@ -229,10 +280,20 @@ function checkShape(info: FirefoxCertificate): void {
   if (missing.length) throw new Error(`missing ${missing.join(", ")}`);
 }
 
-function chainKey(certificates: readonly FirefoxCertificate[]): string {
-  let key = "";
-  for (const c of certificates) key += `${c?.fingerprint?.sha256}|${c?.isBuiltInRoot ? 1 : 0};`;
-  return key;
+/** The verdict cache's key: the leaf's SHA-256 string ("" for an empty chain or a leaf without one). */
+function leafKey(certificates: readonly FirefoxCertificate[]): string {
+  const sha256 = certificates[0]?.fingerprint?.sha256;
+  return typeof sha256 === "string" ? sha256 : "";
+}
+
+/** Whether a cached verdict is for this chain: same certificates (by SHA-256), same built-in roots. */
+function isChainOf(entry: CachedVerdict, certificates: readonly FirefoxCertificate[]): boolean {
+  if (entry.sha256.length !== certificates.length) return false;
+  for (let i = 0; i < certificates.length; i++) {
+    const c = certificates[i];
+    if (entry.sha256[i] !== c?.fingerprint?.sha256 || entry.builtInRoot[i] !== Boolean(c?.isBuiltInRoot)) return false;
+  }
+  return true;
 }
 
 /** The span of time around `now` in which no certificate of the chain changes validity. */

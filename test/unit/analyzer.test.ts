@@ -95,6 +95,19 @@ describe("allowlist and blocklist settings", () => {
     expect(a.analyze(reissuedInfo).level).toBe("blocked");
   });
 
+  test("settings given straight to the analyzer may use Firefox's forms: colon hex and base64 SPKI", async () => {
+    const info = await securityInfo(await makePki());
+    const [, intermediate, root] = info.certificates;
+    const a = new ChainAnalyzer(bundledIndex, {
+      allowlist: [
+        { sha256: intermediate.fingerprint.sha256, source: "policy" },
+        { spkiSha256: root.subjectPublicKeyInfoDigest.sha256, source: "policy" },
+        { sha256: "not a fingerprint", source: "policy" },
+      ],
+    });
+    expect(a.analyze(info).level).toBe("ok");
+  });
+
   test("changing settings changes the verdict of a chain already analysed", async () => {
     const info = await securityInfo(await makePki());
     const a = analyzer();
