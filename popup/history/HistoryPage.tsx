@@ -17,7 +17,8 @@ export function HistoryPage() {
   const [host, setHost] = useState("");
   const [rule, setRule] = useState("all");
 
-  const events = loaded.status === "ready" ? loaded.data.events : [];
+  // The background keeps events in the order they happened; the table promises newest first.
+  const events = useMemo(() => (loaded.status === "ready" ? [...loaded.data.events].sort((a, b) => b.time - a.time) : []), [loaded]);
   const rules = useMemo(() => [...new Set(events.map((e) => e.ruleId))].sort(), [events]);
   const shown = useMemo(() => {
     const needle = host.trim().toLowerCase();
