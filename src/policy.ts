@@ -117,7 +117,7 @@ export function policyState(policy: ValidatedPolicy): PolicyState {
  * - blocklist: the user's entries plus the policy's (blocking more is always allowed, locked or not);
  * - allowlist: policy ∪ user, but only the policy's when locked (the enterprise decides what is trusted);
  * - locked: the user's mode, notifications and notifyWarnings no longer count (policy value or default).
- * managedKeys: the keys the policy sets, plus LOCKED_KEYS when locked, in EffectiveSettings order.
+ * managedKeys: the scalar keys the policy sets, plus LOCKED_KEYS when locked, in EffectiveSettings order.
  * The stored user settings are validated again here: storage can hold anything.
  */
 export function resolveSettings(user: UserSettings, policy: ValidatedPolicy): { effective: EffectiveSettings; managedKeys: (keyof EffectiveSettings)[] } {
@@ -140,7 +140,9 @@ export function resolveSettings(user: UserSettings, policy: ValidatedPolicy): { 
     blocklist: union(policyBlock, userBlock),
   };
 
-  const managed = new Set<keyof EffectiveSettings>(Object.keys(p) as (keyof EffectiveSettings)[]);
+  // Lists merge: the policy's entries are shown as the organisation's, and the user still edits
+  // their own additions unless the settings are locked.
+  const managed = new Set<keyof EffectiveSettings>((Object.keys(p) as (keyof EffectiveSettings)[]).filter((k) => k !== "allowlist" && k !== "blocklist"));
   if (locked) for (const k of LOCKED_KEYS) managed.add(k);
   return { effective, managedKeys: SETTING_KEYS.filter((k) => managed.has(k)) };
 }

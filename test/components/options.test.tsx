@@ -87,7 +87,7 @@ describe("settings form", () => {
     expect(connector.data.settings).toEqual(fixtures.settings);
   });
 
-  test("settings fixed by policy are shown as set by the organisation and cannot be changed", async () => {
+  test("settings fixed by policy are shown as set by the organisation and cannot be changed; policy list entries are shown beside the user's own", async () => {
     renderOptions(withPolicy({ mode: "block", allowlist: [{ spkiSha256: CORP_ROOT_SPKI, label: "Corporate inspection root" }] }));
     await findForm();
     expect(radio(/^Block/).checked).toBe(true);
@@ -95,9 +95,10 @@ describe("settings form", () => {
     expect(radio(/^Block/).disabled).toBe(true);
     const modeGroup = screen.getByRole("group", { name: "When a blocked certificate appears" });
     expect(within(modeGroup).getByText("Set by your organisation")).toBeTruthy();
-    expect(textarea("Allowlist").readOnly).toBe(true);
+    // The policy's list entries are shown as the organisation's; the user still adds their own.
     const organisation = screen.getByText("From your organisation (1):").parentElement!;
     expect(within(organisation).getByText(/^spki:[0-9a-f]{64} # Corporate inspection root$/)).toBeTruthy();
+    expect(textarea("Allowlist").readOnly).toBe(false);
     // What policy does not set stays the user's.
     expect(checkbox(/blocked certificate appears/).disabled).toBe(false);
     expect(textarea("Your own blocklist").readOnly).toBe(false);

@@ -138,7 +138,8 @@ describe("policy 1: block mode, a blocklisted key and a blocklisted certificate 
     const view = await getSettings(ff());
     assert.equal(view.effective.mode, "block");
     assert.ok(view.managedKeys.includes("mode"), `managedKeys: ${JSON.stringify(view.managedKeys)}`);
-    assert.ok(view.managedKeys.includes("blocklist"), `managedKeys: ${JSON.stringify(view.managedKeys)}`);
+    // The policy's blocklist merges with the user's, who may still add entries (not locked).
+    assert.ok(!view.managedKeys.includes("blocklist"), `managedKeys: ${JSON.stringify(view.managedKeys)}`);
     assert.deepEqual(view.policy, { present: true, errors: [], locked: false });
     assert.deepEqual(
       view.effective.blocklist.map((e) => [e.source, e.label]),
@@ -208,9 +209,9 @@ describe("policy 2: the organisation's root (by certificate hash) and intermedia
     assert.equal(chain[2].isBuiltInRoot, false);
   });
 
-  test("the allowlist is the organisation's; nothing else is managed", async () => {
+  test("the allowlist holds the organisation's entries; the user may still add their own (not locked)", async () => {
     const view = await getSettings(ff());
-    assert.deepEqual(view.managedKeys, ["allowlist"]);
+    assert.deepEqual(view.managedKeys, []);
     assert.equal(view.effective.mode, "warn");
     assert.deepEqual(view.policy, { present: true, errors: [], locked: false });
     assert.deepEqual(view.effective.allowlist.map((e) => e.label), ["Policy Test Root", "Policy Test Intermediate"]);
@@ -298,7 +299,7 @@ describe("policy 4: one malformed entry among valid ones, a malformed value and 
     }
     assert.equal(view.effective.historyLimit, DEFAULT_SETTINGS.historyLimit);
     assert.deepEqual(view.effective.blocklist.map((e) => [e.source, e.label]), [["policy", "Still applies"]]);
-    assert.deepEqual(view.managedKeys, ["blocklist"]);
+    assert.deepEqual(view.managedKeys, []);
   });
 
   test("the valid entry still flags its site: the page loads (warn mode) and the tab's verdict is blocked", async () => {

@@ -194,7 +194,8 @@ describe("resolveSettings: policy over user over defaults, key by key", () => {
       { spkiSha256: SPKI_HEX, label: "corp CA", source: "policy" },
       { sha256: SHA256_B, label: "my lab CA", source: "user" },
     ]);
-    expect(r.managedKeys).toEqual(["allowlist", "blocklist"]);
+    // Lists merge, so the user's own part stays editable unless settings are locked.
+    expect(r.managedKeys).toEqual([]);
   });
 
   test("locked: the user's mode, notifications, notifyWarnings and allowlist no longer count; the user's blocklist still blocks", () => {
