@@ -1,0 +1,88 @@
+/** Small statistics helpers for the benchmarks: percentiles, IQR, bootstrap confidence intervals. */
+
+/** Linear-interpolated percentile (p in 0..100) of unsorted values. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) return NaN;
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+
+export const median = (values: ArrayLike<number>) => percentile(values, 50);
+
+export interface Summary {
+  n: number;
+  p50: number;
+  p99: number;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+export function summarize(values: ArrayLike<number>): Summary {
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    sum += values[i];
+    if (values[i] < min) min = values[i];
+    if (values[i] > max) max = values[i];
+  }
+  return { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), min, max, mean: sum / values.length };
+}
+
+/** A seeded PRNG (mulberry32), so a run's request stream is reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Samples 0..n-1 with probability proportional to 1/(rank+1)^s. */
+export function zipf(n: number, s: number, random: () => number): () => number {
+  const cdf = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) cdf[i] = total += 1 / Math.pow(i + 1, s);
+  return () => {
+    const x = random() * total;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/**
+ * Ratio of medians a/b with a percentile-bootstrap 95% confidence interval (resampling each
+ * configuration's samples independently).
+ */
+export function ratioOfMedians(a: number[], b: number[], iterations = 4000, seed = 1): { ratio: number; lo: number; hi: number } {
+  const random = prng(seed);
+  const resample = (xs: number[]) => median(Array.from(xs, () => xs[Math.floor(random() * xs.length)]));
+  const ratios = new Float64Array(iterations);
+  for (let i = 0; i < iterations; i++) ratios[i] = resample(a) / resample(b);
+  return { ratio: median(a) / median(b), lo: percentile(ratios, 2.5), hi: percentile(ratios, 97.5) };
+}
+
+export function iqr(values: ArrayLike<number>): [number, number] {
+  return [percentile(values, 25), percentile(values, 75)];
+}

@@ -1,0 +1,94 @@
+/**
+ * Prints the results of the latest `npm run bench` (bench/results.json) against the targets of
+ * issue 6, as a Markdown table (BENCHMARKS.md carries a copy), and stores that table in the file.
+ *   node --import tsx bench/report.ts [--runtime-seconds N]
+ */
+import { mergeResults, readResults } from "./lib/results";
+
+const runtimeArg = process.argv.indexOf("--runtime-seconds");
+if (runtimeArg > 0) mergeResults("runtimeSeconds", Number(process.argv[runtimeArg + 1]));
+const { core, firefox, machine } = readResults();
+
+type Row = [measure: string, result: string, target: string, met: boolean | null];
+const rows: Row[] = [];
+const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+if (core?.decision) {
+  const d = core.decision;
+  rows.push(["Chain seen before, verdict cached: decision p99 (p50)", `${us(d.seenCached.p99)} (${us(d.seenCached.p50)})`, "< 20 µs", d.seenCached.p99 < 0.02]);
+  rows.push([
+    `Chain seen before, all (${(d.seenRecomputeRate * 100).toFixed(1)} % evicted from the verdict cache and analysed again): p99 (p50)`,
+    `${us(d.seen.p99)} (${us(d.seen.p50)})`,
+    "< 20 µs",
+    d.seen.p99 < 0.02,
+  ]);
+  rows.push(["Chain of 3 unseen certificates: decision p99 (p50)", `${us(d.unseen3All.p99)} (${us(d.unseen3All.p50)})`, "< 2 ms", d.unseen3All.p99 < 2]);
+  rows.push(["Listener (capture.ts, Firefox stubbed), seen chain cached: p99 (p50)", `${us(core.listener.seenCached.p99)} (${us(core.listener.seenCached.p50)})`, "—", null]);
+  rows.push(["Listener, chain of 3 unseen certificates: p99 (p50)", `${us(core.listener.unseen3.p99)} (${us(core.listener.unseen3.p50)})`, "—", null]);
+  rows.push(["Throughput (decisions per second, one core)", Math.round(d.throughputPerSecond).toLocaleString("en"), "—", null]);
+  const retained = core.heap.retainedAfterRunBMiB;
+  rows.push([
+    `Heap after ${core.workload.requests.toLocaleString("en")} requests (index + analyzer + listener caches; process total ${core.heap.afterRunBMiB.toFixed(1)} MiB incl. bench fixtures ${core.heap.baselineMiB.toFixed(1)} MiB)`,
+    `${retained.toFixed(1)} MiB`,
+    "< 50 MB",
+    retained * 1.048576 < 50,
+  ]);
+}
+if (core?.blocklistLoad) {
+  const bl = core.blocklistLoad;
+  rows.push(["Blocklist load, Node, JSON.parse + new ChainAnalyzer (cold process, median)", ms(bl.cold.json.totalMs), "< 50 ms", bl.cold.json.totalMs < 50]);
+  rows.push([`Blocklist load, Node, as the background bundle does it (${bl.bundleForm}) + new ChainAnalyzer`, ms(bl.cold.bundle.totalMs), "< 50 ms", bl.cold.bundle.totalMs < 50]);
+}
+if (firefox?.blocklistLoadInFirefox) {
+  const bl = firefox.blocklistLoadInFirefox;
+  rows.push(["Blocklist load, Firefox, JSON.parse + new ChainAnalyzer (fresh tab, median)", ms(bl.json.totalMs), "< 50 ms", bl.json.totalMs < 50]);
+  rows.push([`Blocklist load, Firefox, as the background bundle does it (${bl.bundleForm}) + new ChainAnalyzer`, ms(bl.bundle.totalMs), "< 50 ms", bl.bundle.totalMs < 50]);
+}
+if (firefox?.ratios) {
+  const r = firefox.ratios;
+  const fmt = (x: { ratio: number; lo: number; hi: number; pairedMedian: number; pairedIqr: number[] }) =>
+    `${x.ratio.toFixed(3)} (95% CI ${x.lo.toFixed(3)}–${x.hi.toFixed(3)}; per round ${x.pairedMedian.toFixed(3)}, IQR ${x.pairedIqr[0].toFixed(3)}–${x.pairedIqr[1].toFixed(3)})`;
+  const p = firefox.pageLoad;
+  rows.push([
+    `Page load, 200 subresources / 20 origins (${firefox.method.protocol}), median: none / floor / Chain Sentry`,
+    `${p.none.medianMs.toFixed(0)} / ${p.floor.medianMs.toFixed(0)} / ${p["chain-sentry"].medianMs.toFixed(0)} ms`,
+    "—",
+    null,
+  ]);
+  rows.push(["Page-load ratio Chain Sentry / floor", fmt(r["chain-sentry/floor"]), "≤ 1.05", r["chain-sentry/floor"].ratio <= 1.05]);
+  rows.push(["Page-load ratio Chain Sentry / none", fmt(r["chain-sentry/none"]), "—", null]);
+  rows.push(["Page-load ratio floor / none", fmt(r["floor/none"]), "—", null]);
+  for (const [name, x] of Object.entries(r)) {
+    if (!["chain-sentry/floor", "chain-sentry/none", "floor/none"].includes(name)) rows.push([`Page-load ratio ${name}`, fmt(x as any), "—", null]);
+  }
+  rows.push([
+    "Browser CPU per load (+1.2 s settle), median: none / floor / Chain Sentry",
+    `${p.none.cpuMsPerLoad.median.toFixed(0)} / ${p.floor.cpuMsPerLoad.median.toFixed(0)} / ${p["chain-sentry"].cpuMsPerLoad.median.toFixed(0)} ms`,
+    "—",
+    null,
+  ]);
+}
+if (firefox?.popup) {
+  rows.push([
+    `Popup (popup/chain.html?tabId=, 20-origin page): verdict rendered, median (p90) of ${firefox.popup.samples}`,
+    `${ms(firefox.popup.verdictMs.median)} (${ms(firefox.popup.verdictMs.p90)})`,
+    "< 100 ms",
+    firefox.popup.verdictMs.median < 100,
+  ]);
+}
+
+const table = [
+  "| Measure | Result | Target | Met |",
+  "|---|---|---|---|",
+  ...rows.map(([m, r, t, ok]) => `| ${m} | ${r} | ${t} | ${ok === null ? "" : ok ? "yes" : "**no**"} |`),
+].join("\n");
+mergeResults("table", table);
+
+console.log(`\n## Results ${new Date(core?.date ?? firefox?.date ?? Date.now()).toISOString().slice(0, 10)}`);
+if (machine) console.log(`${machine.nproc} × ${machine.cpu}, ${machine.ramGiB} GiB RAM, ${machine.firefox}, Node ${machine.node}`);
+const loads = [core?.loadAverage && `core ${core.loadAverage.start.join("/")} → ${core.loadAverage.end.join("/")}`, firefox?.loadAverage && `firefox ${firefox.loadAverage.start.join("/")} → ${firefox.loadAverage.end.join("/")}`];
+console.log(`load average (1/5/15 min) during the run: ${loads.filter(Boolean).join("; ")} (other work on the machine competes for its cores)`);
+console.log(`\n${table}\n`);
+const runtime = readResults().runtimeSeconds;
+if (runtime) console.log(`npm run bench took ${Math.floor(runtime / 60)} min ${Math.round(runtime % 60)} s`);
