@@ -1,9 +1,9 @@
 // The extension's pages as a user sees them, in a real Firefox ESR with the demo sites. One Firefox
 // under the demo policy: the popup for each demo case (banner, badges on the ladder's rungs, chain
 // order, other origins, Firefox's refusals), the PEM download checked against the fingerprints
-// Firefox reported, and screenshots of the popup, chain page, options and history (also copied to
-// docs/screenshots/ with UPDATE_SCREENSHOTS=1). Then one profile started twice: the options page
-// refusing a malformed fingerprint and keeping the saved list, and the alert history after a browser
+// Firefox reported, the options page refusing a malformed fingerprint and keeping the saved list,
+// and screenshots of the popup, chain page, options and history (also copied to docs/screenshots/
+// with UPDATE_SCREENSHOTS=1). Then one profile started twice: the alert history after a browser
 // restart. Run inside scripts/run-in-sandbox.sh after npm run build.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,9 +14,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "puppeteer-core";
 import { startDemoSites, type DemoCase, type DemoSites } from "../../scripts/demo-sites";
-import type { HistoryEvent, SettingsView, TabState } from "../../src/protocol";
+import type { HistoryEvent, TabState } from "../../src/protocol";
 import { launchFirefox, type FirefoxHandle } from "./firefox";
-import { spkiSha256Base64 } from "./policy-support";
 import { launchDemo, summarizeState, waitFor, type DemoBrowser } from "./support";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -327,6 +326,48 @@ describe("the extension's pages, one Firefox under the demo policy", () => {
     await page.close();
   });
 
+  test("options: a malformed fingerprint is rejected naming the line and what was expected; the saved list stays", async () => {
+    const page = await demo.ff.openExtensionPage("popup/options.html");
+    await waitFor("the options form", () => page.evaluate(() => document.querySelector("#blocklist-text") !== null), Boolean);
+    const saveStatus = () => page.$eval(".save-status", (el) => el.textContent ?? "");
+    const textarea = () => page.$eval("#blocklist-text", (el) => (el as HTMLTextAreaElement).value);
+    assert.equal(await textarea(), "", "a fresh profile has no blocklist of its own (the policy's entry is listed apart)");
+
+    // A certificate none of the visited sites uses, as Firefox shows fingerprints (uppercase, colons).
+    const orphan = demo.sites.pki.orphan;
+    await page.click("#blocklist-text");
+    await page.keyboard.type(`sha256:${sha256Colons(orphan.der)} # Orphan Intermediate`);
+    await page.click('.save-bar button[type="submit"]');
+    await waitFor('"Saved"', saveStatus, (s) => s === "Saved");
+    const hex = createHash("sha256").update(orphan.der).digest("hex");
+    const saved = await demo.ask("ui-bg-get-settings", {});
+    assert.deepEqual(saved.user.blocklist, [{ sha256: hex, label: "Orphan Intermediate", source: "user" }]);
+    assert.deepEqual(saved.effective.blocklist.map((e) => e.source).sort(), ["policy", "user"], "the user's entry on top of the policy's");
+    const savedText = await textarea();
+    assert.equal(savedText, `sha256:${hex} # Orphan Intermediate\n`, "the saved list, one canonical line per entry");
+
+    // Then a malformed line after it, typed at the end of the text.
+    await page.evaluate(() => {
+      const area = document.querySelector<HTMLTextAreaElement>("#blocklist-text")!;
+      area.focus();
+      area.setSelectionRange(area.value.length, area.value.length);
+    });
+    await page.keyboard.type("sha256:abc");
+    await page.click('.save-bar button[type="submit"]');
+    assert.equal(await waitFor("the save to be refused", saveStatus, (s) => s.startsWith("Not saved")), "Not saved: 1 problem to fix");
+    const errors = await page.$$eval("#blocklist-errors li", (items) => items.map((li) => li.textContent ?? ""));
+    assert.deepEqual(errors, [
+      "blocklist line 2: sha256: expected a certificate SHA-256 fingerprint: 64 hex digits (colons, spaces and case do not matter), got 3 hex digits",
+    ]);
+    assert.equal(await page.$eval("#blocklist-text", (el) => el.getAttribute("aria-invalid")), "true");
+    assert.equal(await textarea(), `${savedText}sha256:abc`, "the text stays as typed");
+
+    const refused = await demo.ask("ui-bg-get-settings", {});
+    assert.deepEqual(refused.user.blocklist, saved.user.blocklist, "exactly the previously saved entry");
+    assert.deepEqual(refused.effective.blocklist, saved.effective.blocklist);
+    await page.close();
+  });
+
   test("screenshots: the popup (blocked), the chain page (mixed), options and history", async (t) => {
     const blocked = await caseTab("blocked");
     const mixed = await caseTab("mixed");
@@ -375,27 +416,14 @@ describe("the extension's pages, one Firefox under the demo policy", () => {
   });
 });
 
-// Under the demo policy the blocklist and allowlist are set by the organisation, so the options page
-// shows them read-only (as options.test.tsx specifies). This Firefox runs the demo policy without its
-// blocklist: the user's own entry for the Flame stand-in, typed in the options page, is what blocks
-// the blocked case, and both it and the alert event must survive the restart.
-describe("options, then the alert history across a browser restart (same profile, extension installed again)", () => {
+describe("the alert history across a browser restart (same profile, extension installed again)", () => {
   let sites: DemoSites;
   let dir: string;
   let profileDir: string;
   let ff: FirefoxHandle | undefined;
-  let blockedUrl: string;
-  /** The user's blocklist as saved from the options page. */
-  let savedBlocklist: SettingsView["user"]["blocklist"];
-  let firstLaunchMs = 0;
 
   const launch = () =>
-    launchFirefox({
-      // undefined: JSON leaves the key out, so the policy sets no blocklist.
-      policies: sites.policies({ blocklist: undefined }),
-      profileDir,
-      extensionDir: process.env.CHAIN_SENTRY_EXTENSION_DIR || undefined,
-    });
+    launchFirefox({ policies: sites.policies(), profileDir, extensionDir: process.env.CHAIN_SENTRY_EXTENSION_DIR || undefined });
   const ask = <T>(handle: FirefoxHandle, msg: object) => handle.sendMessage(msg) as Promise<T>;
 
   before(async () => {
@@ -403,11 +431,6 @@ describe("options, then the alert history across a browser restart (same profile
     profileDir = path.join(dir, "profile");
     // Ports of their own, away from the suite above.
     sites = await startDemoSites({ dir, basePort: 10443 });
-    blockedUrl = sites.cases.find((c) => c.id === "blocked")!.url;
-    const started = Date.now();
-    ff = await launch();
-    await backgroundUp(() => ff!.sendMessage({ type: "ui-bg-get-status" }));
-    firstLaunchMs = Date.now() - started;
   });
 
   after(async () => {
@@ -416,78 +439,37 @@ describe("options, then the alert history across a browser restart (same profile
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test("options: a malformed fingerprint is rejected naming the line and what was expected; the saved list stays", async (t) => {
-    t.diagnostic(`first launch, until the background answers: ${firstLaunchMs} ms`);
-    const initial = await ask<SettingsView>(ff!, { type: "ui-bg-get-settings" });
-    assert.equal(initial.policy.present, true);
-    assert.ok(!initial.managedKeys.includes("blocklist"), `managed: ${initial.managedKeys.join(", ")}`);
+  test("the blocked event recorded before the restart is listed on the history page after it", async (t) => {
+    const { url } = sites.cases.find((c) => c.id === "blocked")!;
+    const [entry] = sites.managedConfig.blocklist as BlocklistConfigEntry[];
+    let started = Date.now();
+    ff = await launch();
+    const first = ff;
+    await backgroundUp(() => first.sendMessage({ type: "ui-bg-get-status" }));
+    t.diagnostic(`first launch, until the background answers: ${Date.now() - started} ms`);
 
-    const page = await ff!.openExtensionPage("popup/options.html");
-    await waitFor("the options form", () => page.evaluate(() => document.querySelector("#blocklist-text") !== null), Boolean);
-    const saveStatus = () => page.$eval(".save-status", (el) => el.textContent ?? "");
-    const textarea = () => page.$eval("#blocklist-text", (el) => (el as HTMLTextAreaElement).value);
-    assert.equal(await textarea(), "", "a fresh profile has no blocklist of its own");
-
-    // The Flame stand-in's key, as a user who read the advisory would add it.
-    const spki = spkiSha256Base64(sites.pki.rogue);
-    await page.click("#blocklist-text");
-    await page.keyboard.type(`spki:${spki} # Flame stand-in (my own entry)`);
-    await page.click('.save-bar button[type="submit"]');
-    await waitFor('"Saved"', saveStatus, (s) => s === "Saved");
-    const saved = await ask<SettingsView>(ff!, { type: "ui-bg-get-settings" });
-    const spkiHex = Buffer.from(spki, "base64").toString("hex");
-    assert.deepEqual(saved.user.blocklist, [{ spkiSha256: spkiHex, label: "Flame stand-in (my own entry)", source: "user" }]);
-    savedBlocklist = saved.user.blocklist;
-    const savedText = await textarea();
-    assert.equal(savedText, `spki:${spkiHex} # Flame stand-in (my own entry)\n`, "the saved list, one canonical line per entry");
-
-    // Then a malformed line after it, typed at the end of the text.
-    await page.evaluate(() => {
-      const area = document.querySelector<HTMLTextAreaElement>("#blocklist-text")!;
-      area.focus();
-      area.setSelectionRange(area.value.length, area.value.length);
-    });
-    await page.keyboard.type("sha256:abc");
-    await page.click('.save-bar button[type="submit"]');
-    assert.equal(await waitFor("the save to be refused", saveStatus, (s) => s.startsWith("Not saved")), "Not saved: 1 problem to fix");
-    const errors = await page.$$eval("#blocklist-errors li", (items) => items.map((li) => li.textContent ?? ""));
-    assert.deepEqual(errors, [
-      "blocklist line 2: sha256: expected a certificate SHA-256 fingerprint: 64 hex digits (colons, spaces and case do not matter), got 3 hex digits",
-    ]);
-    assert.equal(await page.$eval("#blocklist-text", (el) => el.getAttribute("aria-invalid")), "true");
-    assert.equal(await textarea(), `${savedText}sha256:abc`, "the text stays as typed");
-
-    const refused = await ask<SettingsView>(ff!, { type: "ui-bg-get-settings" });
-    assert.deepEqual(refused.user.blocklist, savedBlocklist, "exactly the previously saved entry");
-    assert.deepEqual(refused.effective.blocklist, saved.effective.blocklist);
-    await page.close();
-  });
-
-  test("history: the blocked event recorded before the restart is listed on the history page after it", async (t) => {
-    assert.ok(savedBlocklist?.length, "the options test saved the entry that blocks the site");
-    const site = await ff!.browser.newPage();
-    await site.goto(blockedUrl);
+    await (await first.browser.newPage()).goto(url);
     const recorded = await waitFor(
       "the blocked event in the history",
-      () => ask<{ events: HistoryEvent[] }>(ff!, { type: "ui-bg-get-history" }),
+      () => ask<{ events: HistoryEvent[] }>(first, { type: "ui-bg-get-history" }),
       (h) => h.events.some((e) => e.ruleId === "blocked-certificate"),
     );
     const event = recorded.events.find((e) => e.ruleId === "blocked-certificate")!;
-    assert.equal(event.pageUrl, blockedUrl);
-    assert.deepEqual(ff!.extensionErrors(), []);
+    assert.equal(event.pageUrl, url);
+    assert.deepEqual(first.extensionErrors(), []);
     // Quit at once, as a user who closes Firefox on seeing the warning.
-    let started = Date.now();
-    await ff!.close();
+    started = Date.now();
+    await first.close();
     t.diagnostic(`close: ${Date.now() - started} ms`);
 
     started = Date.now();
     ff = await launch();
-    const restarted = ff;
-    await backgroundUp(() => restarted.sendMessage({ type: "ui-bg-get-status" }));
+    const second = ff;
+    await backgroundUp(() => second.sendMessage({ type: "ui-bg-get-status" }));
     t.diagnostic(`second launch, same profile, until the background answers: ${Date.now() - started} ms`);
-    assert.equal(ff.profileDir, path.resolve(profileDir));
+    assert.equal(second.profileDir, path.resolve(profileDir));
 
-    const page = await ff.openExtensionPage("popup/history.html");
+    const page = await second.openExtensionPage("popup/history.html");
     const rows = await waitFor(
       "the history page to list events",
       () =>
@@ -501,18 +483,14 @@ describe("options, then the alert history across a browser restart (same profile
     assert.equal(blockedRows.length, 1, JSON.stringify(rows, null, 1));
     const [, level, pageUrl, origin, rule, subject, sha256] = blockedRows[0];
     assert.equal(level, "Blocked");
-    assert.equal(pageUrl, blockedUrl);
-    assert.equal(origin, new URL(blockedUrl).origin);
-    assert.equal(rule, "blocked-certificate Blocked intermediate certificate: Flame stand-in (my own entry)", "the rule and the user's label");
+    assert.equal(pageUrl, url);
+    assert.equal(origin, new URL(url).origin);
+    assert.equal(rule, `blocked-certificate Blocked intermediate certificate: ${entry.label}`);
     assert.match(subject, new RegExp(`(^|,)CN=${ROGUE}(,|$)`));
     assert.equal(sha256, event.sha256);
     assert.equal(sha256, sha256Colons(sites.pki.rogue.der), "the event names the blocked intermediate");
-    const restored = await ask<{ events: HistoryEvent[] }>(ff, { type: "ui-bg-get-history" });
+    const restored = await ask<{ events: HistoryEvent[] }>(second, { type: "ui-bg-get-history" });
     assert.deepEqual(restored.events.find((e) => e.ruleId === "blocked-certificate"), event, "the same event, not a new one");
-
-    // The user's settings (storage.local too) came through the restart as well.
-    const settings = await ask<SettingsView>(ff, { type: "ui-bg-get-settings" });
-    assert.deepEqual(settings.user.blocklist, savedBlocklist);
-    assert.deepEqual(ff.extensionErrors(), []);
+    assert.deepEqual(second.extensionErrors(), []);
   });
 });
