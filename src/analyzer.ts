@@ -26,7 +26,10 @@ import { LEVEL_RANK, worstLevel, type Finding, type Verdict } from "./verdict";
 export interface AnalyzerOptions {
   /** Certificates whose facts are kept (default 4096: a few MB at most). */
   certificateCacheSize?: number;
-  /** Chains whose verdicts are kept (default 2048). */
+  /**
+   * Leaves whose verdicts are kept (default 8192: ~2 KB each, so at most ~17 MB; large enough that
+   * a long session's hosts are answered from the cache rather than analysed again).
+   */
   verdictCacheSize?: number;
   rules?: RuleRegistry;
 }
@@ -42,6 +45,24 @@ interface CachedVerdict {
   validUntil: number;
   validFrom: number;
 }
+
+/**
+ * The display strings Firefox gave for a certificate when its facts were first cached. Verdicts
+ * copy these rather than the strings of the response being analysed (equal, since both are derived
+ * from the same bytes), so the many cached verdicts that share an intermediate or a root share its
+ * strings instead of each keeping its own copy.
+ */
+interface Shown {
+  subject: string;
+  issuer: string;
+  sha256: string;
+  sha1: string;
+  spkiSha256: string;
+  serialNumber: string;
+}
+
+/** `canonical` when it is equal to `value` (always, for the same certificate), else `value`. */
+const shared = (canonical: string | undefined, value: string) => (canonical === value ? canonical : value);
 
 /** A leaf is presented with one chain, rarely a few (cross-signed roots): chains kept per leaf. */
 const CHAINS_PER_LEAF = 4;
@@ -88,6 +109,7 @@ export class ChainAnalyzer {
   readonly #known: Set<string>;
   readonly #rules: RuleRegistry;
   readonly #facts: LruCache<string, CertificateFacts>;
+  readonly #shown = new WeakMap<CertificateFacts, Shown>();
   /**
    * Verdicts by the leaf's SHA-256 string as Firefox sends it, then by the whole chain. Keying by one
    * string Firefox already made (rather than by a key built from the whole chain) makes a cache hit a
@@ -108,7 +130,7 @@ export class ChainAnalyzer {
     this.#known = new Set(index.knownIntermediates.sha256);
     this.#rules = options.rules ?? RULES;
     this.#facts = new LruCache(options.certificateCacheSize ?? 4096);
-    this.#verdicts = new LruCache(options.verdictCacheSize ?? 2048);
+    this.#verdicts = new LruCache(options.verdictCacheSize ?? 8192);
     this.setSettings(settings);
   }
 
@@ -179,21 +201,24 @@ export class ChainAnalyzer {
     const verdict: Verdict = {
       level: worstLevel(findings.map((f) => f.severity)),
       findings,
-      chain: analysed.map((c) => ({
-        index: c.index,
-        role: c.role,
-        subject: c.info.subject,
-        issuer: c.info.issuer,
-        sha256: c.info.fingerprint.sha256,
-        sha1: c.info.fingerprint.sha1,
-        spkiSha256: c.info.subjectPublicKeyInfoDigest.sha256,
-        serialNumber: c.info.serialNumber,
-        validity: { start: c.info.validity.start, end: c.info.validity.end },
-        isBuiltInRoot: c.info.isBuiltInRoot === true,
-        known: c.facts.known,
-        allowlisted: c.allowlisted !== null,
-        flags: [...new Set(findings.filter((f) => f.certIndex === c.index).map((f) => f.ruleId))],
-      })),
+      chain: analysed.map((c) => {
+        const shown = this.#shown.get(c.facts);
+        return {
+          index: c.index,
+          role: c.role,
+          subject: shared(shown?.subject, c.info.subject),
+          issuer: shared(shown?.issuer, c.info.issuer),
+          sha256: shared(shown?.sha256, c.info.fingerprint.sha256),
+          sha1: shared(shown?.sha1, c.info.fingerprint.sha1),
+          spkiSha256: shared(shown?.spkiSha256, c.info.subjectPublicKeyInfoDigest.sha256),
+          serialNumber: shared(shown?.serialNumber, c.info.serialNumber),
+          validity: { start: c.info.validity.start, end: c.info.validity.end },
+          isBuiltInRoot: c.info.isBuiltInRoot === true,
+          known: c.facts.known,
+          allowlisted: c.allowlisted !== null,
+          flags: [...new Set(findings.filter((f) => f.certIndex === c.index).map((f) => f.ruleId))],
+        };
+      }),
       blocklistVersion: this.blocklistVersion,
       analyzedAt: now,
     };
@@ -202,7 +227,7 @@ export class ChainAnalyzer {
       const key = leafKey(certificates);
       const others = (this.#verdicts.get(key) ?? []).filter((e) => !isChainOf(e, certificates));
       const entry: CachedVerdict = {
-        sha256: certificates.map((c) => c.fingerprint.sha256),
+        sha256: verdict.chain.map((c) => c.sha256), // the shared strings (see Shown), equal to the chain's
         builtInRoot: certificates.map((c) => Boolean(c.isBuiltInRoot)),
         verdict,
         ...validityWindow(certificates, now),
@@ -263,6 +288,14 @@ export class ChainAnalyzer {
     }
     facts.bundledMatches = this.blocklist.match(facts);
     this.#facts.set(info.fingerprint.sha256, facts);
+    this.#shown.set(facts, {
+      subject: info.subject,
+      issuer: info.issuer,
+      sha256: info.fingerprint.sha256,
+      sha1: info.fingerprint.sha1,
+      spkiSha256: info.subjectPublicKeyInfoDigest.sha256,
+      serialNumber: info.serialNumber,
+    });
     return facts;
   }
 }
