@@ -106,6 +106,8 @@ configs.find((c) => c.name === "chain-sentry")!.dir = distCopy;
   if (!html.includes("<head>")) throw new Error(`${chainHtml}: no <head> to add the probe to`);
   cpSync(path.join(REPO, "bench/lib/popup-probe.js"), path.join(distCopy, "popup/bench-probe.js"));
   writeFileSync(chainHtml, html.replace("<head>", '<head><script src="./bench-probe.js"></script>'));
+  // A blank page of the extension: what opening any extension page in a new tab costs.
+  writeFileSync(path.join(distCopy, "popup/bench-blank.html"), '<!doctype html><html><head><meta charset="utf-8"><title>blank</title></head><body></body></html>');
 }
 const sites = await startBenchSites({ dir: workDir });
 log(`${ORIGINS} HTTPS origins on ports ${sites.ports[0]}-${sites.ports.at(-1)}`);
@@ -252,10 +254,12 @@ async function popupPart(w: Worker) {
     domContentLoadedMs: stat(s.map((x) => x.domContentLoadedMs)),
     originsShown: s[0]?.originsShown,
     headline: s[0]?.headline,
+    tabStateMessage: { medianMs: median(popup.tabStateMessage.times), jsonBytes: popup.tabStateMessage.bytes },
+    blankExtensionPageDomContentLoadedMs: median(popup.blankPageDomContentLoadedMs),
     raw: s,
   };
   console.log(
-    `  popup: verdict rendered ${result.verdictMs.median.toFixed(0)} ms median (p90 ${result.verdictMs.p90.toFixed(0)}); first render (skeleton) ${result.firstRenderMs.median.toFixed(0)} ms; ${result.originsShown} origins listed: "${result.headline}"`,
+    `  popup: verdict rendered ${result.verdictMs.median.toFixed(0)} ms median (p90 ${result.verdictMs.p90.toFixed(0)}); first render (skeleton) ${result.firstRenderMs.median.toFixed(0)} ms (a blank extension page: DOMContentLoaded ${result.blankExtensionPageDomContentLoadedMs.toFixed(0)} ms); the tab-state message alone ${result.tabStateMessage.medianMs.toFixed(0)} ms for ${Math.round(result.tabStateMessage.jsonBytes / 1024)} KB of JSON; ${result.originsShown} origins listed: "${result.headline}"`,
   );
   return result;
 }

@@ -151,8 +151,44 @@ async function popup(pageUrl: string, popupPath: string, samples: number, origin
     out.push(result);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // What opening any extension page in a new tab costs: a blank page of the same extension.
+  const blank: number[] = [];
+  for (let i = 0; i < Math.min(samples, 8); i++) {
+    const page = await ff.browser.newPage();
+    page.goto(ff.extensionUrl("popup/bench-blank.html")).catch(() => {});
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const dcl = await page
+        .evaluate(() => {
+          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+          return location.pathname.endsWith("bench-blank.html") && document.readyState === "complete" && nav ? nav.domContentLoadedEventStart : null;
+        })
+        .catch(() => null);
+      if (dcl !== null) {
+        blank.push(dcl);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await page.close().catch(() => {});
+  }
+  // What the popup's one request costs by itself: the background's answer for the tab, its size.
+  const messenger = await ff.openExtensionPage("popup/chain.html?tabId=-1");
+  const message = (await messenger.evaluate(async (id: number) => {
+    const api = (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser;
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const state = await api.runtime.sendMessage({ type: "ui-bg-get-tab-state", tabId: id });
+      times.push(performance.now() - t0);
+      bytes = JSON.stringify(state).length;
+    }
+    return { times, bytes };
+  }, tabId)) as { times: number[]; bytes: number };
+  await messenger.close().catch(() => {});
   await subject.close().catch(() => {});
-  return { tabId, url, samples: out };
+  return { tabId, url, samples: out, tabStateMessage: message, blankPageDomContentLoadedMs: blank };
 }
 
 /** Runs `fn` (source of an async function) in a fresh tab on `url`; returns its result. */
