@@ -33,7 +33,11 @@ export interface CaptureDeps {
   blockedPageUrl: (info: BlockedPageInfo) => string;
   /** Called after the listener has returned. */
   onResponse: (event: CaptureEvent) => void;
-  /** Certificates' bytes kept for the views (base64 by Firefox SHA-256 string). */
+  /**
+   * Certificates' bytes kept for the views (base64 by Firefox SHA-256 string; default 8,192, ~1.4 KB
+   * each). A certificate missing here makes the listener ask Firefox again for rawDER, so it holds
+   * at least as many certificates as the analyzer keeps verdicts for.
+   */
   derCache?: LruCache<string, string>;
 }
 
@@ -47,7 +51,7 @@ export function blockedPageInfo(url: string, verdict: Verdict, time: number): Bl
 }
 
 export function createCapture(deps: CaptureDeps) {
-  const derCache = deps.derCache ?? new LruCache<string, string>(4096);
+  const derCache = deps.derCache ?? new LruCache<string, string>(8192);
   let ready = false;
   void deps.ready.then(() => (ready = true));
 
