@@ -9,7 +9,7 @@ import type { CompiledIndex } from "../src/blocklist";
 import type { EffectiveSettings, SettingsView } from "../src/protocol";
 import type { SecurityInfo } from "../src/securityInfo";
 import indexJson from "../data/blocklist.json";
-import { showBadge } from "./badge";
+import { BadgeUpdater } from "./badge";
 import { createCapture, type CaptureEvent } from "./capture";
 import { History } from "./history";
 import { createMessageHandler } from "./messages";
@@ -22,7 +22,8 @@ const index = indexJson as unknown as CompiledIndex;
 const settings = createSettingsStore(browser);
 let effective: EffectiveSettings = settings.view().effective;
 const analyzer = new ChainAnalyzer(index);
-const tabs = new TabStore(browser.storage.session, (state) => void showBadge(browser.action, state));
+const badges = new BadgeUpdater(browser.action);
+const tabs = new TabStore(browser.storage.session, (state) => badges.update(state));
 const history = new History(browser.storage.local, effective.historyLimit);
 const notifier = new Notifier(browser.notifications);
 
@@ -85,11 +86,12 @@ browser.webRequest.onErrorOccurred.addListener(
 // Firefox resets a tab's badge when the tab navigates, which happens after the response was seen.
 browser.tabs.onUpdated.addListener((tabId, change) => {
   const state = tabs.get(tabId);
-  if (state && change.status) void showBadge(browser.action, state);
+  if (state && change.status) badges.reapply(state);
 });
 
 browser.tabs.onRemoved.addListener((tabId) => {
   tabs.remove(tabId);
+  badges.forget(tabId);
   history.resetTab(tabId);
   notifier.resetTab(tabId);
 });
