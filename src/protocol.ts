@@ -95,6 +95,19 @@ export interface TlsFailure {
   time: number;
 }
 
+/**
+ * A response that passed with no chain to check, because Firefox reported none for it (e.g. one a
+ * service worker produced): not a failure, but not inspected either, so the views say so.
+ */
+export interface UncheckedResponse {
+  url: string;
+  origin: string;
+  type: string;
+  /** Why there was no chain, in words. */
+  reason: string;
+  time: number;
+}
+
 export interface TabState {
   tabId: number;
   /** URL of the top-level document, if any was seen. */
@@ -104,6 +117,8 @@ export interface TabState {
   /** Subresource chains (other origins, and the page's own origin for subresources), by origin. */
   origins: OriginRecord[];
   failures: TlsFailure[];
+  /** Responses that passed without a chain to check (bounded, like failures). */
+  unchecked: UncheckedResponse[];
   /** Worst verdict across the page and its subresources. */
   level: Level;
   updatedAt: number;
@@ -146,12 +161,35 @@ export interface BlocklistStatus {
   knownIntermediates: number;
 }
 
+/** Where a background problem happened (see background/problems.ts). */
+export type ProblemArea = "tab-state" | "history" | "settings" | "policy" | "capture" | "quarantine";
+
+/** Something in the background that is not working as configured, shown until it works again. */
+export interface Problem {
+  area: ProblemArea;
+  message: string;
+  /** When it last happened. */
+  time: number;
+  /** How many times it happened since it was first shown. */
+  count: number;
+}
+
+/** What traffic Chain Sentry can see: anything false here is traffic that passes uninspected. */
+export interface Coverage {
+  /** Private windows: allowed by the user in about:addons, or by ExtensionSettings private_browsing. */
+  privateBrowsing: boolean;
+  /** The host permissions the listeners need (the user can revoke them in about:addons). */
+  hostPermissions: boolean;
+}
+
 export interface Status {
   blocklist: BlocklistStatus;
   policy: PolicyState;
   mode: Mode;
   /** When this instance of the background started: tells a restart (MV3 suspension) apart. */
   backgroundStartedAt: number;
+  problems: Problem[];
+  coverage: Coverage;
 }
 
 export type BlocklistEntryView = Pick<BlocklistEntry, "id" | "source" | "label" | "incident" | "reference" | "enforced" | "sha256" | "sha1" | "spkiSha256">;
