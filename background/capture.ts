@@ -6,33 +6,48 @@
  * - the analyzer answers a chain it has seen from its cache, by Firefox's own fingerprints;
  * - recording (tab state, badge, storage, history, notifications) runs after the listener returned.
  * Requests that arrive before settings are loaded wait for them instead of passing unchecked.
+ *
+ * It fails closed: a listener that throws lets Firefox pass the response unchecked, so nothing may
+ * escape it. Whatever goes wrong (Firefox cannot give the chain, a certificate cannot be read, a
+ * bug) ends in a decision: stopped in block mode, passed and recorded as an analysis error in warn
+ * mode. A response Firefox reports without any chain (no TLS details on the channel: one a service
+ * worker made, for instance) is not a failure: it passes, recorded as unchecked.
  */
 import type { WebRequest } from "webextension-polyfill";
-import type { ChainAnalyzer } from "../src/analyzer";
+import { failedVerdict, type ChainAnalyzer } from "../src/analyzer";
 import { bytesToBase64 } from "../src/encoding";
-import type { BlockedPageInfo, Mode } from "../src/protocol";
+import { stopReason, type EnforcementSettings, type StopReason } from "../src/enforcement";
+import { LruCache } from "../src/lru";
+import type { BlockedCertificate, BlockedPageInfo, UncheckedResponse } from "../src/protocol";
 import type { FirefoxCertificate, SecurityInfo } from "../src/securityInfo";
 import type { Verdict } from "../src/verdict";
-import { LruCache } from "../src/lru";
+import { originOf } from "./tabStore";
 
 export interface CaptureEvent {
   details: WebRequest.OnHeadersReceivedDetailsType;
-  info: SecurityInfo;
+  /** What Firefox reported; null when the listener failed before it had it. */
+  info: SecurityInfo | null;
   verdict: Verdict;
   der: (string | null)[];
-  blocked: boolean;
+  /** Why the response was stopped (block mode), or null when it passed. */
+  stopped: StopReason | null;
   time: number;
 }
 
 export interface CaptureDeps {
   getSecurityInfo: (requestId: string, options: { certificateChain: boolean; rawDER: boolean }) => Promise<SecurityInfo | undefined>;
   analyzer: () => ChainAnalyzer;
-  mode: () => Mode;
-  /** Resolves once settings are loaded; until then responses wait. */
+  settings: () => EnforcementSettings;
+  /** Resolves once settings are loaded; until then responses wait. Never rejects. */
   ready: Promise<void>;
-  blockedPageUrl: (info: BlockedPageInfo) => string;
+  /** Keeps a block page's details and returns its (short) address; null when none could be made. */
+  blockPage: (page: Omit<BlockedPageInfo, "id">) => string | null;
   /** Called after the listener has returned. */
   onResponse: (event: CaptureEvent) => void;
+  /** A response that passed without a chain; called after the listener has returned. */
+  onUnchecked: (details: WebRequest.OnHeadersReceivedDetailsType, response: UncheckedResponse) => void;
+  /** Something in the listener or in recording failed (the decision was still made). */
+  onError: (error: unknown) => void;
   /**
    * Certificates' bytes kept for the views (base64 by Firefox SHA-256 string; default 8,192, ~1.4 KB
    * each). A certificate missing here makes the listener ask Firefox again for rawDER, so it holds
@@ -41,13 +56,25 @@ export interface CaptureDeps {
   derCache?: LruCache<string, string>;
 }
 
-/** Describes the blocked certificate for the block page: the first enforced match decides. */
-export function blockedPageInfo(url: string, verdict: Verdict, time: number): BlockedPageInfo | null {
+/** The certificate the block page names: the first enforced blocklist match decides. */
+export function blockedCertificate(verdict: Verdict): BlockedCertificate | null {
   const finding = verdict.findings.find((f) => f.ruleId === "blocked-certificate" && f.match);
-  if (!finding?.match || finding.certIndex === null) return null;
-  const cert = verdict.chain[finding.certIndex];
+  const cert = finding?.certIndex === null || finding?.certIndex === undefined ? undefined : verdict.chain[finding.certIndex];
+  if (!finding?.match || !cert) return null;
   const { label, source, key, keyLabel, incident, reference } = finding.match;
-  return { url, subject: cert.subject, sha256: cert.sha256, role: cert.role, label, source, key, keyLabel, incident, reference, time };
+  return { subject: cert.subject, sha256: cert.sha256, role: cert.role, label, source, key, keyLabel, incident, reference };
+}
+
+/** What the block page says for a stopped document. */
+export function blockedPageInfo(url: string, verdict: Verdict, kind: StopReason, time: number): Omit<BlockedPageInfo, "id"> {
+  const certificate = kind === "blocked" ? blockedCertificate(verdict) : null;
+  const why = kind === "blocked" ? null : verdict.findings.find((f) => f.severity !== "notice")?.explanation ?? "The chain could not be checked.";
+  return { kind, url, origin: originOf(url), certificate, reason: why, time, blockedUntil: null };
+}
+
+/** Firefox had no TLS details for the channel (SecurityInfo.sys.mjs: state "insecure", no certificates). */
+function withoutChain(info: SecurityInfo): boolean {
+  return info.state === "insecure" && info.certificates === undefined;
 }
 
 export function createCapture(deps: CaptureDeps) {
@@ -55,36 +82,83 @@ export function createCapture(deps: CaptureDeps) {
   let ready = false;
   void deps.ready.then(() => (ready = true));
 
-  const missingDer = (certificates: FirefoxCertificate[]) => certificates.some((c) => !derCache.has(c.fingerprint.sha256));
+  const missingDer = (certificates: FirefoxCertificate[]) => certificates.some((c) => !derCache.has(c?.fingerprint?.sha256));
 
-  async function onHeadersReceived(details: WebRequest.OnHeadersReceivedDetailsType): Promise<WebRequest.BlockingResponse> {
+  /** Runs `task` after the listener returned; a failure there is reported, never thrown. */
+  const later = (task: () => void) =>
+    setTimeout(() => {
+      try {
+        task();
+      } catch (error) {
+        deps.onError(error);
+      }
+    }, 0);
+
+  /** Requests this listener sent to the block page (the last few), told apart from other redirects there. */
+  const redirected = new Set<string>();
+
+  function stop(details: WebRequest.OnHeadersReceivedDetailsType, verdict: Verdict, reason: StopReason, time: number): WebRequest.BlockingResponse {
+    if (details.type === "main_frame") {
+      const url = deps.blockPage(blockedPageInfo(details.url, verdict, reason, time));
+      if (url) {
+        redirected.add(details.requestId);
+        if (redirected.size > 64) redirected.delete(redirected.values().next().value as string);
+        return { redirectUrl: url };
+      }
+    }
+    return { cancel: true };
+  }
+
+  async function decide(details: WebRequest.OnHeadersReceivedDetailsType): Promise<WebRequest.BlockingResponse> {
     if (!ready) await deps.ready;
     let info = await deps.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: false });
-    if (!info?.certificates?.length) return {};
+    if (!info) throw new Error("Firefox gave no security information for this request");
+    if (withoutChain(info)) {
+      const time = Date.now();
+      const response = { url: details.url, origin: originOf(details.url), type: details.type, reason: "Firefox reported no TLS details for this response (it did not come from a TLS connection of its own, e.g. a service worker made it)", time };
+      later(() => deps.onUnchecked(details, response));
+      return {};
+    }
+    if (!Array.isArray(info.certificates) || info.certificates.length === 0) throw new Error(`Firefox reported a ${info.state} connection without its certificates`);
     const analyzer = deps.analyzer();
     if (analyzer.needsRawDer(info) || missingDer(info.certificates)) {
       info = (await deps.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) ?? info;
     }
     const verdict = analyzer.analyze(info);
-    const blocked = verdict.level === "blocked" && deps.mode() === "block";
+    const stopped = stopReason(verdict, deps.settings());
     const time = Date.now();
     const seen = info;
-    setTimeout(() => deps.onResponse({ details, info: seen, verdict, der: derOf(seen.certificates, derCache), blocked, time }), 0);
-    if (!blocked) return {};
-    if (details.type === "main_frame") {
-      const page = blockedPageInfo(details.url, verdict, time);
-      if (page) return { redirectUrl: deps.blockedPageUrl(page) };
-    }
-    return { cancel: true };
+    later(() => deps.onResponse({ details, info: seen, verdict, der: derOf(seen.certificates, derCache), stopped, time }));
+    return stopped ? stop(details, verdict, stopped, time) : {};
   }
 
-  return { onHeadersReceived, derCache };
+  async function onHeadersReceived(details: WebRequest.OnHeadersReceivedDetailsType): Promise<WebRequest.BlockingResponse> {
+    try {
+      return await decide(details);
+    } catch (error) {
+      // Could not decide: block mode stops the response, warn mode passes it and says so.
+      try {
+        const time = Date.now();
+        const verdict = failedVerdict("the chain could not be read", error, deps.analyzer().blocklistVersion, time);
+        const stopped = deps.settings().mode === "block" ? "undecided" : null;
+        later(() => deps.onResponse({ details, info: null, verdict, der: [], stopped, time }));
+        deps.onError(error);
+        return stopped ? stop(details, verdict, stopped, time) : {};
+      } catch (inner) {
+        deps.onError(inner);
+        return { cancel: true };
+      }
+    }
+  }
+
+  return { onHeadersReceived, derCache, redirectedHere: (requestId: string) => redirected.has(requestId) };
 }
 
 /** Base64 bytes per certificate: from this response when Firefox sent them, else from the cache. */
 function derOf(certificates: FirefoxCertificate[], cache: LruCache<string, string>): (string | null)[] {
   return certificates.map((c) => {
-    const key = c.fingerprint.sha256;
+    const key = c?.fingerprint?.sha256;
+    if (typeof key !== "string") return null;
     if (c.rawDER) {
       const b64 = cache.get(key) ?? bytesToBase64(c.rawDER);
       cache.set(key, b64);

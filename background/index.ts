@@ -1,51 +1,104 @@
 /**
  * The background: wires the WebExtension APIs to the pure core. The blocking listener is
  * registered synchronously at start-up (so an MV3 event page woken by a request handles it) and
- * waits inside for settings, so no request passes unchecked while they load.
+ * waits inside for settings, so no request passes unchecked while they load. `ready` never
+ * rejects: state that cannot be restored counts as empty and is reported (see problems.ts).
  */
 import browser from "webextension-polyfill";
 import { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex } from "../src/blocklist";
-import type { EffectiveSettings, SettingsView } from "../src/protocol";
+import type { Coverage, EffectiveSettings, SettingsView } from "../src/protocol";
 import type { SecurityInfo } from "../src/securityInfo";
 import indexJson from "../data/blocklist.json";
 import { BadgeUpdater } from "./badge";
-import { createCapture, type CaptureEvent } from "./capture";
+import { BlockPages } from "./blockPages";
+import { blockedCertificate, createCapture, type CaptureEvent } from "./capture";
 import { History } from "./history";
 import { createMessageHandler } from "./messages";
 import { Notifier } from "./notifications";
+import { errorMessage, Problems } from "./problems";
+import { Quarantine, QUARANTINE_ALARM, QUARANTINE_MS, type SessionRulesApi } from "./quarantine";
 import { createSettingsStore } from "./settings";
 import { originOf, TabStore } from "./tabStore";
 
+/** What the blocking listener must see: every TLS response (host permissions a user can revoke). */
+const INSPECTED_ORIGINS = ["https://*/*", "wss://*/*"];
+
+const blockPageUrl = browser.runtime.getURL("popup/blocked.html");
 const startedAt = Date.now();
 const index = indexJson as unknown as CompiledIndex;
+const problems = new Problems();
 const settings = createSettingsStore(browser);
 let effective: EffectiveSettings = settings.view().effective;
 const analyzer = new ChainAnalyzer(index);
 const badges = new BadgeUpdater(browser.action);
-const tabs = new TabStore(browser.storage.session, (state) => badges.update(state));
-const history = new History(browser.storage.local, effective.historyLimit);
+const tabs = new TabStore(browser.storage.session, (state) => badges.update(state), problems);
+const history = new History(browser.storage.local, effective.historyLimit, problems);
 const notifier = new Notifier(browser.notifications);
+const blockPages = new BlockPages(browser.storage.session, problems);
+const dnr = (browser as unknown as { declarativeNetRequest?: SessionRulesApi }).declarativeNetRequest;
+const quarantine = new Quarantine({ dnr, alarms: browser.alarms, storage: browser.storage.session, problems });
+
+/** What makes a stop on an origin stale: the lists and the mode it was decided with. */
+const enforcementKey = (s: EffectiveSettings) => JSON.stringify([s.mode, s.blocklist, s.allowlist]);
 
 function applySettings(view: SettingsView): void {
+  const changed = enforcementKey(view.effective) !== enforcementKey(effective);
   effective = view.effective;
   analyzer.setSettings(effective);
   history.setLimit(effective.historyLimit);
+  // An origin stopped under other lists (a block since lifted) is checked again at once.
+  if (changed) void quarantine.releaseAll();
 }
 
+/** Runs a restore step; a failure is reported, and the background starts without that state. */
+const restored = (area: "tab-state" | "history" | "capture" | "quarantine", step: () => Promise<unknown>) =>
+  step().catch((error) => problems.report(area, `could not be restored: ${errorMessage(error)}`));
+
+const openTabIds = browser.tabs.query({}).then((list) => list.map((t) => t.id).filter((id): id is number => id !== undefined));
+
 const ready = (async () => {
-  await Promise.all([settings.ready, tabs.restore(), history.restore()]);
+  await Promise.all([
+    settings.ready,
+    restored("tab-state", () => tabs.restore(openTabIds)),
+    restored("history", () => history.restore()),
+    restored("capture", () => blockPages.restore()),
+    restored("quarantine", () => quarantine.restore()),
+  ]);
   applySettings(settings.view());
   settings.onChange(applySettings);
-})();
+})().catch((error) => problems.report("settings", `start-up did not complete: ${errorMessage(error)}`));
 
-function onResponse({ details, info, verdict, der, blocked, time }: CaptureEvent): void {
+/** Stops an origin that presented a blocked chain, so its next requests are not even sent. */
+function quarantineOrigin({ details, verdict, time }: CaptureEvent): void {
+  const until = time + QUARANTINE_MS;
+  const id = blockPages.add({ kind: "origin-blocked", url: originOf(details.url), origin: originOf(details.url), certificate: blockedCertificate(verdict), reason: null, time, blockedUntil: until });
+  void quarantine.add(details.url, verdict, `/popup/blocked.html?id=${id}`, until);
+}
+
+/**
+ * A request the quarantine stopped before it was sent: counted as a blocked request of its origin
+ * in the tab, with the verdict that stopped the origin (the chain was not presented again).
+ */
+function recordStopped(details: { tabId: number; url: string; type: string }): boolean {
+  const verdict = quarantine.stoppedBy(details.url);
+  if (!verdict) return false;
+  if (details.tabId < 0) return true;
+  const der = verdict.chain.map((c) => capture.derCache.get(c.sha256) ?? null);
+  tabs.record({ tabId: details.tabId, url: details.url, topLevel: details.type === "main_frame", info: null, verdict, der, blocked: true, time: Date.now() });
+  return true;
+}
+
+function onResponse(event: CaptureEvent): void {
+  const { details, info, verdict, der, stopped, time } = event;
+  if (stopped === "blocked") quarantineOrigin(event);
   const topLevel = details.type === "main_frame";
   if (topLevel) {
     history.resetTab(details.tabId);
     notifier.resetTab(details.tabId);
   }
   if (details.tabId < 0) return;
+  const blocked = stopped !== null;
   tabs.record({ tabId: details.tabId, url: details.url, topLevel, info, verdict, der, blocked, time });
   const pageUrl = tabs.get(details.tabId)?.url ?? details.url;
   if (verdict.findings.length) history.record(details.tabId, pageUrl, details.url, verdict, time);
@@ -55,14 +108,21 @@ function onResponse({ details, info, verdict, der, blocked, time }: CaptureEvent
 const capture = createCapture({
   getSecurityInfo: (requestId, options) => browser.webRequest.getSecurityInfo(requestId, options) as Promise<SecurityInfo | undefined>,
   analyzer: () => analyzer,
-  mode: () => effective.mode,
+  settings: () => effective,
   ready,
-  blockedPageUrl: (page) => browser.runtime.getURL(`popup/blocked.html?d=${encodeURIComponent(JSON.stringify(page))}`),
+  blockPage: (page) => {
+    const blockedUntil = page.kind === "blocked" && dnr ? page.time + QUARANTINE_MS : null;
+    return `${blockPageUrl}?id=${blockPages.add({ ...page, blockedUntil })}`;
+  },
   onResponse,
+  onUnchecked: (details, response) => {
+    if (details.tabId >= 0) tabs.recordUnchecked(details.tabId, response, details.type === "main_frame");
+  },
+  onError: (error) => problems.report("capture", `a response could not be checked: ${errorMessage(error)}`),
 });
 
 // Only TLS responses can carry a chain; http: navigations are tracked by the non-blocking listener below.
-browser.webRequest.onHeadersReceived.addListener(capture.onHeadersReceived, { urls: ["https://*/*", "wss://*/*"] }, ["blocking"]);
+browser.webRequest.onHeadersReceived.addListener(capture.onHeadersReceived, { urls: INSPECTED_ORIGINS }, ["blocking"]);
 
 browser.webRequest.onHeadersReceived.addListener(
   (details) => {
@@ -76,11 +136,21 @@ const NOT_A_FAILURE = /NS_BINDING_ABORTED|NS_ERROR_ABORT|NS_BINDING_REDIRECTED|N
 
 browser.webRequest.onErrorOccurred.addListener(
   (details) => {
+    // A request the quarantine's rules cancelled ends here as an abort.
+    if (/NS_ERROR_ABORT/.test(details.error) && recordStopped(details)) return;
     if (details.tabId < 0 || NOT_A_FAILURE.test(details.error)) return;
     const failure = { url: details.url, origin: originOf(details.url), error: details.error, type: details.type, time: Date.now() };
     tabs.recordFailure(details.tabId, failure, details.type === "main_frame");
   },
-  { urls: ["https://*/*", "wss://*/*"] },
+  { urls: INSPECTED_ORIGINS },
+);
+
+// A document the quarantine's rules sent to the block page.
+browser.webRequest.onBeforeRedirect.addListener(
+  (details) => {
+    if (details.redirectUrl.startsWith(blockPageUrl) && !capture.redirectedHere(details.requestId)) recordStopped(details);
+  },
+  { urls: INSPECTED_ORIGINS, types: ["main_frame"] },
 );
 
 // Firefox resets a tab's badge when the tab navigates, which happens after the response was seen.
@@ -96,6 +166,18 @@ browser.tabs.onRemoved.addListener((tabId) => {
   notifier.resetTab(tabId);
 });
 
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === QUARANTINE_ALARM) void ready.then(() => quarantine.expire());
+});
+
+async function coverage(): Promise<Coverage> {
+  const [privateBrowsing, hostPermissions] = await Promise.all([
+    browser.extension.isAllowedIncognitoAccess().catch(() => false),
+    browser.permissions.contains({ origins: INSPECTED_ORIGINS }).catch(() => false),
+  ]);
+  return { privateBrowsing, hostPermissions };
+}
+
 browser.runtime.onMessage.addListener(
-  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, startedAt, ready }),
+  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, blockPages, problems, coverage, startedAt, ready }),
 );

@@ -1,11 +1,11 @@
 /** The background's side of the protocol: one handler per request type, nothing else. */
 import type { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex, EntrySource } from "../src/blocklist";
-import { describeCertificate, type CertificateDetails } from "../src/certificateView";
-import { base64ToBytes } from "../src/encoding";
-import { LruCache } from "../src/lru";
-import type { BlocklistEntryView, Message, Requests, RequestType, ResponseOf, SettingsInput, SettingsView, Status } from "../src/protocol";
+import { certificateTooLarge, MAX_CERTIFICATE_BYTES, type BlocklistEntryView, type Coverage, type Message, type Requests, type RequestType, type ResponseOf, type SettingsInput, type SettingsView, type Status } from "../src/protocol";
+import { HISTORY_KEPT_BY_POLICY } from "../src/policy";
+import type { BlockPages } from "./blockPages";
 import type { History } from "./history";
+import type { Problems } from "./problems";
 import type { TabStore } from "./tabStore";
 
 export interface MessageDeps {
@@ -17,6 +17,10 @@ export interface MessageDeps {
     view(): SettingsView;
     save(input: SettingsInput): Promise<{ ok: true; view: SettingsView } | { ok: false; errors: string[] }>;
   };
+  blockPages: Pick<BlockPages, "get">;
+  problems: Pick<Problems, "list">;
+  /** What traffic is being inspected (private windows, host permissions). */
+  coverage: () => Promise<Coverage>;
   startedAt: number;
   /** Resolves once tab state, history and settings are restored: a message may be what woke the background. */
   ready: Promise<void>;
@@ -25,28 +29,23 @@ export interface MessageDeps {
 type Handlers = { [K in RequestType]: (request: Requests[K]["request"]) => Promise<ResponseOf<K>> | ResponseOf<K> };
 
 export function createMessageHandler(deps: MessageDeps) {
-  const details = new LruCache<string, CertificateDetails>(256);
-
   const handlers: Handlers = {
     "ui-bg-get-tab-state": ({ tabId }) => deps.tabs.get(tabId),
 
-    "ui-bg-get-certificate": async ({ tabId, sha256 }) => {
-      const cached = details.get(sha256);
-      if (cached) return { details: cached };
+    // Bytes only: decoding runs in the page, off this event loop that every HTTPS response waits on.
+    "ui-bg-get-certificate": ({ tabId, sha256 }) => {
       const state = deps.tabs.get(tabId);
       const record = [state?.top, ...(state?.origins.flatMap((o) => o.chains) ?? [])].find((r) => r?.verdict.chain.some((c) => c.sha256 === sha256));
       const der = record?.der[record.verdict.chain.findIndex((c) => c.sha256 === sha256)];
       if (!der) return { error: "The certificate's bytes are not available for this tab any more; reload the page." };
-      try {
-        const described = await describeCertificate(base64ToBytes(der));
-        details.set(sha256, described);
-        return { details: described };
-      } catch (error) {
-        return { error: `The certificate could not be decoded: ${error instanceof Error ? error.message : String(error)}` };
-      }
+      // Counted from the base64 length (btoa pads to a multiple of 4), so a huge certificate is not even decoded from base64.
+      const bytes = (der.length / 4) * 3 - (der.endsWith("==") ? 2 : der.endsWith("=") ? 1 : 0);
+      return bytes > MAX_CERTIFICATE_BYTES ? { error: certificateTooLarge(bytes) } : { der };
     },
 
-    "ui-bg-get-status": (): Status => {
+    "ui-bg-get-blocked-page": ({ id }) => deps.blockPages.get(id),
+
+    "ui-bg-get-status": async (): Promise<Status> => {
       const analyzer = deps.analyzer();
       const counts: Partial<Record<EntrySource, number>> = {};
       for (const e of analyzer.blocklist.entries) counts[e.source] = (counts[e.source] ?? 0) + 1;
@@ -57,6 +56,8 @@ export function createMessageHandler(deps: MessageDeps) {
         policy: view.policy,
         mode: view.effective.mode,
         backgroundStartedAt: deps.startedAt,
+        problems: deps.problems.list(),
+        coverage: await deps.coverage(),
       };
     },
 
@@ -80,6 +81,7 @@ export function createMessageHandler(deps: MessageDeps) {
     "ui-bg-get-history": () => ({ events: deps.history.events(), limit: deps.history.limit }),
 
     "ui-bg-clear-history": () => {
+      if (deps.settings.view().policy.locked) return { ok: false as const, error: HISTORY_KEPT_BY_POLICY };
       deps.history.clear();
       return { ok: true as const };
     },

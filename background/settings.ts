@@ -6,13 +6,26 @@
  *
  * Firefox caches storage.managed for the session (a policy change needs a browser restart there),
  * but the store still re-reads on storage.onChanged("managed"): other browsers and tests fire it.
+ *
+ * A policy never lapses on an error: the last configuration read is kept in storage.local and
+ * applied when storage.managed fails or no longer finds it (an administrator releases a browser by
+ * setting the configuration to {}). With no copy to fall back on, an unreadable policy means block
+ * mode: the organisation may have asked for it, and block mode fails closed.
  */
 import browser from "webextension-polyfill";
 import { applySettingsInput, buildSettingsView, validatePolicy, type ValidatedPolicy } from "../src/policy";
+import { errorMessage } from "./problems";
 import type { ResponseOf, SettingsInput, SettingsView } from "../src/protocol";
 
 /** The storage.local key holding the user's settings. */
 export const SETTINGS_KEY = "settings";
+/** The storage.local key holding the last managed configuration read: `{ raw, readAt }`. */
+export const LAST_POLICY_KEY = "policy:last-read";
+
+interface StoredPolicy {
+  raw: unknown;
+  readAt: number;
+}
 
 type ChangeListener = (changes: Record<string, unknown>, areaName: string) => void;
 
@@ -22,6 +35,7 @@ export interface SettingsBrowser {
     local: {
       get(keys: string): Promise<Record<string, unknown>>;
       set(items: Record<string, unknown>): Promise<void>;
+      remove?(keys: string): Promise<void>;
     };
     /** Absent in some contexts; its get() rejects ("Managed storage manifest not found") when there is no policy. */
     managed?: { get(): Promise<Record<string, unknown>> };
@@ -70,30 +84,101 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
     return run;
   };
 
+  /** Why the user's saved settings could not be read, while they cannot. */
+  let userUnreadable: string | null = null;
+
   async function readUser(): Promise<unknown> {
     try {
       const items = await api.storage.local.get(SETTINGS_KEY);
+      userUnreadable = null;
       return items?.[SETTINGS_KEY] ?? {};
     } catch (e) {
-      log.warn(`Chain Sentry: could not read the saved settings, using the defaults: ${message(e)}`);
+      log.warn(`Chain Sentry: could not read the saved settings: ${errorMessage(e)}`);
+      userUnreadable = errorMessage(e);
       return {};
     }
   }
 
   async function readPolicy(): Promise<ValidatedPolicy> {
     const area = api.storage.managed;
-    if (!area || typeof area.get !== "function") return validatePolicy(undefined);
+    let raw: unknown;
     try {
-      return validatePolicy(await area.get());
+      // Absent area (some contexts): no policy, as when Firefox finds none.
+      raw = area && typeof area.get === "function" ? await area.get() : undefined;
     } catch (e) {
       // No policy for this extension: Firefox rejects instead of answering {}.
-      if (MANIFEST_NOT_FOUND.test(message(e))) return validatePolicy(undefined);
-      return { ...validatePolicy(undefined), errors: [`the managed configuration could not be read: ${message(e)}`] };
+      if (MANIFEST_NOT_FOUND.test(errorMessage(e))) raw = undefined;
+      else return fallbackPolicy(`the managed configuration could not be read (${errorMessage(e)})`);
     }
+    const policy = validatePolicy(raw);
+    if (policy.present) {
+      await keepPolicy(raw);
+      return policy;
+    }
+    if (raw !== undefined) {
+      // Read, and empty: the administrator released this browser.
+      await forgetPolicy();
+      return policy;
+    }
+    const last = await lastPolicy();
+    return last ? withCopy(last, "the managed configuration is no longer found") : policy;
+  }
+
+  /** The policy to apply when storage.managed fails: the last copy read, else block mode. */
+  async function fallbackPolicy(problem: string): Promise<ValidatedPolicy> {
+    const last = await lastPolicy();
+    if (last) return withCopy(last, problem);
+    return {
+      values: { mode: "block" },
+      locked: false,
+      present: true,
+      errors: [`${problem} and no earlier copy exists: Chain Sentry blocks as in block mode until it can be read`],
+    };
+  }
+
+  function withCopy(last: StoredPolicy, problem: string): ValidatedPolicy {
+    const policy = validatePolicy(last.raw);
+    const when = new Date(last.readAt).toISOString();
+    return { ...policy, present: true, errors: [`${problem}; the copy read at ${when} still applies`, ...policy.errors] };
+  }
+
+  let keptJson: string | undefined;
+  async function keepPolicy(raw: unknown): Promise<void> {
+    const json = JSON.stringify(raw);
+    if (json === keptJson) return;
+    try {
+      await api.storage.local.set({ [LAST_POLICY_KEY]: { raw, readAt: Date.now() } });
+      keptJson = json;
+    } catch (e) {
+      log.warn(`Chain Sentry: could not keep a copy of the managed configuration: ${errorMessage(e)}`);
+    }
+  }
+
+  async function forgetPolicy(): Promise<void> {
+    keptJson = undefined;
+    await api.storage.local.remove?.(LAST_POLICY_KEY).catch(() => undefined);
+  }
+
+  async function lastPolicy(): Promise<StoredPolicy | null> {
+    try {
+      const stored = (await api.storage.local.get(LAST_POLICY_KEY))?.[LAST_POLICY_KEY] as Partial<StoredPolicy> | undefined;
+      if (stored && typeof stored === "object" && typeof stored.readAt === "number" && stored.raw !== undefined) {
+        keptJson = JSON.stringify(stored.raw);
+        return stored as StoredPolicy;
+      }
+    } catch (e) {
+      log.warn(`Chain Sentry: could not read the copy of the managed configuration: ${errorMessage(e)}`);
+    }
+    return null;
   }
 
   function publish(): SettingsView {
     const next = buildSettingsView(user, policy);
+    // The user may have chosen block mode: while their settings cannot be read, fail closed.
+    if (userUnreadable !== null && policy.values.mode === undefined) {
+      next.effective.mode = "block";
+      next.policy.errors.push(`your saved settings could not be read (${userUnreadable}): Chain Sentry blocks as in block mode until they can be read`);
+    }
     const json = JSON.stringify(next);
     if (json !== currentJson) {
       current = next;
@@ -102,7 +187,7 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
         try {
           listener(current);
         } catch (e) {
-          log.warn(`Chain Sentry: a settings listener failed: ${message(e)}`);
+          log.warn(`Chain Sentry: a settings listener failed: ${errorMessage(e)}`);
         }
       }
     }
@@ -137,9 +222,10 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
           try {
             await api.storage.local.set({ [SETTINGS_KEY]: decision.user });
           } catch (e) {
-            return { ok: false, errors: [`the settings could not be saved: ${message(e)}`] };
+            return { ok: false, errors: [`the settings could not be saved: ${errorMessage(e)}`] };
           }
           user = decision.user;
+          userUnreadable = null;
           return { ok: true, view: publish() };
         }),
       ),
@@ -151,6 +237,4 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
   };
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+

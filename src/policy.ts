@@ -12,15 +12,21 @@ import { DEFAULT_SETTINGS, type EffectiveSettings, type Mode, type PolicyState, 
 import { parseList, type AllowlistEntry, type CustomBlocklistEntry } from "./settings";
 
 /** The keys the managed configuration may carry, in the order messages list them. */
-export const POLICY_KEYS = ["mode", "blocklist", "allowlist", "notifications", "historyLimit", "lockSettings"] as const;
+export const POLICY_KEYS = ["mode", "blocklist", "allowlist", "notifications", "historyLimit", "lockSettings", "blockUnverifiableChains"] as const;
 
 /** What lockSettings takes out of the user's hands (on top of whatever the policy sets itself). */
 export const LOCKED_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"];
 
 /** EffectiveSettings keys in display order (managedKeys follow it). */
-const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist"];
+const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains"];
 
 const MODES: readonly Mode[] = ["warn", "block"];
+
+/** The largest historyLimit: the history is kept in memory and sent whole to the history page. */
+export const MAX_HISTORY_LIMIT = 100_000;
+
+/** Why the history cannot be cleared under lockSettings: the organisation keeps it (an audit trail). */
+export const HISTORY_KEPT_BY_POLICY = "Your organisation's policy (lockSettings) keeps this history: it cannot be cleared here.";
 
 export interface ValidatedPolicy {
   /** The valid values, ready to lay over the user's settings. */
@@ -76,6 +82,12 @@ export function validatePolicy(raw: unknown): ValidatedPolicy {
         const n = checkHistoryLimit(value);
         if (n.ok) values.historyLimit = n.value;
         else errors.push(`historyLimit: ${n.error}`);
+        break;
+      }
+      case "blockUnverifiableChains": {
+        const b = checkBoolean(value, true);
+        if (b.ok) values.blockUnverifiableChains = b.value;
+        else errors.push(`blockUnverifiableChains: ${b.error}`);
         break;
       }
       case "lockSettings": {
@@ -136,6 +148,7 @@ export function resolveSettings(user: UserSettings, policy: ValidatedPolicy): { 
     notifications: p.notifications ?? userScalar("notifications") ?? DEFAULT_SETTINGS.notifications,
     notifyWarnings: userScalar("notifyWarnings") ?? DEFAULT_SETTINGS.notifyWarnings,
     historyLimit: p.historyLimit ?? u.historyLimit ?? DEFAULT_SETTINGS.historyLimit,
+    blockUnverifiableChains: p.blockUnverifiableChains ?? DEFAULT_SETTINGS.blockUnverifiableChains,
     allowlist: union(policyAllow, userAllow),
     blocklist: union(policyBlock, userBlock),
   };
@@ -253,6 +266,7 @@ function checkBoolean(value: unknown, registryNumbers: boolean): Check<boolean> 
 }
 
 function checkHistoryLimit(value: unknown): Check<number> {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > MAX_HISTORY_LIMIT) return { ok: false, error: `expected at most ${MAX_HISTORY_LIMIT} (the largest history Chain Sentry keeps), got ${value}` };
   if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return { ok: true, value };
   const asString = typeof value === "string" ? " (a JSON number, not a string)" : "";
   return { ok: false, error: `expected a positive whole number such as ${DEFAULT_SETTINGS.historyLimit}${asString}, got ${describeValue(value)}` };

@@ -4,7 +4,6 @@
  * background answers); both sides import this file, so a change breaks the build on both sides.
  */
 import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
-import type { CertificateDetails } from "./certificateView";
 import type { SecurityInfo } from "./securityInfo";
 import type { AllowlistEntry, CustomBlocklistEntry } from "./settings";
 import type { Level, Severity, Verdict } from "./verdict";
@@ -21,6 +20,11 @@ export interface EffectiveSettings {
   historyLimit: number;
   allowlist: AllowlistEntry[];
   blocklist: CustomBlocklistEntry[];
+  /**
+   * Block mode also stops connections where an overridden certificate error left only the server's
+   * own certificate to check (policy only).
+   */
+  blockUnverifiableChains: boolean;
 }
 
 export const DEFAULT_SETTINGS: EffectiveSettings = {
@@ -30,10 +34,11 @@ export const DEFAULT_SETTINGS: EffectiveSettings = {
   historyLimit: 10_000,
   allowlist: [],
   blocklist: [],
+  blockUnverifiableChains: false,
 };
 
 /** What the user saved in the options page (storage.local). */
-export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist">> & {
+export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist" | "blockUnverifiableChains">> & {
   allowlist?: AllowlistEntry[];
   blocklist?: CustomBlocklistEntry[];
 };
@@ -124,9 +129,16 @@ export interface TabState {
   updatedAt: number;
 }
 
-/** What the block page shows: the certificate, the matched key, the incident and its reference. */
-export interface BlockedPageInfo {
-  url: string;
+/**
+ * Why a page was replaced by the block page: its chain holds a blocked certificate; it could not be
+ * checked (block mode fails closed); only its leaf could be seen (an overridden certificate error,
+ * with blockUnverifiableChains); or its origin presented a blocked chain shortly before, so the
+ * request was stopped before it was sent.
+ */
+export type BlockKind = "blocked" | "undecided" | "unverifiable" | "origin-blocked";
+
+/** The certificate that matched the blocklist, as the block page names it. */
+export interface BlockedCertificate {
   subject: string;
   /** Uppercase colon hex, as Firefox gave it. */
   sha256: string;
@@ -137,7 +149,25 @@ export interface BlockedPageInfo {
   keyLabel: string;
   incident: string;
   reference: string;
+}
+
+/**
+ * What the block page shows. The page's address carries only `id`; the background keeps the rest
+ * (every text field cut to a bounded length, since a server and a page choose them).
+ */
+export interface BlockedPageInfo {
+  id: string;
+  kind: BlockKind;
+  /** The request's URL, cut to a bounded length. */
+  url: string;
+  origin: string;
+  /** For "blocked" and "origin-blocked". */
+  certificate: BlockedCertificate | null;
+  /** For "undecided" and "unverifiable": what could not be checked, in words. */
+  reason: string | null;
   time: number;
+  /** Until when requests to the origin are stopped before they are sent, or null. */
+  blockedUntil: number | null;
 }
 
 export interface HistoryEvent {
@@ -204,16 +234,30 @@ export interface SettingsInput {
   blocklistText?: string;
 }
 
+/**
+ * Largest certificate, in DER bytes, that `ui-bg-get-certificate` hands out and a page decodes. Real
+ * ones stay under 10 KiB; a hostile one can make the decoder spin (a 100k-arc policy OID took over
+ * a second), so anything bigger is refused unread.
+ */
+export const MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+/** What the background and the pages say when refusing a certificate over MAX_CERTIFICATE_BYTES. */
+export const certificateTooLarge = (bytes: number): string =>
+  `The certificate is ${bytes.toLocaleString("en")} bytes, more than the ${MAX_CERTIFICATE_BYTES.toLocaleString("en")} Chain Sentry decodes.`;
+
 /** Every request a page can make, with its response. */
 export interface Requests {
   "ui-bg-get-tab-state": { request: { tabId: number }; response: TabState | null };
-  "ui-bg-get-certificate": { request: { tabId: number; sha256: string }; response: { details: CertificateDetails } | { error: string } };
+  /** The certificate's base64 DER, undecoded: the page decodes it (popup/chain/certificateDetails.ts), not the background. */
+  "ui-bg-get-certificate": { request: { tabId: number; sha256: string }; response: { der: string } | { error: string } };
   "ui-bg-get-status": { request: Record<string, never>; response: Status };
   "ui-bg-get-settings": { request: Record<string, never>; response: SettingsView };
   "ui-bg-save-settings": { request: { input: SettingsInput }; response: { ok: true; view: SettingsView } | { ok: false; errors: string[] } };
   "ui-bg-search-blocklist": { request: { query: string; limit?: number }; response: { total: number; entries: BlocklistEntryView[] } };
+  "ui-bg-get-blocked-page": { request: { id: string }; response: BlockedPageInfo | null };
   "ui-bg-get-history": { request: Record<string, never>; response: { events: HistoryEvent[]; limit: number } };
-  "ui-bg-clear-history": { request: Record<string, never>; response: { ok: true } };
+  /** Refused under lockSettings. */
+  "ui-bg-clear-history": { request: Record<string, never>; response: { ok: true } | { ok: false; error: string } };
 }
 
 export type RequestType = keyof Requests;

@@ -1,22 +1,11 @@
-import type { BlockedPageInfo } from "../../src/protocol";
-
-const TEXT_FIELDS = ["url", "subject", "sha256", "role", "label", "source", "key", "keyLabel", "incident", "reference"] as const;
-
 /**
- * Reads ?d=<encodeURIComponent(JSON.stringify(BlockedPageInfo))>. Anyone can open this page with any
- * query, so the shape is checked and every value is later rendered as text only.
+ * The block page's address: `?id=<id>` and nothing else. Anyone can open the page with any query,
+ * so only an id of the shape the background makes is used (the background then has the details,
+ * or answers null for an id it never made).
  */
-export function blockedInfoFromSearch(search: string): BlockedPageInfo | null {
-  const raw = new URLSearchParams(search).get("d");
-  if (!raw) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof value !== "object" || value === null) return null;
-  const record = value as Record<string, unknown>;
-  if (!TEXT_FIELDS.every((f) => typeof record[f] === "string") || typeof record.time !== "number") return null;
-  return record as unknown as BlockedPageInfo;
+const ID = /^[0-9a-f-]{8,64}$/;
+
+export function blockedPageId(search: string): string | null {
+  const id = new URLSearchParams(search).get("id");
+  return id && ID.test(id) ? id : null;
 }

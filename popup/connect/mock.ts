@@ -3,23 +3,24 @@
  * it, and `popup/demo.html` (vite dev server) runs every view on it in a plain browser tab.
  * Saving settings runs the background's own rules (src/policy.ts); everything else is served as is.
  */
-import type { CertificateDetails } from "../../src/certificateView";
-import { applySettingsInput, buildSettingsView, type ValidatedPolicy } from "../../src/policy";
+import { applySettingsInput, buildSettingsView, HISTORY_KEPT_BY_POLICY, type ValidatedPolicy } from "../../src/policy";
 import type {
-  BlocklistEntryView, Connector, EffectiveSettings, HistoryEvent, RequestType, Requests, ResponseOf, SettingsInput, SettingsView, Status, TabState,
+  BlockedPageInfo, BlocklistEntryView, Connector, EffectiveSettings, HistoryEvent, RequestType, Requests, ResponseOf, SettingsInput, SettingsView, Status, TabState,
 } from "../../src/protocol";
 import type { Platform } from "./context";
 
 export interface MockData {
   /** By tab id. */
   tabs: Record<string, TabState>;
-  /** By SHA-256 as Firefox writes it (uppercase colon hex). */
-  certificates: Record<string, CertificateDetails>;
+  /** Base64 DER by SHA-256 as Firefox writes it (uppercase colon hex): what the background keeps. */
+  certificates: Record<string, string>;
   settings: SettingsView;
   status: Status;
   /** The entries the blocklist search looks through. */
   blocklist: BlocklistEntryView[];
   history: { events: HistoryEvent[]; limit: number };
+  /** Block pages' details by id (what the background keeps for each block page). */
+  blockedPages?: Record<string, BlockedPageInfo>;
 }
 
 export interface MockCall {
@@ -50,9 +51,10 @@ export function createMockConnector(fixture: MockData, options: MockOptions = {}
   const handlers: { [K in RequestType]: (request: Requests[K]["request"]) => ResponseOf<K> | Promise<ResponseOf<K>> } = {
     "ui-bg-get-tab-state": ({ tabId }) => clone(data.tabs[String(tabId)] ?? null),
     "ui-bg-get-certificate": ({ sha256 }) => {
-      const details = data.certificates[sha256];
-      return details ? { details: clone(details) } : { error: "Firefox gave no bytes for this certificate, so its fields cannot be read." };
+      const der = data.certificates[sha256];
+      return der ? { der } : { error: "Firefox gave no bytes for this certificate, so its fields cannot be read." };
     },
+    "ui-bg-get-blocked-page": ({ id }) => clone(data.blockedPages?.[id] ?? null),
     "ui-bg-get-status": () => clone(data.status),
     "ui-bg-get-settings": () => clone(data.settings),
     "ui-bg-save-settings": async ({ input }) => {
@@ -70,6 +72,7 @@ export function createMockConnector(fixture: MockData, options: MockOptions = {}
     },
     "ui-bg-get-history": () => clone(data.history),
     "ui-bg-clear-history": () => {
+      if (data.settings.policy.locked) return { ok: false, error: HISTORY_KEPT_BY_POLICY };
       data.history.events = [];
       return { ok: true };
     },

@@ -1,5 +1,5 @@
-// The block page renders from its URL only: no platform, no runtime messages (the background may be restarting).
-import { render } from "preact";
+// The block page asks the background for the details behind the id in its address.
 import { BlockedPage } from "../blocked/BlockedPage";
+import { mount } from "./mount";
 
-render(<BlockedPage search={location.search} />, document.getElementById("app")!);
+mount(<BlockedPage search={location.search} />);

@@ -1,5 +1,6 @@
 /** Every rule Chain Sentry applies; adding one means a file here, a line below, a test and a README row. */
 import { blockedCertificate } from "./blocked-certificate";
+import { certificateErrorOverridden } from "./certificate-error-overridden";
 import { dynamicIntermediate } from "./dynamic-intermediate";
 import { expired } from "./expired";
 import { listedNotEnforced } from "./listed-not-enforced";
@@ -19,4 +20,5 @@ export const RULES = new RuleRegistry()
   .register(expired)
   .register(notYetValid)
   .register(weakKey)
-  .register(malformedCertificate);
+  .register(malformedCertificate)
+  .register(certificateErrorOverridden);

@@ -14,8 +14,10 @@ export const nonBuiltInRoot: Rule = {
     "This chain ends at a root certificate that Firefox does not ship: it was added by an organisation, a program or a person. " +
     "Such roots let their owner read and change encrypted traffic (TLS interception).",
   reference: "https://support.mozilla.org/kb/setting-certificate-authorities-firefox",
-  check({ certificates }) {
+  check({ certificates, overriddenError }) {
     const root = certificates[certificates.length - 1];
+    // After an overridden error Firefox built no chain: the last certificate is the server's own, not a root.
+    if (overriddenError !== null) return [];
     if (!root || root.info.isBuiltInRoot || root.allowlisted) return [];
     return [{
       certIndex: root.index,

@@ -32,6 +32,8 @@ export interface ChainFacts {
   now: number;
   /** The last certificate is a root Firefox ships. */
   endsAtBuiltInRoot: boolean;
+  /** Firefox's overridableErrorCategory when a certificate error was overridden (only the leaf is then reported), else null. */
+  overriddenError: string | null;
 }
 
 /** One thing a rule found; unset fields fall back to the rule's own metadata. */

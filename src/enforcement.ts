@@ -1,0 +1,33 @@
+/**
+ * What block mode does with a verdict. Block mode fails closed: a chain is stopped not only when it
+ * holds a blocked certificate, but whenever it could not be fully checked (a certificate or rule
+ * failed, bytes that do not parse), and, if the organisation asks for it, when Firefox reported only
+ * the leaf because a certificate error was overridden. Warn mode never stops anything.
+ */
+import { ANALYSIS_ERROR_RULE } from "./analyzer";
+import type { Mode } from "./protocol";
+import type { Verdict } from "./verdict";
+
+/** Findings that mean the chain was not fully checked, so "not blocked" cannot be concluded. */
+const UNDECIDED_RULES = new Set([ANALYSIS_ERROR_RULE, "malformed-certificate"]);
+const OVERRIDDEN_RULE = "certificate-error-overridden";
+
+/** Why a response is stopped: its chain is blocked, could not be checked, or could not be seen whole. */
+export type StopReason = "blocked" | "undecided" | "unverifiable";
+
+export interface EnforcementSettings {
+  mode: Mode;
+  /** Stop connections where an overridden certificate error left only the leaf to check. */
+  blockUnverifiableChains: boolean;
+}
+
+/**
+ * @example stopReason(verdict, { mode: "block", blockUnverifiableChains: false }) // → "blocked" | "undecided" | null
+ */
+export function stopReason(verdict: Verdict, settings: EnforcementSettings): StopReason | null {
+  if (settings.mode !== "block") return null;
+  if (verdict.level === "blocked") return "blocked";
+  if (verdict.findings.some((f) => UNDECIDED_RULES.has(f.ruleId))) return "undecided";
+  if (settings.blockUnverifiableChains && verdict.findings.some((f) => f.ruleId === OVERRIDDEN_RULE)) return "unverifiable";
+  return null;
+}
