@@ -145,12 +145,28 @@ browser.webRequest.onErrorOccurred.addListener(
   { urls: INSPECTED_ORIGINS },
 );
 
-// A document the quarantine's rules sent to the block page.
+/**
+ * Firefox hands a request a service worker intercepts to the worker with an internal redirect to
+ * the same URL (status 0). A response the worker makes itself or takes from its cache then never
+ * reaches onHeadersReceived: no TLS connection, no chain (the worker's own network requests are
+ * checked like any other). Noted as unchecked; if the worker lets the request go to the network
+ * instead, its response is recorded over this note as usual.
+ */
+const SERVICE_WORKER_REASON =
+  "handled by the site's service worker: a response it makes itself or takes from its cache comes from no TLS connection, so there is no chain to check (its own network requests are checked)";
+
 browser.webRequest.onBeforeRedirect.addListener(
   (details) => {
-    if (details.redirectUrl.startsWith(blockPageUrl) && !capture.redirectedHere(details.requestId)) recordStopped(details);
+    if (details.statusCode === 0 && details.redirectUrl === details.url) {
+      if (details.tabId < 0) return;
+      const response = { url: details.url, origin: originOf(details.url), type: details.type, reason: SERVICE_WORKER_REASON, time: Date.now() };
+      tabs.recordUnchecked(details.tabId, response, details.type === "main_frame");
+    } else if (details.type === "main_frame" && details.redirectUrl.startsWith(blockPageUrl) && !capture.redirectedHere(details.requestId)) {
+      // A document the quarantine's rules sent to the block page.
+      recordStopped(details);
+    }
   },
-  { urls: INSPECTED_ORIGINS, types: ["main_frame"] },
+  { urls: INSPECTED_ORIGINS },
 );
 
 // Firefox resets a tab's badge when the tab navigates, which happens after the response was seen.

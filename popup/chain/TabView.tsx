@@ -11,6 +11,8 @@ import { ChainRecordView } from "./ChainRecordView";
 import { analysisFileName, analysisJson } from "./exports";
 import { OriginsList } from "./OriginsList";
 import { TlsFailures } from "./TlsFailures";
+import { UncheckedResponses } from "./UncheckedResponses";
+import { InspectionGaps } from "../ui/InspectionGaps";
 import { VerdictBanner } from "./VerdictBanner";
 
 type Target = { id: number; url?: string };
@@ -68,7 +70,10 @@ export function TabView({ requestedTabId, layout, refreshMs = 2000 }: TabViewPro
         <h1>Chain Sentry</h1>
         {host && <span class="topbar-host">{host}</span>}
       </header>
-      <main>{body}</main>
+      <main>
+        {body}
+        <InspectionGaps />
+      </main>
       <footer class="page-actions">
         <button type="button" disabled={!state} onClick={() => state && saveFile(analysisFileName(state), analysisJson(state), "application/json")}>
           Download analysis (JSON)
@@ -100,6 +105,7 @@ function TabStateView({ state, pageUrl, layout }: { state: TabState | null; page
       )}
       {(others.length > 0 || state.top) && <OriginsList tabId={state.tabId} origins={others} />}
       <TlsFailures failures={state.failures} />
+      <UncheckedResponses responses={state.unchecked ?? []} />
     </>
   );
 }

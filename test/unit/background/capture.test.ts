@@ -1,5 +1,7 @@
 import type { WebRequest } from "webextension-polyfill";
-import { createCapture, type CaptureEvent } from "../../../background/capture";
+import { createCapture, type CaptureDeps, type CaptureEvent } from "../../../background/capture";
+import type { EnforcementSettings } from "../../../src/enforcement";
+import type { BlockedPageInfo, UncheckedResponse } from "../../../src/protocol";
 import type { SecurityInfo } from "../../../src/securityInfo";
 import { parseList } from "../../../src/settings";
 import { analyzer, makePki, securityInfo } from "../support/chains";
@@ -17,6 +19,30 @@ function fakeGetSecurityInfo(info: SecurityInfo) {
   return { fn, calls };
 }
 
+/** A capture with recording deps that keep what they were given; `overrides` replace any of them. */
+function captureWith(overrides: Partial<CaptureDeps> & { mode?: EnforcementSettings["mode"]; blockUnverifiableChains?: boolean }) {
+  const events: CaptureEvent[] = [];
+  const unchecked: UncheckedResponse[] = [];
+  const errors: unknown[] = [];
+  const pages: Omit<BlockedPageInfo, "id">[] = [];
+  const { mode = "warn", blockUnverifiableChains = false, ...deps } = overrides;
+  const capture = createCapture({
+    getSecurityInfo: async () => undefined,
+    analyzer: () => analyzer(),
+    settings: () => ({ mode, blockUnverifiableChains }),
+    ready: Promise.resolve(),
+    blockPage: (page) => {
+      pages.push(page);
+      return `moz-extension://x/popup/blocked.html?id=${pages.length}`;
+    },
+    onResponse: (e) => events.push(e),
+    onUnchecked: (_, r) => unchecked.push(r),
+    onError: (e) => errors.push(e),
+    ...deps,
+  });
+  return { capture, events, unchecked, errors, pages };
+}
+
 async function setup(mode: "warn" | "block", blockIntermediate = false) {
   const info = await securityInfo(await makePki());
   const a = analyzer();
@@ -24,17 +50,8 @@ async function setup(mode: "warn" | "block", blockIntermediate = false) {
     const list = parseList([{ spkiSha256: info.certificates[1].subjectPublicKeyInfoDigest.sha256, label: "Rogue CA" }], "blocklist", "policy");
     a.setSettings({ allowlist: [], blocklist: list.entries });
   }
-  const events: CaptureEvent[] = [];
   const sec = fakeGetSecurityInfo(info);
-  const capture = createCapture({
-    getSecurityInfo: sec.fn,
-    analyzer: () => a,
-    mode: () => mode,
-    ready: Promise.resolve(),
-    blockedPageUrl: (page) => `moz-extension://x/popup/blocked.html?d=${encodeURIComponent(JSON.stringify(page))}`,
-    onResponse: (e) => events.push(e),
-  });
-  return { capture, events, calls: sec.calls, info };
+  return { ...captureWith({ getSecurityInfo: sec.fn, analyzer: () => a, mode }), calls: sec.calls, info };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -59,24 +76,31 @@ test("warn mode lets a blocked chain through and records it as blocked-level", a
   const { capture, events } = await setup("warn", true);
   expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({});
   await tick();
-  expect(events[0]).toMatchObject({ blocked: false, verdict: { level: "blocked" } });
+  expect(events[0]).toMatchObject({ stopped: null, verdict: { level: "blocked" } });
 });
 
-test("block mode sends a top-level document to the block page naming the certificate and entry", async () => {
-  const { capture, events, info } = await setup("block", true);
-  const response = await capture.onHeadersReceived(details("main_frame"));
-  const url = new URL(response.redirectUrl!);
-  const page = JSON.parse(url.searchParams.get("d")!);
-  expect(page).toMatchObject({
-    url: "https://localhost:8443/",
-    sha256: info.certificates[1].fingerprint.sha256,
-    label: "Rogue CA",
-    source: "policy",
-    key: "spkiSha256",
+test("block mode sends a top-level document to the block page, whose address is short however long the URL", async () => {
+  const { capture, events, info, pages } = await setup("block", true);
+  const longUrl = `https://localhost:8443/?q=${"%2F&=".repeat(100_000)}`;
+  const response = await capture.onHeadersReceived(details("main_frame", longUrl));
+  expect(response.redirectUrl).toBe("moz-extension://x/popup/blocked.html?id=1");
+  expect(pages[0]).toMatchObject({
+    kind: "blocked",
+    url: longUrl,
+    origin: "https://localhost:8443",
+    certificate: { sha256: info.certificates[1].fingerprint.sha256, label: "Rogue CA", source: "policy", key: "spkiSha256" },
   });
-  expect(page.subject).toMatch(/Test Intermediate/);
+  expect(pages[0].certificate!.subject).toMatch(/Test Intermediate/);
   await tick();
-  expect(events[0].blocked).toBe(true);
+  expect(events[0].stopped).toBe("blocked");
+});
+
+test("when no block page can be made, the document is cancelled", async () => {
+  const info = await securityInfo(await makePki());
+  const a = analyzer();
+  a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
+  const { capture } = captureWith({ getSecurityInfo: fakeGetSecurityInfo(info).fn, analyzer: () => a, mode: "block", blockPage: () => null });
+  expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({ cancel: true });
 });
 
 test("block mode cancels a blocked subresource", async () => {
@@ -89,15 +113,89 @@ test("block mode never blocks a chain that is only a warning", async () => {
   expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({});
 });
 
-test("a response without a chain (no TLS info) passes untouched and is not recorded", async () => {
-  const events: CaptureEvent[] = [];
-  const capture = createCapture({
-    getSecurityInfo: async () => ({ state: "insecure", certificates: [] }),
-    analyzer: () => analyzer(), mode: () => "block", ready: Promise.resolve(), blockedPageUrl: () => "", onResponse: (e) => events.push(e),
+describe("failing closed", () => {
+  const failures: [string, CaptureDeps["getSecurityInfo"]][] = [
+    ["getSecurityInfo rejects", async () => Promise.reject(new Error("channel gone"))],
+    ["Firefox gives no security information", async () => undefined],
+    ["a secure connection comes without certificates", async () => ({ state: "secure", certificates: [] })],
+    ["the server certificate is null (Firefox reports {})", async () => ({ state: "secure", certificates: [{} as never] })],
+    ["certificates is not an array", async () => ({ state: "secure", certificates: "nope" as never })],
+  ];
+
+  test.each(failures)("%s: block mode stops the document on a block page saying it could not be checked", async (_, getSecurityInfo) => {
+    const { capture, events, pages } = captureWith({ getSecurityInfo, mode: "block" });
+    const response = await capture.onHeadersReceived(details("main_frame"));
+    expect(response.redirectUrl).toMatch(/blocked\.html\?id=/);
+    expect(pages[0]).toMatchObject({ kind: "undecided", certificate: null });
+    expect(pages[0].reason).toMatch(/could not/);
+    expect(await capture.onHeadersReceived(details("script", "https://localhost:8443/a.js"))).toEqual({ cancel: true });
+    await tick();
+    expect(events[0]).toMatchObject({ stopped: "undecided", verdict: { level: "warning" } });
+    expect(events[0].verdict.findings.map((f) => f.ruleId)).toContain("analysis-error");
   });
+
+  test.each(failures)("%s: warn mode passes it and records an analysis error", async (_, getSecurityInfo) => {
+    const { capture, events } = captureWith({ getSecurityInfo, mode: "warn" });
+    expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({});
+    await tick();
+    expect(events[0].stopped).toBeNull();
+    expect(events[0].verdict.findings.map((f) => f.ruleId)).toContain("analysis-error");
+  });
+
+  test("an analyzer that throws stops the response in block mode and is reported", async () => {
+    const info = await securityInfo(await makePki());
+    const broken = analyzer();
+    broken.analyze = () => {
+      throw new Error("bug");
+    };
+    const { capture, errors } = captureWith({ getSecurityInfo: fakeGetSecurityInfo(info).fn, analyzer: () => broken, mode: "block" });
+    expect(await capture.onHeadersReceived(details("xmlhttprequest"))).toEqual({ cancel: true });
+    expect(errors.map(String)).toEqual(["Error: bug"]);
+  });
+
+  test("a certificate whose bytes do not parse stops the response in block mode", async () => {
+    const info = await securityInfo(await makePki());
+    info.certificates[1].rawDER = [0x30, 0x82, 0xff, 0xff, 0x30];
+    const { capture } = captureWith({ getSecurityInfo: async () => info, mode: "block" });
+    expect(await capture.onHeadersReceived(details("script"))).toEqual({ cancel: true });
+  });
+
+  test("recording that throws after the listener returned is reported, not thrown", async () => {
+    const info = await securityInfo(await makePki());
+    const { capture, errors } = captureWith({
+      getSecurityInfo: fakeGetSecurityInfo(info).fn,
+      onResponse: () => {
+        throw new TypeError("cannot read certIndex");
+      },
+    });
+    expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({});
+    await tick();
+    expect(errors.map(String)).toEqual(["TypeError: cannot read certIndex"]);
+  });
+});
+
+test("an overridden certificate error (only the leaf reported) is stopped in block mode only when the policy asks", async () => {
+  const info = await securityInfo(await makePki());
+  const overridden: SecurityInfo = { ...info, overridableErrorCategory: "trust_error", isUntrusted: true, certificates: [info.certificates[0]] };
+  const getSecurityInfo = async () => overridden;
+  const lenient = captureWith({ getSecurityInfo, mode: "block" });
+  expect(await lenient.capture.onHeadersReceived(details("main_frame"))).toEqual({});
+  await tick();
+  expect(lenient.events[0].verdict.findings.map((f) => f.ruleId)).toContain("certificate-error-overridden");
+
+  const strict = captureWith({ getSecurityInfo, mode: "block", blockUnverifiableChains: true });
+  expect((await strict.capture.onHeadersReceived(details("main_frame"))).redirectUrl).toMatch(/blocked\.html/);
+  expect(strict.pages[0].kind).toBe("unverifiable");
+  expect(await captureWith({ getSecurityInfo, mode: "warn", blockUnverifiableChains: true }).capture.onHeadersReceived(details("main_frame"))).toEqual({});
+});
+
+test("a response Firefox reports with no TLS details at all passes, also in block mode, and is recorded as unchecked", async () => {
+  const { capture, events, unchecked } = captureWith({ getSecurityInfo: async () => ({ state: "insecure" }) as SecurityInfo, mode: "block" });
   expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({});
   await tick();
   expect(events).toEqual([]);
+  expect(unchecked).toMatchObject([{ url: "https://localhost:8443/", origin: "https://localhost:8443", type: "main_frame" }]);
+  expect(unchecked[0].reason).toMatch(/no TLS details/);
 });
 
 test("responses that arrive before settings are loaded wait for them instead of passing unchecked", async () => {
@@ -106,10 +204,7 @@ test("responses that arrive before settings are loaded wait for them instead of 
   const ready = new Promise<void>((r) => (release = r));
   const a = analyzer();
   let mode: "warn" | "block" = "warn";
-  const capture = createCapture({
-    getSecurityInfo: fakeGetSecurityInfo(info).fn, analyzer: () => a, mode: () => mode, ready,
-    blockedPageUrl: () => "moz-extension://x/blocked", onResponse: () => undefined,
-  });
+  const { capture } = captureWith({ getSecurityInfo: fakeGetSecurityInfo(info).fn, analyzer: () => a, ready, settings: () => ({ mode, blockUnverifiableChains: false }) });
   let settled = false;
   const pending = capture.onHeadersReceived(details("main_frame")).then((r) => ((settled = true), r));
   await tick();
@@ -118,5 +213,5 @@ test("responses that arrive before settings are loaded wait for them instead of 
   a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
   mode = "block";
   release();
-  expect((await pending).redirectUrl).toBe("moz-extension://x/blocked");
+  expect((await pending).redirectUrl).toMatch(/blocked\.html\?id=/);
 });
