@@ -2,7 +2,7 @@
  * The settings adapter against a small fake of the storage API (storage.local, storage.managed,
  * storage.onChanged): the one thing a browser cannot give a unit test.
  */
-import { createSettingsStore, SETTINGS_KEY, type SettingsBrowser } from "../../background/settings";
+import { createSettingsStore, LAST_POLICY_KEY, SETTINGS_KEY, type SettingsBrowser } from "../../background/settings";
 import { DEFAULT_SETTINGS, type SettingsView } from "../../src/protocol";
 
 // The polyfill throws outside an extension; the store under test always gets the fake below.
@@ -18,7 +18,7 @@ function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Manag
   const local = new Map<string, unknown>(Object.entries(initial.local ?? {}));
   let managed: Managed = initial.managed ?? { kind: "not-found" };
   const listeners = new Set<(changes: Record<string, unknown>, area: string) => void>();
-  const calls = { managedGet: 0, localSet: 0 };
+  const calls = { managedGet: 0, localSet: 0, settingsWrites: 0 };
   const fire = (changes: Record<string, unknown>, area: string) => setTimeout(() => listeners.forEach((l) => l(changes, area)), 0);
   const copy = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
@@ -27,8 +27,12 @@ function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Manag
       async get(key: string) {
         return local.has(key) ? { [key]: copy(local.get(key)) } : {};
       },
+      async remove(key: string) {
+        local.delete(key);
+      },
       async set(items: Record<string, unknown>) {
         calls.localSet++;
+        if (SETTINGS_KEY in items) calls.settingsWrites++;
         const changes: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(items)) {
           changes[k] = { oldValue: local.get(k), newValue: copy(v) };
@@ -86,11 +90,14 @@ describe("no managed storage → defaults and no error", () => {
     expect(store.view()).toBe(view);
   });
 
-  test("any other failure still gives the defaults, and the policy state says why", async () => {
+  test("any other failure, with no copy of an earlier policy, fails closed: block mode, and the policy state says why", async () => {
     const store = createSettingsStore(fakeBrowser({ managed: { kind: "broken", message: "An unexpected error occurred" } }).browser, silent);
     const view = await store.ready;
-    expect(view.effective).toEqual(DEFAULT_SETTINGS);
-    expect(view.policy).toEqual({ present: false, locked: false, errors: ["the managed configuration could not be read: An unexpected error occurred"] });
+    expect(view.effective).toEqual({ ...DEFAULT_SETTINGS, mode: "block" });
+    expect(view.managedKeys).toEqual(["mode"]);
+    expect(view.policy.errors).toEqual([
+      "the managed configuration could not be read (An unexpected error occurred) and no earlier copy exists: Chain Sentry blocks as in block mode until it can be read",
+    ]);
   });
 
   test("the view before the first read is the defaults", () => {
@@ -142,8 +149,8 @@ describe("changes apply without a restart", () => {
     expect(seen[0].policy).toEqual({ present: true, locked: true, errors: [] });
     expect(seen[0].managedKeys).toEqual(["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"]);
 
-    // The policy goes away again.
-    fake.setManaged({ kind: "not-found" });
+    // The administrator releases the browser (an empty configuration; a missing one keeps the copy).
+    fake.setManaged({ kind: "data", data: {} });
     await tick();
     expect(seen).toHaveLength(2);
     expect(seen[1].effective.mode).toBe("warn");
@@ -211,7 +218,7 @@ describe("save", () => {
         "blocklist: locked by your organisation's policy (lockSettings), it cannot be changed here",
       ],
     });
-    expect(fake.calls.localSet).toBe(0);
+    expect(fake.calls.settingsWrites).toBe(0);
     expect(fake.local.get(SETTINGS_KEY)).toEqual(before);
   });
 
@@ -243,5 +250,63 @@ describe("save", () => {
     const [a, b] = await Promise.all([store.save({ mode: "block" }), store.save({ notifications: false })]);
     expect(a.ok && b.ok).toBe(true);
     expect(fake.local.get(SETTINGS_KEY)).toEqual({ historyLimit: 5, mode: "block", notifications: false });
+  });
+});
+
+describe("a policy never lapses on an error", () => {
+  const policy = { mode: "block", blocklist: [{ sha1: SHA1, label: "Org block" }] };
+
+  test("the last policy read is kept and applies when storage.managed later fails", async () => {
+    const fake = fakeBrowser({ managed: { kind: "data", data: policy } });
+    const first = await createSettingsStore(fake.browser, silent).ready;
+    expect(first.effective.mode).toBe("block");
+    expect(fake.local.get(LAST_POLICY_KEY)).toMatchObject({ raw: policy });
+
+    // The next start-up: the managed area cannot be read.
+    fake.setManaged({ kind: "broken", message: "An unexpected error occurred" });
+    const view = await createSettingsStore(fake.browser, silent).ready;
+    expect(view.effective.mode).toBe("block");
+    expect(view.effective.blocklist).toEqual([expect.objectContaining({ sha1: SHA1, source: "policy" })]);
+    expect(view.policy.present).toBe(true);
+    expect(view.policy.errors[0]).toMatch(/could not be read \(An unexpected error occurred\); the copy read at \d{4}-.* still applies/);
+  });
+
+  test("a policy that disappears (policies.json unreadable or gone) keeps applying; an empty one releases the browser", async () => {
+    const fake = fakeBrowser({ managed: { kind: "data", data: policy } });
+    await createSettingsStore(fake.browser, silent).ready;
+    fake.setManaged({ kind: "not-found" });
+    const gone = await createSettingsStore(fake.browser, silent).ready;
+    expect(gone.effective.mode).toBe("block");
+    expect(gone.policy.errors[0]).toMatch(/no longer found; the copy read at .* still applies/);
+
+    fake.setManaged({ kind: "data", data: {} });
+    const released = await createSettingsStore(fake.browser, silent).ready;
+    expect(released.effective).toEqual(DEFAULT_SETTINGS);
+    expect(fake.local.has(LAST_POLICY_KEY)).toBe(false);
+  });
+
+  test("a later policy replaces the kept copy", async () => {
+    const fake = fakeBrowser({ managed: { kind: "data", data: policy } });
+    const store = createSettingsStore(fake.browser, silent);
+    await store.ready;
+    fake.setManaged({ kind: "data", data: { mode: "warn" } });
+    await tick();
+    expect(store.view().effective.mode).toBe("warn");
+    expect(fake.local.get(LAST_POLICY_KEY)).toMatchObject({ raw: { mode: "warn" } });
+  });
+
+  test("user settings that cannot be read fail closed to block mode until they can", async () => {
+    const fake = fakeBrowser({ local: { [SETTINGS_KEY]: { mode: "warn" } } });
+    const realGet = fake.browser.storage.local.get;
+    fake.browser.storage.local.get = () => Promise.reject(new Error("I/O error"));
+    const store = createSettingsStore(fake.browser, silent);
+    const view = await store.ready;
+    expect(view.effective.mode).toBe("block");
+    expect(view.policy.errors).toEqual([expect.stringMatching(/your saved settings could not be read \(I\/O error\)/)]);
+
+    fake.browser.storage.local.get = realGet;
+    const reread = await store.reload({ local: true });
+    expect(reread.effective.mode).toBe("warn");
+    expect(reread.policy.errors).toEqual([]);
   });
 });
