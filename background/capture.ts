@@ -16,9 +16,9 @@
 import type { WebRequest } from "webextension-polyfill";
 import { failedVerdict, type ChainAnalyzer } from "../src/analyzer";
 import { bytesToBase64 } from "../src/encoding";
-import { stopReason, type EnforcementSettings, type StopReason } from "../src/enforcement";
+import { blockedCertificate, stopReason, type EnforcementSettings, type StopReason } from "../src/enforcement";
 import { LruCache } from "../src/lru";
-import type { BlockedCertificate, BlockedPageInfo, UncheckedResponse } from "../src/protocol";
+import type { BlockedPageInfo, UncheckedResponse } from "../src/protocol";
 import type { FirefoxCertificate, SecurityInfo } from "../src/securityInfo";
 import type { Verdict } from "../src/verdict";
 import { originOf } from "./tabStore";
@@ -54,15 +54,6 @@ export interface CaptureDeps {
    * at least as many certificates as the analyzer keeps verdicts for.
    */
   derCache?: LruCache<string, string>;
-}
-
-/** The certificate the block page names: the first enforced blocklist match decides. */
-export function blockedCertificate(verdict: Verdict): BlockedCertificate | null {
-  const finding = verdict.findings.find((f) => f.ruleId === "blocked-certificate" && f.match);
-  const cert = finding?.certIndex === null || finding?.certIndex === undefined ? undefined : verdict.chain[finding.certIndex];
-  if (!finding?.match || !cert) return null;
-  const { label, source, key, keyLabel, incident, reference } = finding.match;
-  return { subject: cert.subject, sha256: cert.sha256, role: cert.role, label, source, key, keyLabel, incident, reference };
 }
 
 /** What the block page says for a stopped document. */

@@ -5,7 +5,7 @@
  * the leaf because a certificate error was overridden. Warn mode never stops anything.
  */
 import { ANALYSIS_ERROR_RULE } from "./analyzer";
-import type { Mode } from "./protocol";
+import type { BlockedCertificate, Mode } from "./protocol";
 import type { Verdict } from "./verdict";
 
 /** Findings that mean the chain was not fully checked, so "not blocked" cannot be concluded. */
@@ -30,4 +30,13 @@ export function stopReason(verdict: Verdict, settings: EnforcementSettings): Sto
   if (verdict.findings.some((f) => UNDECIDED_RULES.has(f.ruleId))) return "undecided";
   if (settings.blockUnverifiableChains && verdict.findings.some((f) => f.ruleId === OVERRIDDEN_RULE)) return "unverifiable";
   return null;
+}
+
+/** The certificate the block page names: the first enforced blocklist match decides. */
+export function blockedCertificate(verdict: Verdict): BlockedCertificate | null {
+  const finding = verdict.findings.find((f) => f.ruleId === "blocked-certificate" && f.match);
+  const cert = finding?.certIndex === null || finding?.certIndex === undefined ? undefined : verdict.chain[finding.certIndex];
+  if (!finding?.match || !cert) return null;
+  const { label, source, key, keyLabel, incident, reference } = finding.match;
+  return { subject: cert.subject, sha256: cert.sha256, role: cert.role, label, source, key, keyLabel, incident, reference };
 }

@@ -1,0 +1,110 @@
+import { Problems } from "../../../background/problems";
+import { Quarantine, QUARANTINE_ALARM, type DnrRule, type SessionRulesApi } from "../../../background/quarantine";
+import type { Verdict } from "../../../src/verdict";
+import { fakeStorageArea } from "../support/fakeStorage";
+
+/** Session rules as Firefox keeps them (what a unit test cannot get from a browser); real matching is in the e2e suite. */
+function fakeDnr() {
+  const rules = new Map<number, DnrRule>();
+  const api: SessionRulesApi & { fail?: Error } = {
+    async updateSessionRules({ addRules = [], removeRuleIds = [] }) {
+      if (api.fail) throw api.fail;
+      for (const id of removeRuleIds) rules.delete(id);
+      for (const rule of addRules) {
+        if (rules.has(rule.id)) throw new Error(`duplicate rule id ${rule.id}`);
+        rules.set(rule.id, rule);
+      }
+    },
+    async getSessionRules() {
+      return [...rules.values()];
+    },
+  };
+  return { api, rules };
+}
+
+function fakeAlarms() {
+  const alarms = new Map<string, number>();
+  return { alarms, api: { create: (name: string, { when }: { when: number }) => void alarms.set(name, when), clear: async (name: string) => alarms.delete(name) } };
+}
+
+const verdict = { level: "blocked", findings: [], chain: [], blocklistVersion: "v", analyzedAt: 0 } as Verdict;
+const quiet = () => new Problems({ warn: () => undefined });
+
+function setup(session = fakeStorageArea()) {
+  const dnr = fakeDnr();
+  const alarms = fakeAlarms();
+  const problems = quiet();
+  const quarantine = new Quarantine({ dnr: dnr.api, alarms: alarms.api, storage: session, problems });
+  return { quarantine, dnr, alarms, problems, session };
+}
+
+test("a blocked origin's documents go to the block page and everything else is cancelled, for that origin only", async () => {
+  const { quarantine, dnr, alarms } = setup();
+  const until = Date.now() + 60_000;
+  await quarantine.add("https://bad.example:8444/page?x=1", verdict, "/popup/blocked.html?id=abc", until);
+  expect([...dnr.rules.values()]).toEqual([
+    { id: 1, priority: 1, action: { type: "redirect", redirect: { extensionPath: "/popup/blocked.html?id=abc" } }, condition: { urlFilter: "|https://bad.example:8444/", resourceTypes: ["main_frame"] } },
+    { id: 2, priority: 1, action: { type: "block" }, condition: { urlFilter: "|https://bad.example:8444/" } },
+  ]);
+  expect(quarantine.stoppedBy("https://bad.example:8444/other")).toBe(verdict);
+  expect(quarantine.stoppedBy("wss://bad.example:8444/socket")).toBe(verdict);
+  expect(quarantine.stoppedBy("https://bad.example/")).toBeNull();
+  expect(alarms.alarms.get(QUARANTINE_ALARM)).toBe(until);
+});
+
+test("a second block of the same origin while it is stopped changes nothing; after the time is up the rules go", async () => {
+  const { quarantine, dnr, alarms } = setup();
+  const now = Date.now();
+  await quarantine.add("https://bad.example/", verdict, "/popup/blocked.html?id=1", now + 1000);
+  await quarantine.add("https://bad.example/x.js", verdict, "/popup/blocked.html?id=2", now + 5000);
+  expect(dnr.rules.size).toBe(2);
+  await quarantine.expire(now + 1000);
+  expect(dnr.rules.size).toBe(0);
+  expect(quarantine.stoppedBy("https://bad.example/", now + 1000)).toBeNull();
+  expect(alarms.alarms.has(QUARANTINE_ALARM)).toBe(false);
+});
+
+test("a restarted background picks up the stops still running and lifts the expired ones and stray rules", async () => {
+  const first = setup();
+  const now = Date.now();
+  await first.quarantine.add("https://a.example/", verdict, "/p?id=1", now + 60_000);
+  await first.quarantine.add("https://b.example/", verdict, "/p?id=2", now + 10);
+  const restarted = new Quarantine({ dnr: first.dnr.api, alarms: first.alarms.api, storage: first.session, problems: quiet() });
+  await first.dnr.api.updateSessionRules({ addRules: [{ id: 99, priority: 1, action: { type: "block" }, condition: { urlFilter: "|https://old.example/" } }] });
+  await restarted.restore(now + 20);
+  expect(restarted.stoppedBy("https://a.example/x", now + 20)).toEqual(verdict);
+  expect(restarted.stoppedBy("https://b.example/x", now + 20)).toBeNull();
+  expect([...first.dnr.rules.keys()].sort()).toEqual([1, 2]);
+});
+
+test("changed lists lift every stop at once", async () => {
+  const { quarantine, dnr, session } = setup();
+  await quarantine.add("https://a.example/", verdict, "/p?id=1", Date.now() + 60_000);
+  await quarantine.releaseAll();
+  expect(dnr.rules.size).toBe(0);
+  expect(session.data.quarantine).toEqual([]);
+});
+
+test("at most 500 origins are stopped: the oldest is lifted first", async () => {
+  const { quarantine, dnr } = setup();
+  const until = Date.now() + 60_000;
+  for (let i = 0; i <= 500; i++) await quarantine.add(`https://h${i}.example/`, verdict, `/p?id=${i}`, until);
+  expect(dnr.rules.size).toBe(1000);
+  expect(quarantine.stoppedBy("https://h0.example/")).toBeNull();
+  expect(quarantine.stoppedBy("https://h500.example/")).toBe(verdict);
+});
+
+test("rules that cannot be set are reported, never thrown; the response itself was still stopped by the listener", async () => {
+  const { quarantine, dnr, problems } = setup();
+  dnr.api.fail = new Error("too many rules");
+  await expect(quarantine.add("https://a.example/", verdict, "/p?id=1", Date.now() + 60_000)).resolves.toBeUndefined();
+  expect(problems.list()).toMatchObject([{ area: "quarantine" }]);
+  expect(problems.list()[0].message).toMatch(/too many rules/);
+});
+
+test("http and unparsable URLs are never stopped", async () => {
+  const { quarantine, dnr } = setup();
+  await quarantine.add("http://plain.example/", verdict, "/p?id=1", Date.now() + 60_000);
+  await quarantine.add("not a url", verdict, "/p?id=1", Date.now() + 60_000);
+  expect(dnr.rules.size).toBe(0);
+});
