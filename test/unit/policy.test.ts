@@ -30,7 +30,7 @@ describe("validatePolicy: no policy", () => {
     expect(r.values).toEqual({});
     expect(r.locked).toBe(false);
     expect(r.present).toBe(true);
-    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, blocklist, allowlist, notifications, historyLimit, lockSettings), ${got}`]);
+    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains), ${got}`]);
   });
 });
 
@@ -77,6 +77,13 @@ describe("validatePolicy: every key, valid", () => {
     expect(validatePolicy({ notifications: 0, lockSettings: 1 })).toEqual({ values: { notifications: false }, locked: true, errors: [], present: true });
   });
 
+  test("blockUnverifiableChains: a policy-only boolean, off unless the policy turns it on", () => {
+    expect(validatePolicy({ blockUnverifiableChains: true }).values).toEqual({ blockUnverifiableChains: true });
+    expect(validatePolicy({ blockUnverifiableChains: 1 }).values).toEqual({ blockUnverifiableChains: true });
+    expect(resolveSettings({}, validatePolicy({ blockUnverifiableChains: true })).effective.blockUnverifiableChains).toBe(true);
+    expect(resolveSettings({}, validatePolicy(undefined)).effective.blockUnverifiableChains).toBe(false);
+  });
+
   test("empty lists are lists: the policy sets them (and they are managed)", () => {
     expect(validatePolicy({ blocklist: [], allowlist: [] }).values).toEqual({ blocklist: [], allowlist: [] });
   });
@@ -95,6 +102,7 @@ describe("validatePolicy: every key, invalid — ignored with a precise message"
     ["historyLimit", -10, "historyLimit: expected a positive whole number such as 10000, got -10"],
     ["historyLimit", "10", 'historyLimit: expected a positive whole number such as 10000 (a JSON number, not a string), got "10"'],
     ["historyLimit", Number.POSITIVE_INFINITY, "historyLimit: expected a positive whole number such as 10000, got Infinity"],
+    ["blockUnverifiableChains", "true", 'blockUnverifiableChains: expected true or false (or 1/0 from a registry DWORD), got "true"'],
     ["lockSettings", "yes", 'lockSettings: expected true or false (or 1/0 from a registry DWORD), got "yes"; settings are not locked'],
     ["blocklist", "2a83e902", "blocklist: expected an array of entries, got string"],
     ["blocklist", { sha1: SHA1 }, "blocklist: expected an array of entries, got object"],
@@ -111,9 +119,9 @@ describe("validatePolicy: every key, invalid — ignored with a precise message"
     const r = validatePolicy({ Mode: "block", blockList: [], notifyWarnings: true, historyLimit: 5 });
     expect(r.values).toEqual({ historyLimit: 5 });
     expect(r.errors).toEqual([
-      'unknown key "Mode" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings)',
-      'unknown key "blockList" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings)',
-      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, blocklist, allowlist, notifications, historyLimit, lockSettings)",
+      'unknown key "Mode" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)',
+      'unknown key "blockList" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)',
+      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)",
     ]);
   });
 
@@ -212,6 +220,7 @@ describe("resolveSettings: policy over user over defaults, key by key", () => {
       historyLimit: 77, // not a locked key
       allowlist: [{ sha256: SHA256, source: "policy" }],
       blocklist: [{ sha1: SHA1, source: "user" }],
+      blockUnverifiableChains: DEFAULT_SETTINGS.blockUnverifiableChains,
     });
     expect(r.managedKeys).toEqual(["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"]);
   });
@@ -264,7 +273,7 @@ describe("buildSettingsView", () => {
     expect(view).toEqual({
       effective: { ...DEFAULT_SETTINGS, mode: "block", historyLimit: 3 },
       user: { mode: "block" },
-      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings)'] },
+      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)'] },
       managedKeys: ["historyLimit"],
     });
   });
