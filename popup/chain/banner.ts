@@ -66,6 +66,14 @@ export function bannerFor(state: TabState | null, pageUrl?: string): BannerConte
       detail: "Firefox checked the certificate chain itself and stopped the connection, so there was no chain for Chain Sentry to analyse. Firefox's reason is shown below.",
     };
   }
+  const unchecked = state?.unchecked?.find((u) => u.type === "main_frame") ?? state?.unchecked?.[0];
+  if (unchecked) {
+    return {
+      tone: "none",
+      headline: `Not inspected: ${hostOf(unchecked.origin)} answered without a certificate chain to check`,
+      detail: `This page's ${unchecked.type === "main_frame" ? "document was" : "responses were"} ${unchecked.reason}.`,
+    };
+  }
   if (url?.startsWith("http:")) {
     return { tone: "none", headline: "Not encrypted: this page was loaded over plain HTTP", detail: "There is no certificate chain to check. Anyone on the network path can read and change this page." };
   }
