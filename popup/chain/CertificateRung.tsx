@@ -10,6 +10,7 @@ import { crtShUrl, formatTime } from "../ui/format";
 import { errorText } from "../ui/useRequest";
 import { Badge } from "./Badge";
 import { badgesFor } from "./badges";
+import { loadCertificateDetails } from "./certificateDetails";
 import { CertificateDetailsView } from "./CertificateDetailsView";
 
 type DetailsState = { status: "idle" } | { status: "loading" } | { status: "ready"; details: CertificateDetails } | { status: "failed"; error: string };
@@ -23,12 +24,12 @@ export function CertificateRung({ tabId, cert, findings }: { tabId: number; cert
   const badges = badgesFor(cert, findings);
   const mine = findings.filter((f) => f.certIndex === cert.index);
 
-  // Decoding happens in the background and only for certificates someone opens.
+  // Decoding happens in this page and only for certificates someone opens.
   const loadDetails = () => {
     if (details.status === "ready" || details.status === "loading") return;
     setDetails({ status: "loading" });
-    connector.send("ui-bg-get-certificate", { tabId, sha256: cert.sha256 }).then(
-      (answer) => setDetails("details" in answer ? { status: "ready", details: answer.details } : { status: "failed", error: answer.error }),
+    loadCertificateDetails(connector, tabId, cert.sha256).then(
+      (decoded) => setDetails({ status: "ready", details: decoded }),
       (error) => setDetails({ status: "failed", error: errorText(error) }),
     );
   };

@@ -1,8 +1,10 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { TabView } from "../../popup/chain/TabView";
 import { base64ToBytes, pemToDerList } from "../../src/encoding";
-import type { TabState } from "../../src/protocol";
-import { captureDownloads, fixtures, mockClipboard, renderWithMock, TAB } from "./support";
+import { bytesToBase64 } from "../../src/encoding";
+import { MAX_CERTIFICATE_BYTES, type TabState } from "../../src/protocol";
+import type { MockData } from "../../popup/connect/mock";
+import { captureDownloads, decoder, fixtures, mockClipboard, renderWithMock, TAB } from "./support";
 
 const popup = (tabId: number | null, options: Parameters<typeof renderWithMock>[1] = {}) =>
   renderWithMock(<TabView requestedTabId={tabId} layout="popup" refreshMs={0} />, options);
@@ -54,7 +56,7 @@ describe("verdict banner", () => {
 
   test("a connection Firefox refused: the banner gives Firefox's reason, not \"no TLS seen\"", async () => {
     const refused: TabState = {
-      tabId: 99, url: "https://localhost:8446/", top: null, origins: [], level: "ok", updatedAt: 1,
+      tabId: 99, url: "https://localhost:8446/", top: null, origins: [], unchecked: [], level: "ok", updatedAt: 1,
       failures: [{ url: "https://localhost:8446/", origin: "https://localhost:8446", error: "Peer’s Certificate has expired.", type: "main_frame", time: 1 }],
     };
     popup(99, { data: { ...fixtures, tabs: { ...fixtures.tabs, "99": refused } } });
@@ -199,13 +201,51 @@ describe("certificate ladder", () => {
     fireEvent.click(toggle);
     await within(leaf).findByText("DNS:cdn.ok-demo.example");
     expect(certificateRequests()).toHaveLength(1);
+    expect(decoder).toHaveBeenCalledTimes(1);
   });
 
-  test("a certificate the background cannot decode says why", async () => {
-    popup(TAB.badges);
+  test("the same certificate opened in another chain of the page is neither asked for nor decoded again", async () => {
+    const { connector } = popup(TAB.ok);
+    const [leaf] = await rungs();
+    fireEvent.click(within(leaf).getByRole("button", { name: /cdn\.ok-demo\.example/ }));
+    await within(leaf).findByRole("group", { name: "Decoded certificate" });
+
+    const origins = (await screen.findByRole("heading", { name: /Origins this page loaded over TLS/ })).parentElement!;
+    fireEvent.click(within(origins).getByRole("button", { name: /https:\/\/cdn\.ok-demo\.example/ }));
+    const [otherLeaf] = Array.from(within(origins).getByRole("list", { name: "Certificate chain, site certificate first" }).children) as HTMLElement[];
+    fireEvent.click(within(otherLeaf).getByRole("button", { name: /cdn\.ok-demo\.example/ }));
+    const decoded = await within(otherLeaf).findByRole("group", { name: "Decoded certificate" });
+    expect(within(decoded).getByText("DNS:cdn.ok-demo.example")).toBeTruthy();
+    expect(connector.calls.filter((c) => c.type === "ui-bg-get-certificate")).toHaveLength(1);
+    expect(decoder).toHaveBeenCalledTimes(1);
+  });
+
+  test("a certificate whose bytes do not decode, or without bytes, says why", async () => {
+    const badges = popup(TAB.badges);
     const [, , broken] = await rungs();
     fireEvent.click(within(broken).getByRole("button", { name: /Broken Bytes CA/ }));
-    expect(await within(broken).findByText(/Decoded fields unavailable: Firefox gave no bytes/)).toBeTruthy();
+    expect(await within(broken).findByText(/^Decoded fields unavailable: The certificate could not be decoded: \S/)).toBeTruthy();
+    badges.unmount();
+
+    // Firefox gave no bytes for the Flame chain's root.
+    popup(TAB.flame);
+    const [, , root] = await rungs();
+    fireEvent.click(within(root).getByRole("button", { name: /Microsoft Root Authority/ }));
+    expect(await within(root).findByText(/^Decoded fields unavailable: Firefox gave no bytes/)).toBeTruthy();
+    expect(decoder).toHaveBeenCalledTimes(1);
+  });
+
+  test("a certificate over the size cap is refused with its size, and nothing is decoded", async () => {
+    const data = JSON.parse(JSON.stringify(fixtures)) as MockData;
+    const sha256 = tabState(TAB.ok).top!.verdict.chain[0].sha256;
+    data.certificates[sha256] = bytesToBase64(new Uint8Array(MAX_CERTIFICATE_BYTES + 1));
+    popup(TAB.ok, { data });
+    const [leaf] = await rungs();
+    fireEvent.click(within(leaf).getByRole("button", { name: /cdn\.ok-demo\.example/ }));
+    const [size, cap] = [MAX_CERTIFICATE_BYTES + 1, MAX_CERTIFICATE_BYTES].map((n) => n.toLocaleString("en"));
+    expect(await within(leaf).findByText(`Decoded fields unavailable: The certificate is ${size} bytes, more than the ${cap} Chain Sentry decodes.`)).toBeTruthy();
+    expect(within(leaf).queryByRole("group", { name: "Decoded certificate" })).toBeNull();
+    expect(decoder).not.toHaveBeenCalled();
   });
 
   test("fingerprints and SPKI hash copy to the clipboard", async () => {

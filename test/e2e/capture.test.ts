@@ -5,7 +5,9 @@
 // intermediates. Run inside scripts/run-in-sandbox.sh after npm run build.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { BADGE } from "../../background/badge";
+import { colonHexToHex } from "../../src/encoding";
 import type { TabState } from "../../src/protocol";
 import type { DemoCase } from "../../scripts/demo-sites";
 import { launchDemo, recordSubresources, sleep, subresourceOutcomes, summarizeState, type DemoBrowser } from "./support";
@@ -212,8 +214,10 @@ test("after the event page is suspended and started again, the tab's state is st
   assert.deepEqual(restarted.state.top?.verdict, recorded.top.verdict);
 
   // The certificate's bytes came back too: the popup can still show the blocked intermediate's details.
-  const details = await demo.ask("ui-bg-get-certificate", { tabId, sha256: recorded.top.verdict.chain[1].sha256 });
-  assert.ok("details" in details, `certificate details after the restart: ${JSON.stringify(details)}`);
+  const intermediate = recorded.top.verdict.chain[1];
+  const bytes = await demo.ask("ui-bg-get-certificate", { tabId, sha256: intermediate.sha256 });
+  assert.ok("der" in bytes, `certificate bytes after the restart: ${JSON.stringify(bytes)}`);
+  assert.equal(createHash("sha256").update(Buffer.from(bytes.der, "base64")).digest("hex"), colonHexToHex(intermediate.sha256));
 
   const badge = await demo.badge(tabId);
   assert.deepEqual({ text: badge.text, color: badge.color }, { text: "✕", color: BADGE.blocked.color });
