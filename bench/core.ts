@@ -222,11 +222,15 @@ async function runListener(): Promise<{ timings: Timings; heap: HeapPoint[]; hea
   const capture = createCapture({
     getSecurityInfo: async (_requestId, { rawDER }) => answer(rawDER),
     analyzer: () => analyzer,
-    mode: () => "warn",
+    settings: () => ({ mode: "warn", blockUnverifiableChains: false }),
     ready: Promise.resolve(),
-    blockedPageUrl: () => "moz-extension://bench/blocked.html",
+    blockPage: () => "moz-extension://bench/blocked.html",
     onResponse: (e) => {
       sink += e.der.length;
+    },
+    onUnchecked: () => undefined,
+    onError: (error) => {
+      throw error;
     },
     ...(CACHE.der && { derCache: new LruCache<string, string>(CACHE.der) }),
   });
