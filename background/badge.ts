@@ -43,7 +43,8 @@ export async function showBadge(action: Action.Static, state: TabState): Promise
  */
 export class BadgeUpdater {
   readonly #shown = new Map<number, string>();
-  readonly #pending = new Map<number, TabState>();
+  /** The latest state per tab waiting to be shown, and the timer that will show it. */
+  readonly #pending = new Map<number, { state: TabState; timer: ReturnType<typeof setTimeout> }>();
   readonly #action: Action.Static;
 
   constructor(action: Action.Static) {
@@ -51,17 +52,23 @@ export class BadgeUpdater {
   }
 
   update(state: TabState): void {
-    const scheduled = this.#pending.has(state.tabId);
-    this.#pending.set(state.tabId, state);
-    if (scheduled) return;
-    setTimeout(() => {
-      const latest = this.#pending.get(state.tabId)!;
-      this.#pending.delete(state.tabId);
-      const shown = `${latest.level}\n${tooltip(latest)}`;
-      if (this.#shown.get(latest.tabId) === shown) return;
-      this.#shown.set(latest.tabId, shown);
-      void showBadge(this.#action, latest);
-    }, 50);
+    const pending = this.#pending.get(state.tabId);
+    if (pending) {
+      pending.state = state;
+      return;
+    }
+    const entry = {
+      state,
+      timer: setTimeout(() => {
+        this.#pending.delete(state.tabId);
+        const latest = entry.state;
+        const shown = `${latest.level}\n${tooltip(latest)}`;
+        if (this.#shown.get(latest.tabId) === shown) return;
+        this.#shown.set(latest.tabId, shown);
+        void showBadge(this.#action, latest);
+      }, 50),
+    };
+    this.#pending.set(state.tabId, entry);
   }
 
   /** Firefox reset the tab's badge (navigation): show it again. */
@@ -70,8 +77,10 @@ export class BadgeUpdater {
     this.update(state);
   }
 
+  /** The tab closed: nothing is shown for it, not even a change still waiting. */
   forget(tabId: number): void {
-    this.#shown.delete(tabId);
+    clearTimeout(this.#pending.get(tabId)?.timer);
     this.#pending.delete(tabId);
+    this.#shown.delete(tabId);
   }
 }

@@ -4,13 +4,25 @@
  * first). Per host it also remembers the CA part of the chain (intermediates and root) and records
  * "chain-changed" when it changes: Certificate Patrol's idea, at CA level so that routine leaf
  * renewals are not noise.
+ *
+ * Events are stored in chunks of CHUNK_SIZE under their own keys ("history:<n>"), listed by an
+ * index ("history:meta"), so a flush writes the chunk that grew (and the one the limit trimmed),
+ * not the whole history. Storage failures never reach the caller: they are reported to Problems,
+ * the data stays in memory and is written again with the next flush.
  */
 import type { Storage } from "webextension-polyfill";
+import { MAX_HISTORY_LIMIT } from "../src/policy";
 import type { HistoryEvent } from "../src/protocol";
-import type { Verdict } from "../src/verdict";
+import type { ChainCertificate, Verdict } from "../src/verdict";
+import { errorMessage, type Problems } from "./problems";
 import { originOf } from "./tabStore";
 
-const EVENTS_KEY = "history";
+/** Events per stored chunk: a flush writes at most two (a few hundred kilobytes). */
+export const CHUNK_SIZE = 250;
+const CHUNK_PREFIX = "history:";
+const META_KEY = "history:meta";
+/** Where versions before chunking kept the whole history: migrated on restore. */
+const LEGACY_KEY = "history";
 /** One key per host ("ca:<host>"), so a change writes a few bytes, not the whole map. */
 const CA_KEY = "ca:";
 /** Hosts whose CA chain is remembered; the least recently seen are forgotten first. */
@@ -21,34 +33,67 @@ const MAX_HOSTS = 5000;
  * Firefox quits is lost, and quitting within a second of a blocked page is not rare.
  */
 const FLUSH_INTERVAL_MS = 1000;
+/** A failed write is retried after twice the previous wait, up to this: storage may stay broken. */
+const MAX_RETRY_MS = 60_000;
+
+interface Chunk {
+  n: number;
+  events: HistoryEvent[];
+}
+
+/** The index: which chunks hold the history, oldest first, and the next event id number. */
+interface Meta {
+  chunks: number[];
+  nextId: number;
+}
+
+const chunkKey = (n: number) => `${CHUNK_PREFIX}${n}`;
+const SEVERITIES: unknown[] = ["notice", "warning", "blocked"];
+const TEXT_FIELDS = ["id", "pageUrl", "origin", "ruleId", "title", "subject", "sha256"] as const;
 
 export class History {
-  #events: HistoryEvent[] = [];
+  #chunks: Chunk[] = [];
+  #count = 0;
   #caChains = new Map<string, string>();
   /** Events already recorded for a page load, so a page's 200 subresources log a finding once. */
   readonly #seen = new Map<number, Set<string>>();
   #limit: number;
+  /** Persisted in the index, so ids stay unique across restarts. */
   #nextId = 0;
-  #eventsChanged = false;
-  readonly #caWrites = new Map<string, string>();
-  readonly #caRemovals = new Set<string>();
+  #nextChunk = 0;
+  /** Storage keys whose stored value differs from memory: written if they hold something, else removed. */
+  readonly #dirty = new Set<string>();
+  #restored = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #lastFlush = -Infinity;
+  /** Flushes run one after another, so a slow failed write cannot land after a newer one. */
+  #flushing: Promise<void> = Promise.resolve();
+  #failures = 0;
   readonly #storage: Storage.StorageArea;
+  readonly #problems: Problems;
 
-  constructor(storage: Storage.StorageArea, limit: number) {
+  constructor(storage: Storage.StorageArea, limit: number, problems: Problems) {
     this.#storage = storage;
-    this.#limit = limit;
+    this.#limit = Math.min(limit, MAX_HISTORY_LIMIT);
+    this.#problems = problems;
   }
 
+  /**
+   * Reads the stored history. Never rejects: what cannot be read is dropped (and reported), the
+   * rest kept. Keeps up to MAX_HISTORY_LIMIT events whatever the limit given so far, as the limit
+   * in force is only known once settings are restored (setLimit applies it).
+   */
   async restore(): Promise<void> {
-    const stored = await this.#storage.get(null);
-    const events = Array.isArray(stored[EVENTS_KEY]) ? (stored[EVENTS_KEY] as HistoryEvent[]) : [];
-    // Events recorded before restore finished are newer than the stored ones.
-    this.#events = [...events, ...this.#events].slice(-this.#limit);
-    const caChains = Object.entries(stored).filter(([k]) => k.startsWith(CA_KEY)).map(([k, v]) => [k.slice(CA_KEY.length), v as string] as const);
-    this.#caChains = new Map([...caChains, ...this.#caChains]);
-    this.#nextId = this.#events.length;
+    let stored: Record<string, unknown> = {};
+    try {
+      stored = await this.#storage.get(null);
+    } catch (error) {
+      this.#problems.report("history", `The stored alert history could not be read, so it starts empty: ${errorMessage(error)}`);
+    }
+    const issues = [...this.#restoreEvents(stored), ...this.#restoreCaChains(stored)];
+    if (issues.length) this.#problems.report("history", `Part of the stored alert history could not be read and was dropped: ${issues.join("; ")}.`);
+    this.#restored = true;
+    this.#schedule();
   }
 
   get limit(): number {
@@ -56,16 +101,14 @@ export class History {
   }
 
   setLimit(limit: number): void {
-    this.#limit = limit;
-    if (this.#events.length > limit) {
-      this.#events = this.#events.slice(-limit);
-      this.#eventsChanged = true;
-      this.#schedule();
-    }
+    this.#limit = Math.min(limit, MAX_HISTORY_LIMIT);
+    this.#trim(this.#limit);
+    this.#schedule();
   }
 
+  /** Oldest first. */
   events(): HistoryEvent[] {
-    return this.#events;
+    return this.#chunks.flatMap((c) => c.events);
   }
 
   /** A new page load in the tab: its findings may be logged again. */
@@ -78,7 +121,8 @@ export class History {
     const seen = this.#seen.get(tabId) ?? new Set<string>();
     this.#seen.set(tabId, seen);
     for (const f of verdict.findings) {
-      const cert = f.certIndex === null ? undefined : verdict.chain[f.certIndex];
+      // A finding may name a certificate the chain does not hold (one that failed analysis): the event is kept without it.
+      const cert = f.certIndex === null ? undefined : (verdict.chain[f.certIndex] as ChainCertificate | undefined);
       const key = `${origin}|${f.ruleId}|${cert?.sha256 ?? ""}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -88,9 +132,72 @@ export class History {
   }
 
   clear(): void {
-    this.#events = [];
-    this.#eventsChanged = true;
+    for (const c of this.#chunks) this.#dirty.add(chunkKey(c.n));
+    this.#dirty.add(META_KEY);
+    this.#chunks = [];
+    this.#count = 0;
     this.#schedule();
+  }
+
+  /** Writes what changed. Never rejects: a failure is reported and retried. */
+  flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(() => this.#write());
+    return this.#flushing;
+  }
+
+  #restoreEvents(stored: Record<string, unknown>): string[] {
+    const issues: string[] = [];
+    // Recorded before restore finished: newer than the stored ones, and numbered again after them.
+    const early = this.events().map(withoutId);
+    this.#chunks = [];
+    this.#count = 0;
+    for (const key of this.#dirty) if (!key.startsWith(CA_KEY)) this.#dirty.delete(key);
+    const found = Object.keys(stored).flatMap((k) => (/^history:\d+$/.test(k) ? [Number(k.slice(CHUNK_PREFIX.length))] : []));
+    // Chunks the index does not list (a removal that failed) are removed; listed ones stay unless rewritten.
+    for (const n of found) this.#dirty.add(chunkKey(n));
+    if (LEGACY_KEY in stored) this.#dirty.add(LEGACY_KEY);
+
+    const readChunk = (n: number) => validEvents(stored[chunkKey(n)], chunkKey(n), issues);
+    const meta = stored[META_KEY];
+    if (isMeta(meta)) {
+      for (const n of meta.chunks) {
+        const events = readChunk(n);
+        if (events.length && events.length === (stored[chunkKey(n)] as unknown[]).length) this.#dirty.delete(chunkKey(n));
+        else this.#dirty.add(META_KEY);
+        if (events.length) this.#chunks.push({ n, events });
+        this.#count += events.length;
+      }
+      this.#nextId = meta.nextId;
+      this.#nextChunk = Math.max(-1, ...meta.chunks) + 1;
+    } else {
+      if (meta !== undefined) issues.push(`the index "${META_KEY}" is not readable`);
+      // The single key of older versions (or chunks whose index is lost): stored again as chunks,
+      // with new ids, as older versions could repeat ids across restarts.
+      const legacy = LEGACY_KEY in stored ? validEvents(stored[LEGACY_KEY], LEGACY_KEY, issues) : [];
+      const chunked = found.sort((a, b) => a - b).flatMap(readChunk);
+      this.#nextId = 0;
+      this.#nextChunk = 0;
+      for (const event of [...legacy, ...chunked]) this.#append(withoutId(event));
+    }
+    for (const event of early) this.#append(event);
+    this.#trim(MAX_HISTORY_LIMIT);
+    return issues;
+  }
+
+  #restoreCaChains(stored: Record<string, unknown>): string[] {
+    let unreadable = 0;
+    const caChains: [string, string][] = [];
+    for (const [key, value] of Object.entries(stored)) {
+      if (!key.startsWith(CA_KEY)) continue;
+      if (typeof value === "string") caChains.push([key.slice(CA_KEY.length), value]);
+      else {
+        unreadable++;
+        this.#dirty.add(key);
+      }
+    }
+    // Chains seen before restore finished are newer than the stored ones.
+    this.#caChains = new Map([...caChains, ...this.#caChains]);
+    return unreadable ? [`${unreadable} remembered CA chain(s) of the wrong shape`] : [];
   }
 
   #checkCaChain(pageUrl: string, url: string, verdict: Verdict, time: number): void {
@@ -102,11 +209,11 @@ export class History {
     this.#caChains.delete(host);
     this.#caChains.set(host, key);
     if (previous === key) return;
-    this.#caWrites.set(host, key);
+    this.#dirty.add(CA_KEY + host);
     if (this.#caChains.size > MAX_HOSTS) {
       const oldest = this.#caChains.keys().next().value as string;
       this.#caChains.delete(oldest);
-      this.#caRemovals.add(oldest);
+      this.#dirty.add(CA_KEY + oldest);
     }
     this.#schedule();
     if (previous !== undefined) {
@@ -120,28 +227,106 @@ export class History {
   }
 
   #push(event: Omit<HistoryEvent, "id">): void {
-    this.#events.push({ id: `${event.time}-${this.#nextId++}`, ...event });
-    if (this.#events.length > this.#limit) this.#events.splice(0, this.#events.length - this.#limit);
-    this.#eventsChanged = true;
+    this.#append(event);
+    this.#trim(this.#limit);
     this.#schedule();
   }
 
-  #schedule(): void {
-    this.#timer ??= setTimeout(() => void this.flush(), Math.max(0, this.#lastFlush + FLUSH_INTERVAL_MS - Date.now()));
+  #append(event: Omit<HistoryEvent, "id">): void {
+    let last = this.#chunks.at(-1);
+    if (!last || last.events.length >= CHUNK_SIZE) {
+      last = { n: this.#nextChunk++, events: [] };
+      this.#chunks.push(last);
+    }
+    last.events.push({ id: `${event.time}-${this.#nextId++}`, ...event });
+    this.#count++;
+    this.#dirty.add(chunkKey(last.n));
+    this.#dirty.add(META_KEY);
   }
 
-  async flush(): Promise<void> {
-    this.#timer = null;
-    this.#lastFlush = Date.now();
-    const writes: Record<string, unknown> = Object.fromEntries([...this.#caWrites].map(([host, key]) => [CA_KEY + host, key]));
-    if (this.#eventsChanged) writes[EVENTS_KEY] = this.#events;
-    const removals = [...this.#caRemovals].map((host) => CA_KEY + host);
-    this.#caWrites.clear();
-    this.#caRemovals.clear();
-    this.#eventsChanged = false;
-    if (Object.keys(writes).length) await this.#storage.set(writes);
-    if (removals.length) await this.#storage.remove(removals);
+  /** Drops the oldest events beyond `limit`; a chunk left empty is removed from storage. */
+  #trim(limit: number): void {
+    while (this.#count > limit) {
+      const first = this.#chunks[0];
+      const drop = Math.min(this.#count - limit, first.events.length);
+      first.events.splice(0, drop);
+      this.#count -= drop;
+      this.#dirty.add(chunkKey(first.n));
+      this.#dirty.add(META_KEY);
+      if (first.events.length === 0) this.#chunks.shift();
+    }
   }
+
+  #schedule(delay = Math.max(0, this.#lastFlush + FLUSH_INTERVAL_MS - Date.now())): void {
+    if (this.#dirty.size === 0) return;
+    this.#timer ??= setTimeout(() => {
+      this.#timer = null;
+      void this.flush();
+    }, delay);
+  }
+
+  async #write(): Promise<void> {
+    // Before restore, the index in memory is partial: writing it would drop the stored chunks.
+    if (!this.#restored || this.#dirty.size === 0) return;
+    this.#lastFlush = Date.now();
+    const keys = [...this.#dirty];
+    this.#dirty.clear();
+    try {
+      const chunks = new Map(this.#chunks.map((c) => [chunkKey(c.n), c.events]));
+      const writes: Record<string, unknown> = {};
+      const removals: string[] = [];
+      for (const key of keys) {
+        const value =
+          key === META_KEY ? ({ chunks: this.#chunks.map((c) => c.n), nextId: this.#nextId } satisfies Meta)
+          : key.startsWith(CA_KEY) ? this.#caChains.get(key.slice(CA_KEY.length))
+          : chunks.get(key);
+        if (value === undefined) removals.push(key);
+        else writes[key] = value;
+      }
+      // The index is written with the chunks, before removals: a removal that fails leaves only unlisted chunks.
+      if (Object.keys(writes).length) await this.#storage.set(writes);
+      if (removals.length) await this.#storage.remove(removals);
+      if (this.#failures) this.#problems.resolve("history");
+      this.#failures = 0;
+    } catch (error) {
+      for (const key of keys) this.#dirty.add(key);
+      this.#failures++;
+      this.#problems.report("history", `The alert history could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`);
+      this.#schedule(Math.min(MAX_RETRY_MS, FLUSH_INTERVAL_MS * 2 ** this.#failures));
+    }
+  }
+}
+
+function withoutId({ id: _id, ...event }: HistoryEvent): Omit<HistoryEvent, "id"> {
+  return event;
+}
+
+function isMeta(value: unknown): value is Meta {
+  const meta = value as Partial<Meta> | null;
+  return (
+    typeof meta === "object" && meta !== null && Number.isSafeInteger(meta.nextId) && (meta.nextId as number) >= 0 &&
+    Array.isArray(meta.chunks) && meta.chunks.every((n) => Number.isSafeInteger(n) && n >= 0)
+  );
+}
+
+/** The well-shaped events of a stored list; what is wrong with the rest goes to `issues`. */
+function validEvents(value: unknown, key: string, issues: string[]): HistoryEvent[] {
+  if (value === undefined) {
+    issues.push(`"${key}" is missing`);
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    issues.push(`"${key}" is not a list of events`);
+    return [];
+  }
+  const events = value.filter(isEvent);
+  if (events.length < value.length) issues.push(`${value.length - events.length} event(s) in "${key}" of the wrong shape`);
+  return events;
+}
+
+function isEvent(value: unknown): value is HistoryEvent {
+  const e = value as Record<string, unknown> | null;
+  return typeof e === "object" && e !== null && Number.isFinite(e.time) && SEVERITIES.includes(e.level) && TEXT_FIELDS.every((k) => typeof e[k] === "string");
 }
 
 function safeHost(url: string): string {

@@ -1,11 +1,15 @@
-/** Desktop notifications: on a blocked certificate (and on warnings if asked), at most one per tab and origin. */
+/**
+ * Desktop notifications: on a blocked certificate (and on warnings if asked), at most one per tab,
+ * origin and level: a worse level for the same origin notifies again, an equal or milder one does not.
+ */
 import type { Notifications } from "webextension-polyfill";
 import type { EffectiveSettings } from "../src/protocol";
-import type { Verdict } from "../src/verdict";
+import { LEVEL_RANK, type Level, type Verdict } from "../src/verdict";
 import { originOf } from "./tabStore";
 
 export class Notifier {
-  readonly #notified = new Map<number, Set<string>>();
+  /** The worst level notified per tab and origin. */
+  readonly #notified = new Map<number, Map<string, Level>>();
   readonly #api: Notifications.Static | undefined;
 
   constructor(api: Notifications.Static | undefined) {
@@ -20,10 +24,11 @@ export class Notifier {
     const wanted = (verdict.level === "blocked" && settings.notifications) || (verdict.level === "warning" && settings.notifyWarnings);
     if (!wanted || !this.#api) return;
     const origin = originOf(url);
-    const seen = this.#notified.get(tabId) ?? new Set<string>();
-    this.#notified.set(tabId, seen);
-    if (seen.has(origin)) return;
-    seen.add(origin);
+    const notified = this.#notified.get(tabId) ?? new Map<string, Level>();
+    this.#notified.set(tabId, notified);
+    const previous = notified.get(origin);
+    if (previous !== undefined && LEVEL_RANK[previous] >= LEVEL_RANK[verdict.level]) return;
+    notified.set(origin, verdict.level);
     const worst = verdict.findings[0];
     void this.#api
       .create({

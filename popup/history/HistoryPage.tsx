@@ -1,4 +1,5 @@
 import { useMemo, useState } from "preact/hooks";
+import { HISTORY_KEPT_BY_POLICY } from "../../src/policy";
 import type { HistoryEvent } from "../../src/protocol";
 import type { Severity } from "../../src/verdict";
 import { LevelTag } from "../chain/Badge";
@@ -13,6 +14,9 @@ type LevelFilter = "all" | Severity;
 
 export function HistoryPage() {
   const [loaded, reload] = useRequest("ui-bg-get-history", {});
+  // lockSettings keeps the history; the background refuses clearing anyway, this only says so up front.
+  const [settings] = useRequest("ui-bg-get-settings", {});
+  const locked = settings.status === "ready" && settings.data.policy.locked;
   const [level, setLevel] = useState<LevelFilter>("all");
   const [host, setHost] = useState("");
   const [rule, setRule] = useState("all");
@@ -86,7 +90,7 @@ export function HistoryPage() {
           <button type="button" disabled={shown.length === 0} onClick={() => exportAs("csv")}>
             Export shown as CSV
           </button>
-          <ClearHistory count={events.length} onCleared={reload} />
+          <ClearHistory count={events.length} locked={locked} onCleared={reload} />
         </div>
 
         <EventsTable events={shown} loading={loaded.status === "loading"} />
@@ -95,10 +99,22 @@ export function HistoryPage() {
   );
 }
 
-function ClearHistory({ count, onCleared }: { count: number; onCleared: () => void }) {
+function ClearHistory({ count, locked, onCleared }: { count: number; locked: boolean; onCleared: () => void }) {
   const connector = useConnector();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  if (locked) {
+    return (
+      <>
+        <button type="button" class="danger" disabled aria-describedby="history-kept">
+          Clear history…
+        </button>
+        <span id="history-kept" class="muted">
+          {HISTORY_KEPT_BY_POLICY}
+        </span>
+      </>
+    );
+  }
   if (!confirming) {
     return (
       <button type="button" class="danger" disabled={count === 0} onClick={() => setConfirming(true)}>
@@ -108,7 +124,8 @@ function ClearHistory({ count, onCleared }: { count: number; onCleared: () => vo
   }
   const clear = () =>
     connector.send("ui-bg-clear-history", {}).then(
-      () => {
+      (answer) => {
+        if (!answer.ok) return setError(answer.error);
         setConfirming(false);
         onCleared();
       },

@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { csvCell } from "../../popup/history/csv";
 import { HistoryPage } from "../../popup/history/HistoryPage";
+import { HISTORY_KEPT_BY_POLICY } from "../../src/policy";
 import type { HistoryEvent } from "../../src/protocol";
 import { captureDownloads, fixtures, renderWithMock } from "./support";
 
@@ -101,4 +102,30 @@ test("clearing asks for confirmation first", async () => {
   await waitFor(() => expect(screen.getByText("No events.")).toBeTruthy());
   expect(connector.calls.filter((c) => c.type === "ui-bg-clear-history")).toHaveLength(1);
   expect((screen.getByRole("button", { name: "Clear history…" }) as HTMLButtonElement).disabled).toBe(true);
+});
+
+test("under lockSettings the Clear button is disabled and the page says the organisation's policy keeps the history", async () => {
+  const locked = { ...fixtures, settings: { ...fixtures.settings, policy: { ...fixtures.settings.policy, locked: true } } };
+  renderWithMock(<HistoryPage />, { data: locked });
+  await screen.findByRole("table");
+  const clear = await waitFor(() => {
+    const button = screen.getByRole("button", { name: "Clear history…" }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    return button;
+  });
+  expect(clear.getAttribute("aria-describedby")).toBeTruthy();
+  expect(document.getElementById(clear.getAttribute("aria-describedby")!)!.textContent).toBe(HISTORY_KEPT_BY_POLICY);
+  expect(HISTORY_KEPT_BY_POLICY).toMatch(/organisation's policy/);
+  expect(rows()).toHaveLength(events.length);
+});
+
+test("a refusal from the background is shown in the dialog, and the events stay", async () => {
+  // The policy locked the history after the page loaded.
+  renderWithMock(<HistoryPage />, { override: { "ui-bg-clear-history": () => ({ ok: false, error: HISTORY_KEPT_BY_POLICY }) } });
+  await screen.findByRole("table");
+  fireEvent.click(screen.getByRole("button", { name: "Clear history…" }));
+  fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Delete all events" }));
+  expect((await screen.findByRole("alert")).textContent).toBe(HISTORY_KEPT_BY_POLICY);
+  expect(screen.getByRole("alertdialog")).toBeTruthy();
+  expect(rows()).toHaveLength(events.length);
 });

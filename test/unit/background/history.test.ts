@@ -1,11 +1,56 @@
-import { History } from "../../../background/history";
+import { CHUNK_SIZE, History } from "../../../background/history";
+import { createMessageHandler, type MessageDeps } from "../../../background/messages";
+import { Problems } from "../../../background/problems";
+import { applySettingsInput, buildSettingsView, HISTORY_KEPT_BY_POLICY, MAX_HISTORY_LIMIT, validatePolicy } from "../../../src/policy";
+import type { HistoryEvent } from "../../../src/protocol";
+import type { Verdict } from "../../../src/verdict";
 import { fakeStorageArea } from "../support/fakeStorage";
 import { analyzer, makePki, securityInfo } from "../support/chains";
 
+/** A chain with two findings (dynamic intermediate, non-built-in root), so each page logs two events. */
+let verdict: Verdict;
+beforeAll(async () => {
+  verdict = analyzer().analyze(await securityInfo(await makePki()));
+});
+
+const quiet = () => new Problems({ warn: () => undefined });
+
+async function opened(storage = fakeStorageArea(), limit = 100_000) {
+  const problems = quiet();
+  const history = new History(storage, limit, problems);
+  await history.restore();
+  return { history, problems, storage };
+}
+
+/** `pages` page loads on distinct hosts, each logging the verdict's findings. */
+function visit(history: History, pages: number, time = 1000, from = 0): void {
+  for (let i = from; i < from + pages; i++) history.record(i, `https://p${i}.test/`, `https://p${i}.test/`, verdict, time);
+}
+
+/** Storage whose get, set or remove fails while its flag is set, as a full or broken profile does. */
+function breakableStorage(initial: Record<string, unknown> = {}) {
+  const storage = fakeStorageArea(initial);
+  const fail = { get: false, set: false, remove: false };
+  const { get, set, remove } = storage;
+  const broken = (what: string) => Promise.reject(new Error(`${what}: disk full`));
+  storage.get = (keys) => (fail.get ? broken("get") : get(keys));
+  storage.set = (items) => (fail.set ? broken("set") : set(items));
+  storage.remove = (keys) => (fail.remove ? broken("remove") : remove(keys));
+  return { storage, fail };
+}
+
+/** Every event in storage's chunk keys, in key order: equal to the history only if no stale chunk is left. */
+function storedEvents(data: Record<string, unknown>): HistoryEvent[] {
+  const chunks = Object.keys(data).filter((k) => /^history:\d+$/.test(k)).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
+  return chunks.flatMap((k) => data[k] as HistoryEvent[]);
+}
+
+const ids = (events: HistoryEvent[]) => events.map((e) => e.id);
+const withoutIds = (events: HistoryEvent[]) => events.map(({ id: _id, ...rest }) => rest);
+const historyProblem = (text: string | RegExp) => expect.objectContaining({ area: "history", message: expect.stringMatching(text) });
+
 test("findings are logged once per page load, persisted, and bounded with the oldest dropped first", async () => {
-  const local = fakeStorageArea();
-  const history = new History(local, 3);
-  const verdict = analyzer().analyze(await securityInfo(await makePki()));
+  const { history, storage: local } = await opened(fakeStorageArea(), 3);
   history.record(1, "https://a.test/", "https://a.test/", verdict, 100);
   history.record(1, "https://a.test/", "https://a.test/x.js", verdict, 101);
   expect(history.events().map((e) => e.ruleId)).toEqual(["dynamic-intermediate", "non-built-in-root"]);
@@ -15,13 +60,12 @@ test("findings are logged once per page load, persisted, and bounded with the ol
   expect(history.events()[0]).toMatchObject({ ruleId: "non-built-in-root", pageUrl: "https://a.test/" });
   await history.flush();
 
-  const reopened = new History(local, 3);
-  await reopened.restore();
+  const { history: reopened } = await opened(local, 3);
   expect(reopened.events()).toEqual(history.events());
 });
 
 test("a change of a host's CA chain is a chain-changed event; a new leaf under the same CA is not", async () => {
-  const history = new History(fakeStorageArea(), 100);
+  const { history } = await opened();
   const pki = await makePki();
   const a = analyzer();
   const first = a.analyze(await securityInfo(pki, { builtInRoot: true }));
@@ -39,4 +83,189 @@ test("a change of a host's CA chain is a chain-changed event; a new leaf under t
   expect(changed).toHaveLength(1);
   expect(changed[0]).toMatchObject({ level: "notice", origin: "https://a.test", sha256: otherCa.chain[1].sha256 });
   expect(changed[0].title).toMatch(/CA chain for a\.test changed/);
+});
+
+test("unreadable storage: restore still completes with an empty history, says why, and recording goes on", async () => {
+  const { storage, fail } = breakableStorage();
+  fail.get = true;
+  const problems = quiet();
+  const history = new History(storage, 100, problems);
+  await expect(history.restore()).resolves.toBeUndefined();
+  expect(history.events()).toEqual([]);
+  expect(problems.list()).toEqual([historyProblem(/could not be read.*get: disk full/)]);
+  visit(history, 1);
+  expect(history.events()).toHaveLength(verdict.findings.length);
+});
+
+test("stored data of the wrong shape: the readable events are kept, the rest dropped and reported", async () => {
+  const { history, storage } = await opened(fakeStorageArea(), 100_000);
+  visit(history, CHUNK_SIZE * 1.5); // three chunks
+  await history.flush();
+  const chunkKeys = Object.keys(storage.data).filter((k) => /^history:\d+$/.test(k));
+  expect(chunkKeys).toHaveLength(3);
+  const [first, , third] = chunkKeys.map((k) => storage.data[k] as unknown[]);
+  storage.data[chunkKeys[1]] = "not a list";
+  storage.data[chunkKeys[2]] = [...third.slice(0, 2), { ...(third[2] as object), level: "severe" }, null, 7, ...third.slice(3)];
+  storage.data["ca:p1.test"] = { chain: "wrong" };
+
+  const { history: reopened, problems } = await opened(storage);
+  expect(reopened.events()).toEqual([...first, ...third.slice(0, 2), ...third.slice(3)]);
+  expect(problems.list()).toEqual([historyProblem(new RegExp(`"${chunkKeys[1]}" is not a list.*3 event\\(s\\) in "${chunkKeys[2]}" of the wrong shape.*1 remembered CA chain`))]);
+  // Repaired in storage: read again, nothing is missing and nothing is reported.
+  await reopened.flush();
+  const { history: again, problems: none } = await opened(storage);
+  expect(again.events()).toEqual(reopened.events());
+  expect(none.list()).toEqual([]);
+
+  for (const legacy of ["a string", { not: "a list" }]) {
+    const { history: empty, problems: reported } = await opened(fakeStorageArea({ history: legacy }));
+    expect(empty.events()).toEqual([]);
+    expect(reported.list()).toEqual([historyProblem(/"history" is not a list of events/)]);
+  }
+});
+
+test("an old single history key is migrated to chunks and removed, its events kept with unique ids", async () => {
+  const { history: old } = await opened();
+  visit(old, CHUNK_SIZE); // two chunks' worth
+  // Versions before chunking numbered ids from the number of events kept, so they could repeat.
+  const legacy = old.events().map((e, i) => ({ ...e, id: `${e.time}-${i % 7}` }));
+  const storage = fakeStorageArea({ history: [...legacy, { time: "yesterday" }] });
+
+  const { history, problems } = await opened(storage);
+  expect(withoutIds(history.events())).toEqual(withoutIds(legacy));
+  expect(new Set(ids(history.events())).size).toBe(legacy.length);
+  expect(problems.list()).toEqual([historyProblem(/1 event\(s\) in "history" of the wrong shape/)]);
+  await history.flush();
+  expect(storage.data.history).toBeUndefined();
+  expect(storedEvents(storage.data)).toEqual(history.events());
+
+  const { history: reopened } = await opened(storage);
+  expect(reopened.events()).toEqual(history.events());
+});
+
+test("a flush writes only the chunks that changed, drops those the limit emptied, and clear removes them all", async () => {
+  const { history, storage } = await opened(fakeStorageArea(), CHUNK_SIZE * 3);
+  visit(history, (CHUNK_SIZE * 3) / 2);
+  await history.flush();
+  expect(storedEvents(storage.data)).toEqual(history.events());
+
+  const written: HistoryEvent[][] = [];
+  const set = storage.set;
+  storage.set = (items) => {
+    written.push(Object.entries(items).flatMap(([k, v]) => (/^history:\d+$/.test(k) ? (v as HistoryEvent[]) : [])));
+    return set(items);
+  };
+  visit(history, 1, 2000, 10_000);
+  await history.flush();
+  // One page's events cost at most two chunks (the one they joined, the one the limit trimmed), not the whole history.
+  expect(written.flat().length).toBeLessThanOrEqual(2 * CHUNK_SIZE);
+  expect(history.events().length).toBe(3 * CHUNK_SIZE);
+  expect(storedEvents(storage.data)).toEqual(history.events());
+
+  visit(history, CHUNK_SIZE, 3000, 20_000); // pushes the oldest chunks out entirely
+  await history.flush();
+  expect(storedEvents(storage.data)).toEqual(history.events());
+  const { history: reopened } = await opened(storage);
+  expect(reopened.events()).toEqual(history.events());
+
+  history.clear();
+  await history.flush();
+  expect(storedEvents(storage.data)).toEqual([]);
+  const { history: cleared } = await opened(storage);
+  expect(cleared.events()).toEqual([]);
+});
+
+test("a failed write is reported, kept in memory and written by a later flush, which clears the problem", async () => {
+  const { storage, fail } = breakableStorage();
+  const { history, problems } = await opened(storage);
+  fail.set = true;
+  visit(history, 2);
+  await expect(history.flush()).resolves.toBeUndefined();
+  expect(problems.list()).toEqual([historyProblem(/could not be saved.*set: disk full/)]);
+  expect(history.events()).toHaveLength(2 * verdict.findings.length);
+  expect(storedEvents(storage.data)).toEqual([]);
+
+  fail.set = false;
+  await history.flush(); // nothing new was recorded: what the failed write held is written now
+  expect(problems.list()).toEqual([]);
+  const { history: reopened } = await opened(storage);
+  expect(reopened.events()).toEqual(history.events());
+
+  // A clear whose removal fails still reads back empty, and the removal is done later.
+  fail.remove = true;
+  history.clear();
+  await history.flush();
+  expect(problems.list()).toEqual([historyProblem(/could not be saved.*remove: disk full/)]);
+  const { history: afterRestart } = await opened(storage);
+  expect(afterRestart.events()).toEqual([]);
+  fail.remove = false;
+  await history.flush();
+  expect(problems.list()).toEqual([]);
+  expect(storedEvents(storage.data)).toEqual([]);
+});
+
+test("event ids stay unique across restarts, also for events recorded before restore finished", async () => {
+  const storage = fakeStorageArea();
+  const { history } = await opened(storage, 3);
+  visit(history, 3, 100); // six events, the oldest three dropped
+  await history.flush();
+
+  const reopened = new History(storage, 3, quiet());
+  visit(reopened, 1, 100, 50);
+  await reopened.restore();
+  visit(reopened, 1, 100, 60);
+  const all = [...history.events(), ...reopened.events()];
+  expect(new Set(ids(all)).size).toBe(all.length);
+});
+
+test("restore keeps the stored events until the limit in force is known; setLimit applies it", async () => {
+  const storage = fakeStorageArea();
+  const { history } = await opened(storage, 50);
+  visit(history, 20);
+  await history.flush();
+  // The background starts with the default limit, before the user's settings are read.
+  const { history: reopened } = await opened(storage, 10);
+  expect(reopened.events()).toEqual(history.events());
+  reopened.setLimit(10);
+  expect(reopened.events()).toEqual(history.events().slice(-10));
+});
+
+test("historyLimit is capped at 100,000: over it is refused with the maximum named, and History never holds more", async () => {
+  expect(validatePolicy({ historyLimit: MAX_HISTORY_LIMIT + 1 }).errors).toEqual([expect.stringMatching(`historyLimit: expected at most ${MAX_HISTORY_LIMIT}`)]);
+  expect(validatePolicy({ historyLimit: MAX_HISTORY_LIMIT }).values).toEqual({ historyLimit: MAX_HISTORY_LIMIT });
+  const saved = await applySettingsInput(buildSettingsView({}, validatePolicy(undefined)), { historyLimit: MAX_HISTORY_LIMIT * 10 });
+  expect(saved).toEqual({ ok: false, errors: [expect.stringMatching(`historyLimit: expected at most ${MAX_HISTORY_LIMIT}`)] });
+
+  const { history } = await opened(fakeStorageArea(), 10);
+  visit(history, 1);
+  const template = history.events()[0];
+  const many = Array.from({ length: MAX_HISTORY_LIMIT + 5 }, (_, i) => ({ ...template, id: String(i), time: i }));
+  const { history: restored } = await opened(fakeStorageArea({ history: many }), MAX_HISTORY_LIMIT * 2);
+  expect(restored.limit).toBe(MAX_HISTORY_LIMIT);
+  expect(restored.events()).toHaveLength(MAX_HISTORY_LIMIT);
+  expect(restored.events()[0].time).toBe(5);
+  restored.setLimit(MAX_HISTORY_LIMIT + 1);
+  expect(restored.limit).toBe(MAX_HISTORY_LIMIT);
+});
+
+test("a finding about a certificate the chain does not hold is recorded without a certificate", async () => {
+  const { history } = await opened();
+  const past = { ...verdict, findings: [{ ...verdict.findings[0], certIndex: verdict.chain.length + 2 }] };
+  expect(() => history.record(1, "https://a.test/", "https://a.test/", past, 1)).not.toThrow();
+  expect(history.events()).toEqual([expect.objectContaining({ ruleId: past.findings[0].ruleId, subject: "", sha256: "" })]);
+});
+
+test("clearing history is refused under lockSettings, and allowed otherwise", async () => {
+  const { history } = await opened();
+  visit(history, 1);
+  const ask = (lockSettings: boolean) => {
+    const view = buildSettingsView({}, validatePolicy({ lockSettings }));
+    const handle = createMessageHandler({ history, settings: { view: () => view }, ready: Promise.resolve() } as unknown as MessageDeps);
+    return handle({ type: "ui-bg-clear-history" });
+  };
+  expect(await ask(true)).toEqual({ ok: false, error: HISTORY_KEPT_BY_POLICY });
+  expect(HISTORY_KEPT_BY_POLICY).toMatch(/organisation's policy/);
+  expect(history.events()).toHaveLength(verdict.findings.length);
+  expect(await ask(false)).toEqual({ ok: true });
+  expect(history.events()).toEqual([]);
 });

@@ -1,0 +1,83 @@
+import type { Action } from "webextension-polyfill";
+import { BADGE, BadgeUpdater, tooltip } from "../../../background/badge";
+import type { TabState } from "../../../src/protocol";
+import type { Level } from "../../../src/verdict";
+
+/** A tab's state as the badge reads it: its level, and a TLS failure to name in the tooltip. */
+function tab(tabId: number, level: Level, error = "Peer's certificate has an invalid signature."): TabState {
+  return {
+    tabId, url: "https://a.test/", top: null, origins: [], unchecked: [], level, updatedAt: 0,
+    failures: [{ url: "https://a.test/", origin: "https://a.test", error, type: "main_frame", time: 0 }],
+  };
+}
+
+/** The toolbar action: what each tab's badge shows, and every call made. */
+function fakeAction() {
+  const calls: { tabId: number; text: string }[] = [];
+  const action = {
+    setBadgeText: jest.fn(async ({ tabId, text }: { tabId: number; text: string }) => void calls.push({ tabId, text })),
+    setBadgeBackgroundColor: jest.fn(async () => undefined),
+    setTitle: jest.fn(async () => undefined),
+  };
+  return { action: action as unknown as Action.Static, calls, titles: action.setTitle };
+}
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
+test("each change is shown once; the same state again costs no call", () => {
+  const { action, calls, titles } = fakeAction();
+  const badges = new BadgeUpdater(action);
+  badges.update(tab(1, "warning"));
+  jest.runOnlyPendingTimers();
+  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }]);
+  expect(titles).toHaveBeenCalledWith({ tabId: 1, title: tooltip(tab(1, "warning")) });
+
+  badges.update(tab(1, "warning"));
+  jest.runOnlyPendingTimers();
+  expect(calls).toHaveLength(1);
+
+  badges.update(tab(1, "blocked"));
+  jest.runOnlyPendingTimers();
+  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }, { tabId: 1, text: BADGE.blocked.text }]);
+});
+
+test("changes within 50 ms are shown together: only the latest state is shown", () => {
+  const { action, calls } = fakeAction();
+  const badges = new BadgeUpdater(action);
+  badges.update(tab(1, "notice"));
+  badges.update(tab(2, "notice"));
+  badges.update(tab(1, "warning"));
+  badges.update(tab(1, "blocked"));
+  jest.runOnlyPendingTimers();
+  expect(calls).toEqual([{ tabId: 1, text: BADGE.blocked.text }, { tabId: 2, text: BADGE.notice.text }]);
+});
+
+test("a tab forgotten (closed) before its change was shown: nothing is shown and nothing throws", () => {
+  const { action, calls } = fakeAction();
+  const badges = new BadgeUpdater(action);
+  badges.update(tab(1, "blocked"));
+  badges.forget(1);
+  expect(() => jest.runOnlyPendingTimers()).not.toThrow();
+  expect(calls).toEqual([]);
+
+  // A later state for that tab id is shown afresh.
+  badges.update(tab(1, "warning"));
+  jest.runOnlyPendingTimers();
+  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }]);
+});
+
+test("forget and reapply show an unchanged state again (Firefox reset the badge on navigation)", () => {
+  const { action, calls } = fakeAction();
+  const badges = new BadgeUpdater(action);
+  badges.update(tab(1, "warning"));
+  jest.runOnlyPendingTimers();
+  badges.reapply(tab(1, "warning"));
+  jest.runOnlyPendingTimers();
+  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }, { tabId: 1, text: BADGE.warning.text }]);
+
+  badges.forget(1);
+  badges.update(tab(1, "warning"));
+  jest.runOnlyPendingTimers();
+  expect(calls).toHaveLength(3);
+});
