@@ -21,7 +21,7 @@ import type { AnalysedCertificate, CertificateFacts, ChainFacts } from "./rules/
 import type { RuleRegistry } from "./rules/registry";
 import type { FirefoxCertificate, SecurityInfo } from "./securityInfo";
 import { EMPTY_SETTINGS, type AllowlistEntry, type CustomBlocklistEntry, type Settings } from "./settings";
-import { LEVEL_RANK, worstLevel, type Finding, type Verdict } from "./verdict";
+import { LEVEL_RANK, worstLevel, type ChainCertificate, type Finding, type Verdict } from "./verdict";
 
 export interface AnalyzerOptions {
   /** Certificates whose facts are kept (default 4096: a few MB at most). */
@@ -166,13 +166,14 @@ export class ChainAnalyzer {
 
     const findings: Finding[] = [];
     const analysed: AnalysedCertificate[] = [];
-    certificates.forEach((cert, index) => {
+    // A loop, not forEach: a hole in the array is a certificate too (reported, not skipped).
+    for (let index = 0; index < certificates.length; index++) {
       try {
-        analysed.push(this.#analyseCertificate(cert, index, certificates.length));
+        analysed.push(this.#analyseCertificate(certificates[index], index, certificates.length));
       } catch (error) {
         findings.push(analysisError(`certificate ${index} could not be analysed`, error, index));
       }
-    });
+    }
 
     const chain: ChainFacts = {
       certificates: analysed,
@@ -201,7 +202,11 @@ export class ChainAnalyzer {
     const verdict: Verdict = {
       level: worstLevel(findings.map((f) => f.severity)),
       findings,
-      chain: analysed.map((c) => {
+      // One entry per presented certificate, in place, even for one that could not be analysed:
+      // findings (certIndex) and the stored DER are indexed by position in this chain.
+      chain: Array.from(certificates, (cert, index) => {
+        const c = analysed.find((a) => a.index === index);
+        if (!c) return unanalysedEntry(cert, index, certificates.length, [...new Set(findings.filter((f) => f.certIndex === index).map((f) => f.ruleId))]);
         const shown = this.#shown.get(c.facts);
         return {
           index: c.index,
@@ -298,6 +303,28 @@ export class ChainAnalyzer {
     });
     return facts;
   }
+}
+
+/** The chain entry of a certificate that could not be analysed: what Firefox gave, where usable. */
+function unanalysedEntry(info: unknown, index: number, length: number, flags: string[]): ChainCertificate {
+  const c = (info ?? {}) as { [K in keyof FirefoxCertificate]?: any };
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const time = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+  return {
+    index,
+    role: roleOf(index, length),
+    subject: text(c.subject),
+    issuer: text(c.issuer),
+    sha256: text(c.fingerprint?.sha256),
+    sha1: text(c.fingerprint?.sha1),
+    spkiSha256: text(c.subjectPublicKeyInfoDigest?.sha256),
+    serialNumber: text(c.serialNumber),
+    validity: { start: time(c.validity?.start), end: time(c.validity?.end) },
+    isBuiltInRoot: c.isBuiltInRoot === true,
+    known: false,
+    allowlisted: false,
+    flags,
+  };
 }
 
 /** Firefox always sends these; anything else is reported rather than half-analysed. */

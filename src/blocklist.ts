@@ -3,6 +3,7 @@
  * from the sources in data/sources/) plus enterprise and user entries, turned into plain maps so
  * that matching a certificate is a handful of hash-map lookups.
  */
+import { canonicalBase64, normalizeSerialHex } from "./encoding";
 
 /** Bumped whenever the compiled layout changes; the loader refuses other formats. */
 export const INDEX_FORMAT = 1;
@@ -107,19 +108,29 @@ export class Blocklist {
   readonly #bySha256 = new Map<string, BlocklistEntry[]>();
   readonly #bySha1 = new Map<string, BlocklistEntry[]>();
   readonly #bySpki = new Map<string, BlocklistEntry[]>();
-  /** serial → entries; the issuer is compared only after a serial hit. */
-  readonly #bySerial = new Map<string, BlocklistEntry[]>();
-  /** SPKI → subject+SPKI entries; the subject is compared only after an SPKI hit. */
-  readonly #bySubjectSpki = new Map<string, BlocklistEntry[]>();
+  /** serial → entries with their issuer name; the name is compared only after a serial hit. */
+  readonly #bySerial = new Map<string, [BlocklistEntry, string][]>();
+  /** SPKI → subject+SPKI entries with their subject name; the name is compared only after an SPKI hit. */
+  readonly #bySubjectSpki = new Map<string, [BlocklistEntry, string][]>();
 
   constructor(entries: readonly BlocklistEntry[]) {
     this.entries = entries;
+    // Every entry, bundled, policy or user, passes here: the one place names and serials are put in
+    // the form a certificate's own are compared in (canonical base64, serial without leading zeros).
+    // Names repeat across entries (one issuer, many serials), so each is converted once.
+    const names = new Map<string, string | null>();
+    const canonicalName = (b64: string) => {
+      if (!names.has(b64)) names.set(b64, canonicalBase64(b64));
+      return names.get(b64) ?? null;
+    };
     for (const e of entries) {
       if (e.sha256) push(this.#bySha256, e.sha256, e);
       if (e.sha1) push(this.#bySha1, e.sha1, e);
       if (e.spkiSha256) push(this.#bySpki, e.spkiSha256, e);
-      if (e.issuerSerial) push(this.#bySerial, e.issuerSerial.serial, e);
-      if (e.subjectSpki) push(this.#bySubjectSpki, e.subjectSpki.spkiSha256, e);
+      const issuer = e.issuerSerial && canonicalName(e.issuerSerial.issuer);
+      if (issuer && typeof e.issuerSerial!.serial === "string") push(this.#bySerial, normalizeSerialHex(e.issuerSerial!.serial.toLowerCase()), [e, issuer]);
+      const subject = e.subjectSpki && canonicalName(e.subjectSpki.subject);
+      if (subject) push(this.#bySubjectSpki, e.subjectSpki!.spkiSha256, [e, subject]);
     }
   }
 
@@ -144,11 +155,11 @@ export class Blocklist {
     for (const entry of this.#bySha256.get(c.sha256) ?? []) out.push({ entry, key: "sha256" });
     for (const entry of this.#bySha1.get(c.sha1) ?? []) out.push({ entry, key: "sha1" });
     for (const entry of this.#bySpki.get(c.spkiSha256) ?? []) out.push({ entry, key: "spkiSha256" });
-    for (const entry of this.#bySerial.get(c.serial) ?? []) {
-      if (entry.issuerSerial!.issuer === c.issuer) out.push({ entry, key: "issuerSerial" });
+    for (const [entry, issuer] of this.#bySerial.get(c.serial) ?? []) {
+      if (issuer === c.issuer) out.push({ entry, key: "issuerSerial" });
     }
-    for (const entry of this.#bySubjectSpki.get(c.spkiSha256) ?? []) {
-      if (entry.subjectSpki!.subject === c.subject) out.push({ entry, key: "subjectSpki" });
+    for (const [entry, subject] of this.#bySubjectSpki.get(c.spkiSha256) ?? []) {
+      if (subject === c.subject) out.push({ entry, key: "subjectSpki" });
     }
     return out;
   }

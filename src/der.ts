@@ -69,26 +69,47 @@ function expect(buf: Uint8Array, pos: number, limit: number, tag: number, what: 
   return tlv;
 }
 
+/** Above this, one more base-128 digit would pass Number.MAX_SAFE_INTEGER. */
+const MAX_ARC_BEFORE_SHIFT = Math.floor((Number.MAX_SAFE_INTEGER - 127) / 128);
+
+/**
+ * OBJECT IDENTIFIER content → dotted string. Strict, since the string is compared with known OIDs:
+ * a non-minimal arc (leading 0x80) or a truncated last arc would otherwise decode to the same
+ * string as the real OID, and an arc beyond 2^53 would be rounded into another value.
+ */
 export function decodeOid(buf: Uint8Array, tlv: Tlv): string {
+  if (tlv.content === tlv.end) throw new DerError(`empty OBJECT IDENTIFIER (offset ${tlv.start})`);
   const parts: number[] = [];
   let value = 0;
+  let arcStart = true;
   for (let i = tlv.content; i < tlv.end; i++) {
+    if (arcStart && buf[i] === 0x80) throw new DerError(`OBJECT IDENTIFIER arc with a leading zero byte (offset ${i}): not DER`);
+    if (value > MAX_ARC_BEFORE_SHIFT) throw new DerError(`OBJECT IDENTIFIER arc too large (offset ${i})`);
     value = value * 128 + (buf[i] & 0x7f);
-    if (!(buf[i] & 0x80)) {
+    arcStart = !(buf[i] & 0x80);
+    if (arcStart) {
       if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
       else parts.push(value);
       value = 0;
     }
   }
+  if (!arcStart) throw new DerError(`OBJECT IDENTIFIER ends inside an arc (offset ${tlv.start})`);
   return parts.join(".");
 }
 
-/** Bit length of an unsigned big-endian INTEGER's content. */
-function integerBits(buf: Uint8Array, tlv: Tlv): number {
+/** Bit length of an INTEGER's content read as unsigned; `what` is the field, for the error. */
+function integerBits(buf: Uint8Array, tlv: Tlv, what: string): number {
+  if (tlv.content === tlv.end) throw new DerError(`empty INTEGER for ${what} (offset ${tlv.start})`);
   let i = tlv.content;
   while (i < tlv.end - 1 && buf[i] === 0) i++;
   const first = buf[i];
   return (tlv.end - i - 1) * 8 + (first === 0 ? 0 : 32 - Math.clz32(first));
+}
+
+/** A key size: a positive INTEGER (a negative modulus or prime is no key, so its size means nothing). */
+function keyBits(buf: Uint8Array, tlv: Tlv, what: string): number {
+  if (tlv.end > tlv.content && buf[tlv.content] & 0x80) throw new DerError(`negative ${what} (offset ${tlv.start})`);
+  return integerBits(buf, tlv, what);
 }
 
 const OID_SHA1 = "1.3.14.3.2.26";
@@ -117,15 +138,14 @@ function readKey(buf: Uint8Array, spki: Tlv): KeyInfo {
     case OID_RSASSA_PSS: {
       // BIT STRING: one byte of unused bits, then RSAPublicKey ::= SEQUENCE { modulus, exponent }
       const rsa = expect(buf, bits.content + 1, bits.end, 0x30, "RSAPublicKey");
-      return { type: "RSA", bits: integerBits(buf, expect(buf, rsa.content, rsa.end, 0x02, "RSA modulus")) };
+      return { type: "RSA", bits: keyBits(buf, expect(buf, rsa.content, rsa.end, 0x02, "RSA modulus"), "RSA modulus") };
     }
     case "1.2.840.10045.2.1": {
       if (params?.tag === 0x06) {
         const curveOid = decodeOid(buf, params);
         const known = CURVES[curveOid];
         if (known) return { type: "EC", curve: known[0], bits: known[1] };
-        // Unknown named curve: an uncompressed point is 04 || X || Y.
-        return { type: "EC", curve: curveOid, bits: ((bits.end - bits.content - 2) / 2) * 8 };
+        return { type: "EC", curve: curveOid, bits: pointBits(buf, bits) };
       }
       return { type: "EC", bits: null };
     }
@@ -135,11 +155,24 @@ function readKey(buf: Uint8Array, spki: Tlv): KeyInfo {
       return { type: "Ed448", bits: 456 };
     case "1.2.840.10040.4.1": {
       if (params?.tag !== 0x30) return { type: "DSA", bits: null };
-      return { type: "DSA", bits: integerBits(buf, expect(buf, params.content, params.end, 0x02, "DSA p")) };
+      return { type: "DSA", bits: keyBits(buf, expect(buf, params.content, params.end, 0x02, "DSA p"), "DSA p") };
     }
     default:
       return { type: oid, bits: null };
   }
+}
+
+/**
+ * Field size of an EC point in a subjectPublicKey BIT STRING (unused-bits byte, then the point):
+ * uncompressed 04 || X || Y, or compressed 02/03 || X. Anything else has no size to tell.
+ */
+function pointBits(buf: Uint8Array, bits: Tlv): number | null {
+  const length = bits.end - bits.content - 2; // without the unused-bits byte and the point's format byte
+  if (length <= 0) return null;
+  const format = buf[bits.content + 1];
+  if (format === 0x04 && length % 2 === 0) return (length / 2) * 8;
+  if (format === 0x02 || format === 0x03) return length * 8;
+  return null;
 }
 
 /** RSASSA-PSS names its hash in parameters; absent means SHA-1 (RFC 4055). */
@@ -164,6 +197,7 @@ export function readCertificate(der: Uint8Array): DerCertificate {
   let pos = tbs.content;
   if (der[pos] === 0xa0) pos = readTlv(der, pos, tbs.end, "version").end;
   const serial = expect(der, pos, tbs.end, 0x02, "serialNumber");
+  if (serial.content === serial.end) throw new DerError(`empty serialNumber (offset ${serial.start})`);
   const innerSig = expect(der, serial.end, tbs.end, 0x30, "signature");
   const issuer = expect(der, innerSig.end, tbs.end, 0x30, "issuer");
   const validity = expect(der, issuer.end, tbs.end, 0x30, "validity");

@@ -29,6 +29,20 @@ export function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
+/**
+ * Base64 in canonical form (padded, as btoa writes it), or null when it is not base64. OneCRL-style
+ * tools may drop the trailing "=" or wrap lines; compared as strings, such a name would never equal
+ * the base64 of a certificate's own name.
+ */
+export function canonicalBase64(b64: string): string | null {
+  if (typeof b64 !== "string") return null;
+  try {
+    return bytesToBase64(base64ToBytes(b64));
+  } catch {
+    return null;
+  }
+}
+
 /** "AB:CD:..." (Firefox's fingerprint and serial form) → "abcd...". */
 export function colonHexToHex(s: string): string {
   return s.replaceAll(":", "").toLowerCase();

@@ -1,0 +1,83 @@
+/** The hot-path DER walk on hand-built certificates: what it reports, and what it refuses. */
+import { DerError, readCertificate } from "../../src/der";
+import { algorithm, bits, certificate, concat, int, nested, nul, oid, OID, seq } from "./support/derWriter";
+import { longOid } from "./support/hostileCertificates";
+import { analyzer, firefoxCertificate, makePki } from "./support/chains";
+import { firefoxEntryForBytes } from "./adversarial/fuzz";
+
+const rsaKey = (modulus: readonly number[] | Uint8Array) => seq(algorithm(OID.rsaEncryption, nul()), bits(seq(int(modulus), int([0x01, 0x00, 0x01]))));
+const ecKey = (curve: string, point: Uint8Array) => seq(algorithm(OID.ecPublicKey, oid(curve)), bits(point));
+
+describe("keys", () => {
+  test("an RSA modulus of 1 bit or 0 is read as such, and the analyzer calls the key weak", () => {
+    expect(readCertificate(certificate({ spki: rsaKey([0x01]) })).key).toEqual({ type: "RSA", bits: 1 });
+    expect(readCertificate(certificate({ spki: rsaKey([0x00]) })).key).toEqual({ type: "RSA", bits: 0 });
+    const verdict = analyzer().analyze({ state: "secure", certificates: [firefoxEntryForBytes(certificate({ spki: rsaKey([0x01]) }))] });
+    expect(verdict.findings).toContainEqual(expect.objectContaining({ ruleId: "weak-key", certIndex: 0, title: expect.stringMatching(/RSA 1 bits/) }));
+  });
+
+  test("a negative or empty RSA modulus is no key: a DerError, not a size", () => {
+    expect(() => readCertificate(certificate({ spki: rsaKey([0x80, 0x01]) }))).toThrow(DerError);
+    // An empty INTEGER used to be measured from the byte after it (a negative size).
+    expect(() => readCertificate(certificate({ spki: rsaKey([]) }))).toThrow(/empty INTEGER for RSA modulus/);
+  });
+
+  test("an EC key on an unknown curve is sized from its point, or not at all", () => {
+    const curve = "1.3.132.0.99";
+    expect(readCertificate(certificate({ spki: ecKey(curve, concat([Uint8Array.of(4), new Uint8Array(96)])) })).key).toEqual({ type: "EC", curve, bits: 384 });
+    expect(readCertificate(certificate({ spki: ecKey(curve, concat([Uint8Array.of(3), new Uint8Array(28)])) })).key).toEqual({ type: "EC", curve, bits: 224 });
+    // Used to come out as -4 bits (and so as a "weak key" of negative size).
+    for (const point of [Uint8Array.of(4), new Uint8Array(0), Uint8Array.of(4, 1, 2, 3)]) {
+      expect(readCertificate(certificate({ spki: ecKey(curve, point) })).key).toEqual({ type: "EC", curve, bits: null });
+    }
+  });
+});
+
+describe("OBJECT IDENTIFIERs are read strictly, since they are compared with known ones", () => {
+  const sha1WithRsa = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05];
+  const withSignatureOid = (content: number[]) => certificate({ signature: seq(Uint8Array.of(0x06, content.length, ...content)) });
+
+  test("the minimal encoding of SHA-1 with RSA is recognised", () => {
+    expect(readCertificate(withSignatureOid(sha1WithRsa)).signatureAlgorithm).toBe(OID.sha1WithRSA);
+  });
+
+  test("a non-minimal arc or an arc cut short does not decode to a known OID", () => {
+    // Both used to read as 1.2.840.113549.1.1.5.
+    expect(() => readCertificate(withSignatureOid([...sha1WithRsa.slice(0, -1), 0x80, 0x05]))).toThrow(/leading zero byte/);
+    expect(() => readCertificate(withSignatureOid([...sha1WithRsa, 0x81]))).toThrow(/ends inside an arc/);
+    expect(() => readCertificate(withSignatureOid([]))).toThrow(/empty OBJECT IDENTIFIER/);
+  });
+
+  test("an arc beyond 2^53 is refused rather than rounded into another number", () => {
+    expect(() => readCertificate(withSignatureOid([0x2a, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]))).toThrow(/arc too large/);
+    expect(readCertificate(withSignatureOid([0x2a, 0x8f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])).signatureAlgorithm).toBe(`1.2.${2 ** 53 - 1}`);
+  });
+
+  test("a 100,000-arc OID is read whole", () => {
+    const read = readCertificate(certificate({ signature: seq(longOid(100_000)) }));
+    expect(read.signatureAlgorithm.split(".")).toHaveLength(100_000);
+  });
+});
+
+describe("structure", () => {
+  test("an empty serial is refused; a 10,000-byte one is read without its leading zeros", () => {
+    expect(() => readCertificate(certificate({ serial: int([]) }))).toThrow(/empty serialNumber/);
+    const serial = concat([new Uint8Array(9_999), Uint8Array.of(0x42)]);
+    expect(readCertificate(certificate({ serial: int(serial) })).serial).toBe("42");
+  });
+
+  test("deep nesting where the walk does not look is never descended into (the walk does not recurse)", () => {
+    const deep = nested(100_000);
+    const read = readCertificate(certificate({ subject: deep, spki: seq(algorithm(OID.ecPublicKey, nested(10_000)), bits(new Uint8Array(65))) }));
+    expect(read.subject).toHaveLength(deep.length);
+    expect(read.key).toEqual({ type: "EC", bits: null });
+  });
+
+  test("a real certificate reads the same as before (EC P-256, SHA-256)", async () => {
+    const { leaf } = await makePki();
+    const read = readCertificate(leaf.der);
+    expect(read.key).toEqual({ type: "EC", curve: "P-256", bits: 256 });
+    expect(read.signatureAlgorithm).toBe("1.2.840.10045.4.3.2");
+    expect(read.serial).toBe((await firefoxCertificate(leaf.der)).serialNumber.replaceAll(":", "").toLowerCase().replace(/^(00)+(?=.)/, ""));
+  });
+});
