@@ -10,6 +10,11 @@
  *   expired    an expired leaf: Firefox itself refuses it, Chain Sentry records why     → TLS error
  *   leaf-only  the server omits its intermediate: Firefox cannot build the chain        → TLS error
  *   mixed      a page whose subresources come from clean, dynamic and blocked origins   → blocked
+ *
+ * Every server logs the requests it received (`sites.requests(port)`), so a test can tell what
+ * reached a site and what the browser stopped before sending. The clean site also serves
+ * /long/<anything> (its index page, for very long URLs) and a service worker under /sw/ (see
+ * SERVICE_WORKER): /sw/ registers it, and it answers /sw/page itself without the network.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import https from "node:https";
@@ -41,6 +46,10 @@ export interface DemoSites {
   rootPemPath: string;
   cases: DemoCase[];
   indexUrl: string;
+  /** Every HTTP request the server on `port` received so far, oldest first (a copy). */
+  requests(port: number): ReceivedRequest[];
+  /** The clean site's service-worker pages: `register` installs the worker, which then makes `page` itself. */
+  serviceWorker: { register: string; page: string };
   /** The extension's managed configuration (policies.json → 3rdparty) the cases assume. */
   managedConfig: Record<string, unknown>;
   /** Firefox enterprise policies: trust the demo root, configure Chain Sentry (extra keys merged in). */
@@ -54,17 +63,49 @@ export interface Site {
   chain: Issued[];
   /** HTML for "/" and "/mixed" (given the path). */
   body: (path: string) => string;
+  /** Extra routes by exact path: [content type, body]. */
+  routes?: Record<string, [string, string]>;
+  /** Serve `body(path)` for paths under this prefix too (very long URLs). */
+  longPrefix?: string;
 }
+
+/** One request a demo server received. `path` is the request target as sent (path and query). */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  time: number;
+}
+
+/**
+ * The clean site's service worker: it takes control of /sw/ and answers /sw/page with a response
+ * it makes itself, so that page comes from no TLS connection (Firefox reports no chain for it).
+ */
+export const SERVICE_WORKER = `
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (event) => {
+  if (new URL(event.request.url).pathname !== "/sw/page") return;
+  const html = '<!doctype html><html><head><meta charset="utf-8"><title>Service worker page</title></head>' +
+    '<body><h1 id="site-content">Service worker page</h1><p>Made by the service worker of the site.</p></body></html>';
+  event.respondWith(new Response(html, { headers: { "content-type": "text/html" } }));
+});
+`;
 
 export const page = (title: string, body: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title><link rel="stylesheet" href="/style.css"></head>` +
   `<body><h1 id="site-content">${title}</h1>${body}<script src="/app.js"></script></body></html>`;
 
 /** An HTTPS server on `host:site.port` presenting `site.chain`, with a page and three subresources. */
-export function serve(site: Site, host = "127.0.0.1"): Promise<https.Server> {
-  const server = https.createServer({ key: site.chain[0].keyPem, cert: site.chain.map((c) => c.pem).join("") }, (req, res) => {
+export function serve(site: Site, host = "127.0.0.1", log?: ReceivedRequest[]): Promise<https.Server> {
+  // A request line up to 8 MB: Node's default (16 KB) would answer very long URLs with 431.
+  const options = { key: site.chain[0].keyPem, cert: site.chain.map((c) => c.pem).join(""), maxHeaderSize: 8 * 1024 * 1024 };
+  const server = https.createServer(options, (req, res) => {
+    log?.push({ method: req.method ?? "", path: req.url ?? "", time: Date.now() });
     const noStore = { "cache-control": "no-store", "access-control-allow-origin": "*" };
     const p = (req.url ?? "/").split("?")[0];
+    const route = site.routes?.[p];
+    if (route) return res.writeHead(200, { "content-type": route[0], ...noStore }).end(route[1]);
+    if (site.longPrefix && p.startsWith(site.longPrefix)) return res.writeHead(200, { "content-type": "text/html", ...noStore }).end(site.body(p));
     if (p === "/style.css") return res.writeHead(200, { "content-type": "text/css", ...noStore }).end("body{font:16px sans-serif;margin:2em}");
     if (p === "/app.js") return res.writeHead(200, { "content-type": "text/javascript", ...noStore }).end("document.body.dataset.script='ran';");
     if (p === "/pixel.svg") {
@@ -123,8 +164,17 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
   const plain = (title: string) => () => page(title, `<p>Served by ${title.toLowerCase()} for the Chain Sentry demo.</p>`);
 
   const sites: Site[] = [
-    { port: port(0), chain: [await leaf(pki.intermediate), pki.intermediate], body: (p) => (p === "/mixed" ? page("Mixed subresources", mixedBody) : page("Chain Sentry demo", `<ul>${links}</ul>`)) },
-    { port: port(1), chain: [await leaf(pki.rogue), pki.rogue], body: plain("Blocked intermediate site") },
+    {
+      port: port(0),
+      chain: [await leaf(pki.intermediate), pki.intermediate],
+      body: (p) => (p === "/mixed" ? page("Mixed subresources", mixedBody) : page("Chain Sentry demo", `<ul>${links}</ul>`)),
+      routes: {
+        "/sw/": ["text/html", page("Service worker registration", `<script>navigator.serviceWorker.register("/sw/worker.js", { scope: "/sw/" }).then(() => (document.body.dataset.sw = "registered"), (e) => (document.body.dataset.sw = "failed: " + e));</script>`)],
+        "/sw/worker.js": ["text/javascript", SERVICE_WORKER],
+      },
+      longPrefix: "/long/",
+    },
+    { port: port(1), chain: [await leaf(pki.rogue), pki.rogue], body: plain("Blocked intermediate site"), longPrefix: "/long/" },
     { port: port(2), chain: [await leaf(pki.unlisted), pki.unlisted], body: plain("Dynamic intermediate site") },
     {
       port: port(3),
@@ -133,7 +183,8 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
     },
     { port: port(4), chain: [await leaf(pki.orphan)], body: plain("Leaf-only site") },
   ];
-  const servers = await Promise.all(sites.map((s) => serve(s, host)));
+  const logs = new Map<number, ReceivedRequest[]>(sites.map((s) => [s.port, []]));
+  const servers = await Promise.all(sites.map((s) => serve(s, host, logs.get(s.port))));
 
   const spki = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.cert.publicKey.rawData)).toString("base64");
   const sha256 = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.der as BufferSource)).toString("hex");
@@ -157,6 +208,8 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
     rootPemPath,
     cases,
     indexUrl: url(0),
+    requests: (p) => [...(logs.get(p) ?? [])],
+    serviceWorker: { register: url(0, "/sw/"), page: url(0, "/sw/page") },
     managedConfig,
     policies: (extra = {}) => ({
       Certificates: { Install: [rootPemPath] },

@@ -266,6 +266,48 @@ function summarize(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Collects, from the console, every document in the tab that had the demo sites' `#site-content`
+ * once parsed: a site that rendered, even for an instant before being replaced, shows up here as
+ * "<url> <title>" (URLs longer than 200 characters cut, with their length).
+ */
+export async function watchRendering(page: Page): Promise<string[]> {
+  const rendered: string[] = [];
+  page.on("console", (message) => {
+    const text = message.text();
+    if (text.startsWith("chain-sentry-test rendered ")) rendered.push(text.slice("chain-sentry-test rendered ".length));
+  });
+  await page.evaluateOnNewDocument(`
+    document.addEventListener("DOMContentLoaded", () => {
+      const content = document.getElementById("site-content");
+      const href = location.href.length > 200 ? location.href.slice(0, 200) + "…(" + location.href.length + ")" : location.href;
+      if (content) console.log("chain-sentry-test rendered " + href + " " + document.title);
+    });
+  `);
+  return rendered;
+}
+
+/**
+ * Waits until Firefox suspended the MV3 event page and a new instance answers (the browser must run
+ * with a low `extensions.background.idle.timeout`, `idleTimeoutMs`). Every message resets the idle
+ * timer, so it asks rarely; nothing else may talk to the background meanwhile. Returns the start
+ * times before and after; throws if the background never restarted within `timeoutMs`.
+ */
+export async function forceBackgroundRestart(
+  demo: DemoBrowser,
+  idleTimeoutMs: number,
+  { timeoutMs = 60_000 } = {},
+): Promise<{ before: number; after: number }> {
+  const before = (await demo.ask("ui-bg-get-status", {})).backgroundStartedAt;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await sleep(idleTimeoutMs * 3);
+    const after = (await demo.ask("ui-bg-get-status", {})).backgroundStartedAt;
+    if (after !== before) return { before, after };
+  }
+  throw new Error(`the background did not restart within ${timeoutMs} ms (extensions.background.idle.timeout=${idleTimeoutMs})`);
+}
+
 /** The origin (scheme://host:port) of each subresource the page tried to load, with whether it loaded. */
 export interface SubresourceOutcome {
   url: string;
