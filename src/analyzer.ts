@@ -40,6 +40,8 @@ interface CachedVerdict {
   /** The chain it answers for: Firefox's SHA-256 string and isBuiltInRoot of each certificate, leaf first. */
   sha256: string[];
   builtInRoot: boolean[];
+  /** A connection with an overridden certificate error is judged differently (see ChainFacts). */
+  overriddenError: string | null;
   verdict: Verdict;
   /** The verdict holds until a certificate in the chain becomes valid or expires. */
   validUntil: number;
@@ -150,8 +152,8 @@ export class ChainAnalyzer {
 
   /** True when some certificate of the chain has never been seen, so its bytes are worth fetching. */
   needsRawDer(info: SecurityInfo | undefined): boolean {
-    const certificates = info?.certificates ?? [];
-    if (this.#cached(certificates)) return false;
+    const certificates = Array.isArray(info?.certificates) ? info.certificates : [];
+    if (this.#cached(certificates, overriddenErrorOf(info))) return false;
     return certificates.some((c) => {
       const facts = this.#facts.get(c?.fingerprint?.sha256);
       return !facts || (!facts.der && !facts.derError);
@@ -161,7 +163,8 @@ export class ChainAnalyzer {
   /** Analyses one presented chain. Never throws. */
   analyze(info: SecurityInfo | undefined, now: number = Date.now()): Verdict {
     const certificates = Array.isArray(info?.certificates) ? info.certificates : [];
-    const cached = this.#cached(certificates);
+    const overriddenError = overriddenErrorOf(info);
+    const cached = this.#cached(certificates, overriddenError);
     if (cached && now >= cached.validFrom && now < cached.validUntil) return cached.verdict;
 
     const findings: Finding[] = [];
@@ -179,6 +182,7 @@ export class ChainAnalyzer {
       certificates: analysed,
       now,
       endsAtBuiltInRoot: certificates[certificates.length - 1]?.isBuiltInRoot === true,
+      overriddenError,
     };
     for (const rule of this.#rules.all()) {
       try {
@@ -230,10 +234,11 @@ export class ChainAnalyzer {
     // Only cache what was fully analysed: a certificate seen without its bytes is looked at again.
     if (analysed.length === certificates.length && analysed.every((c) => c.facts.der || c.facts.derError)) {
       const key = leafKey(certificates);
-      const others = (this.#verdicts.get(key) ?? []).filter((e) => !isChainOf(e, certificates));
+      const others = (this.#verdicts.get(key) ?? []).filter((e) => !isChainOf(e, certificates, overriddenError));
       const entry: CachedVerdict = {
         sha256: verdict.chain.map((c) => c.sha256), // the shared strings (see Shown), equal to the chain's
         builtInRoot: certificates.map((c) => Boolean(c.isBuiltInRoot)),
+        overriddenError,
         verdict,
         ...validityWindow(certificates, now),
       };
@@ -243,10 +248,10 @@ export class ChainAnalyzer {
   }
 
   /** The cached verdict for exactly this chain (whatever its validity window), if any. */
-  #cached(certificates: readonly FirefoxCertificate[]): CachedVerdict | undefined {
+  #cached(certificates: readonly FirefoxCertificate[], overriddenError: string | null): CachedVerdict | undefined {
     const entries = this.#verdicts.get(leafKey(certificates));
     if (!entries) return undefined;
-    for (const e of entries) if (isChainOf(e, certificates)) return e;
+    for (const e of entries) if (isChainOf(e, certificates, overriddenError)) return e;
     return undefined;
   }
 
@@ -340,6 +345,12 @@ function checkShape(info: FirefoxCertificate): void {
   if (missing.length) throw new Error(`missing ${missing.join(", ")}`);
 }
 
+/** Firefox's overridableErrorCategory, when a certificate error was overridden for the connection. */
+function overriddenErrorOf(info: SecurityInfo | undefined): string | null {
+  const category = info?.overridableErrorCategory;
+  return typeof category === "string" && category !== "" ? category : null;
+}
+
 /** The verdict cache's key: the leaf's SHA-256 string ("" for an empty chain or a leaf without one). */
 function leafKey(certificates: readonly FirefoxCertificate[]): string {
   const sha256 = certificates[0]?.fingerprint?.sha256;
@@ -347,8 +358,8 @@ function leafKey(certificates: readonly FirefoxCertificate[]): string {
 }
 
 /** Whether a cached verdict is for this chain: same certificates (by SHA-256), same built-in roots. */
-function isChainOf(entry: CachedVerdict, certificates: readonly FirefoxCertificate[]): boolean {
-  if (entry.sha256.length !== certificates.length) return false;
+function isChainOf(entry: CachedVerdict, certificates: readonly FirefoxCertificate[], overriddenError: string | null): boolean {
+  if (entry.sha256.length !== certificates.length || entry.overriddenError !== overriddenError) return false;
   for (let i = 0; i < certificates.length; i++) {
     const c = certificates[i];
     if (entry.sha256[i] !== c?.fingerprint?.sha256 || entry.builtInRoot[i] !== Boolean(c?.isBuiltInRoot)) return false;
@@ -370,14 +381,24 @@ function validityWindow(certificates: readonly FirefoxCertificate[], now: number
   return { validFrom, validUntil };
 }
 
+/**
+ * A verdict for a response whose chain could not be judged at all (the listener failed before or
+ * while analysing it): one analysis-error finding, no certificates.
+ */
+export function failedVerdict(what: string, error: unknown, blocklistVersion: string, now: number): Verdict {
+  return { level: "warning", findings: [analysisError(what, error, null)], chain: [], blocklistVersion, analyzedAt: now };
+}
+
 function analysisError(what: string, error: unknown, certIndex: number | null): Finding {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
   return {
     ruleId: ANALYSIS_ERROR_RULE,
     severity: "warning",
     certIndex,
     title: "Analysis error",
-    explanation: `Chain Sentry could not finish checking this chain: ${what} (${message}). The response was not blocked because of this error; please report it.`,
+    explanation:
+      `Chain Sentry could not finish checking this chain: ${what} (${message}). ` +
+      "In block mode such a response is stopped, since it could not be checked; in warn mode it passes. Please report it.",
     reference: "https://developer.mozilla.org/docs/Mozilla/Add-ons/WebExtensions/API/webRequest/getSecurityInfo",
   };
 }
