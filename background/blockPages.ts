@@ -54,7 +54,7 @@ export class BlockPages {
       const stale = stored.map(([k]) => k).filter((k) => !kept.has(k.slice(KEY.length)));
       if (stale.length) await this.#storage.remove(stale);
     } catch (error) {
-      this.#problems.report("capture", `earlier block pages could not be restored: ${errorMessage(error)}`);
+      this.#problems.report("capture", `earlier block pages could not be restored: ${errorMessage(error)}`, "restore");
     }
   }
 

@@ -110,7 +110,12 @@ export function createCapture(deps: CaptureDeps) {
       later(() => deps.onUnchecked(details, response));
       return {};
     }
-    if (!Array.isArray(info.certificates) || info.certificates.length === 0) throw new Error(`Firefox reported a ${info.state} connection without its certificates`);
+    // After an overridden certificate error Firefox reports no chain at all (observed in ESR 153): the
+    // analyzer says so (certificate-error-overridden), and blockUnverifiableChains decides.
+    const overridden = typeof info.overridableErrorCategory === "string" && info.overridableErrorCategory !== "";
+    if (!Array.isArray(info.certificates) || (info.certificates.length === 0 && !overridden)) {
+      throw new Error(`Firefox reported a ${info.state} connection without its certificates`);
+    }
     const analyzer = deps.analyzer();
     if (analyzer.needsRawDer(info) || missingDer(info.certificates)) {
       info = (await deps.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) ?? info;

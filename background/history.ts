@@ -88,10 +88,10 @@ export class History {
     try {
       stored = await this.#storage.get(null);
     } catch (error) {
-      this.#problems.report("history", `The stored alert history could not be read, so it starts empty: ${errorMessage(error)}`);
+      this.#problems.report("history", `The stored alert history could not be read, so it starts empty: ${errorMessage(error)}`, "restore");
     }
     const issues = [...this.#restoreEvents(stored), ...this.#restoreCaChains(stored)];
-    if (issues.length) this.#problems.report("history", `Part of the stored alert history could not be read and was dropped: ${issues.join("; ")}.`);
+    if (issues.length) this.#problems.report("history", `Part of the stored alert history could not be read and was dropped: ${issues.join("; ")}.`, "restore");
     this.#restored = true;
     this.#schedule();
   }

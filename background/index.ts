@@ -54,7 +54,7 @@ function applySettings(view: SettingsView): void {
 
 /** Runs a restore step; a failure is reported, and the background starts without that state. */
 const restored = (area: "tab-state" | "history" | "capture" | "quarantine", step: () => Promise<unknown>) =>
-  step().catch((error) => problems.report(area, `could not be restored: ${errorMessage(error)}`));
+  step().catch((error) => problems.report(area, `could not be restored: ${errorMessage(error)}`, "restore"));
 
 const openTabIds = browser.tabs.query({}).then((list) => list.map((t) => t.id).filter((id): id is number => id !== undefined));
 

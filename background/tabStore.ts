@@ -154,10 +154,10 @@ export class TabStore {
         if (referenced.has(key) && typeof value === "string") this.#noteDer(key, value.length);
         else stale.push(key);
       }
-      if (unreadable) this.#problems.report("tab-state", `${unreadable} stored tab state${unreadable > 1 ? "s" : ""} could not be read and ${unreadable > 1 ? "were" : "was"} dropped`);
+      if (unreadable) this.#problems.report("tab-state", `${unreadable} stored tab state${unreadable > 1 ? "s" : ""} could not be read and ${unreadable > 1 ? "were" : "was"} dropped`, "restore");
       if (stale.length) await this.#storage.remove(stale);
     } catch (error) {
-      this.#problems.report("tab-state", `the tabs' state could not be restored after a background restart: ${errorMessage(error)}`);
+      this.#problems.report("tab-state", `the tabs' state could not be restored after a background restart: ${errorMessage(error)}`, "restore");
     }
   }
 

@@ -1,8 +1,8 @@
 /**
  * What block mode does with a verdict. Block mode fails closed: a chain is stopped not only when it
  * holds a blocked certificate, but whenever it could not be fully checked (a certificate or rule
- * failed, bytes that do not parse), and, if the organisation asks for it, when Firefox reported only
- * the leaf because a certificate error was overridden. Warn mode never stops anything.
+ * failed, bytes that do not parse), and, if the organisation asks for it, when Firefox reported no
+ * chain because a certificate error was overridden. Warn mode never stops anything.
  */
 import { ANALYSIS_ERROR_RULE } from "./analyzer";
 import type { BlockedCertificate, Mode } from "./protocol";
@@ -17,7 +17,7 @@ export type StopReason = "blocked" | "undecided" | "unverifiable";
 
 export interface EnforcementSettings {
   mode: Mode;
-  /** Stop connections where an overridden certificate error left only the leaf to check. */
+  /** Stop connections where an overridden certificate error left no chain to check. */
   blockUnverifiableChains: boolean;
 }
 

@@ -21,8 +21,8 @@ export interface EffectiveSettings {
   allowlist: AllowlistEntry[];
   blocklist: CustomBlocklistEntry[];
   /**
-   * Block mode also stops connections where an overridden certificate error left only the server's
-   * own certificate to check (policy only).
+   * Block mode also stops connections where an overridden certificate error left no chain to check
+   * (Firefox reports none after an exception was added). Policy only.
    */
   blockUnverifiableChains: boolean;
 }

@@ -1,7 +1,7 @@
 /**
  * The user (or software acting for them) overrode a certificate error for this site. Firefox then
- * did not build a chain: it reports the server's own certificate only, so the intermediates the
- * server sent, where a blocked certificate would sit, cannot be checked. In block mode the policy
+ * did not build a chain: it reports no certificate (ESR 153), or at most the server's own, so the
+ * intermediates the server sent, where a blocked certificate would sit, cannot be checked. In block mode the policy
  * key blockUnverifiableChains decides whether such connections are stopped.
  */
 import type { Rule } from "./rule";
@@ -27,7 +27,7 @@ export const certificateErrorOverridden: Rule = {
       certIndex: certificates.length ? 0 : null,
       explanation:
         `Firefox would have refused this site's certificate (${why}), but an exception was added for it. ` +
-        "Firefox then reports only the server's own certificate, so the intermediates the server sent were not checked against the blocklist.",
+        "Firefox then reports no certificate chain, so the intermediates the server sent were not checked against the blocklist.",
     }];
   },
 };

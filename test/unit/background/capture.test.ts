@@ -174,9 +174,12 @@ describe("failing closed", () => {
   });
 });
 
-test("an overridden certificate error (only the leaf reported) is stopped in block mode only when the policy asks", async () => {
+test.each([
+  ["no certificate at all (what Firefox ESR 153 reports)", 0],
+  ["only the leaf (what SecurityInfo.sys.mjs suggests)", 1],
+])("an overridden certificate error with %s is stopped in block mode only when the policy asks", async (_, kept) => {
   const info = await securityInfo(await makePki());
-  const overridden: SecurityInfo = { ...info, overridableErrorCategory: "trust_error", isUntrusted: true, certificates: [info.certificates[0]] };
+  const overridden: SecurityInfo = { ...info, overridableErrorCategory: "trust_error", isUntrusted: true, certificates: info.certificates.slice(0, kept) };
   const getSecurityInfo = async () => overridden;
   const lenient = captureWith({ getSecurityInfo, mode: "block" });
   expect(await lenient.capture.onHeadersReceived(details("main_frame"))).toEqual({});

@@ -98,6 +98,10 @@ test("a restart keeps what it can read: other shapes are dropped, removed from s
   expect(Object.keys(session.data).filter((k) => k.startsWith("tab:"))).toEqual(["tab:4"]);
   expect(session.data["der:AA:BB"]).toBeUndefined();
   expect(problems.list()).toMatchObject([{ area: "tab-state", message: "3 stored tab states could not be read and were dropped" }]);
+  // Later successful writes do not bring the lost state back: the problem stays shown.
+  restarted.record(await response("https://site.test/next", true));
+  await restarted.flush();
+  expect(problems.list()).toHaveLength(1);
 });
 
 test("a storage that cannot be read at all leaves the store empty and working, and says so", async () => {
