@@ -32,7 +32,7 @@ export interface ChainFacts {
   now: number;
   /** The last certificate is a root Firefox ships. */
   endsAtBuiltInRoot: boolean;
-  /** Firefox's overridableErrorCategory when a certificate error was overridden (only the leaf is then reported), else null. */
+  /** Firefox's overridableErrorCategory when a certificate error was overridden (Firefox then reports no chain), else null. */
   overriddenError: string | null;
 }
 
