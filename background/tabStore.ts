@@ -20,8 +20,8 @@ const DER_KEY = "der:";
 /** Bounds per tab, so a page that loads from thousands of origins cannot grow state without end. */
 const MAX_ORIGINS = 200;
 const MAX_CHAINS_PER_ORIGIN = 8;
-const MAX_FAILURES = 50;
-const MAX_UNCHECKED = 50;
+/** TLS failures, and responses without a chain, listed per tab. */
+const MAX_LISTED = 50;
 /**
  * Base64 certificate bytes kept in storage.session across all tabs (its quota is 10 MB, shared with
  * the tab states). Bytes dropped here only matter after a background restart: the views then ask to
@@ -207,19 +207,21 @@ export class TabStore {
   }
 
   recordFailure(tabId: number, failure: TlsFailure, topLevel: boolean): void {
-    if (this.#closed.has(tabId)) return;
-    const state = topLevel ? emptyState(tabId, failure.url, failure.time) : (this.#tabs.get(tabId) ?? emptyState(tabId, null, failure.time));
-    if (state.failures.length < MAX_FAILURES) state.failures.push(failure);
-    state.updatedAt = failure.time;
-    this.#set(state);
+    this.#append(tabId, "failures", failure, topLevel);
   }
 
   /** A response that passed with no chain to check: the page is shown as not (wholly) inspected. */
   recordUnchecked(tabId: number, response: UncheckedResponse, topLevel: boolean): void {
+    this.#append(tabId, "unchecked", response, topLevel);
+  }
+
+  /** Adds to one of the tab's bounded lists; a top-level one starts the tab's state afresh. */
+  #append<K extends "failures" | "unchecked">(tabId: number, list: K, item: TabState[K][number], topLevel: boolean): void {
     if (this.#closed.has(tabId)) return;
-    const state = topLevel ? emptyState(tabId, response.url, response.time) : (this.#tabs.get(tabId) ?? emptyState(tabId, null, response.time));
-    if (state.unchecked.length < MAX_UNCHECKED) state.unchecked.push(response);
-    state.updatedAt = response.time;
+    const state = topLevel ? emptyState(tabId, item.url, item.time) : (this.#tabs.get(tabId) ?? emptyState(tabId, null, item.time));
+    const items = state[list] as TabState[K][number][];
+    if (items.length < MAX_LISTED) items.push(item);
+    state.updatedAt = item.time;
     this.#set(state);
   }
 

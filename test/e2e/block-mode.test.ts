@@ -5,9 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import type { Page } from "puppeteer-core";
 import { BADGE } from "../../background/badge";
-import { launchDemo, recordSubresources, subresourceOutcomes, summarizeState, type DemoBrowser } from "./support";
+import { launchDemo, recordSubresources, subresourceOutcomes, summarizeState, watchRendering, type DemoBrowser } from "./support";
 
 let demo: DemoBrowser;
 
@@ -23,25 +22,6 @@ interface BlocklistConfigEntry {
   label: string;
   reason: string;
   reference: string;
-}
-
-/**
- * Collects, from the console, every document in the tab that had the demo sites' `#site-content`
- * once parsed: a site that rendered, even for an instant before being replaced, shows up here.
- */
-async function watchRendering(page: Page): Promise<string[]> {
-  const rendered: string[] = [];
-  page.on("console", (message) => {
-    const text = message.text();
-    if (text.startsWith("chain-sentry-test rendered ")) rendered.push(text.slice("chain-sentry-test rendered ".length));
-  });
-  await page.evaluateOnNewDocument(`
-    document.addEventListener("DOMContentLoaded", () => {
-      const content = document.getElementById("site-content");
-      if (content) console.log("chain-sentry-test rendered " + location.href + " " + document.title);
-    });
-  `);
-  return rendered;
 }
 
 test("the policy's block mode is in force", async () => {

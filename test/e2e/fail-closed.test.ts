@@ -39,8 +39,14 @@ const portOf = (url: string) => Number(new URL(url).port);
 const requestsTo = (url: string) => demo.sites.requests(portOf(url));
 const short = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…(${s.length} characters)` : s);
 
-/** The tab's address once it is the extension's block page (or whatever it ended on). */
-async function blockPageOf(visit: Visit): Promise<{ href: string; id: string | null; text: string }> {
+/** The tab's address and text once it is the extension's block page (or whatever it ended on). */
+interface BlockPageView {
+  href: string;
+  id: string | null;
+  text: string;
+}
+
+async function blockPageOf(visit: Visit): Promise<BlockPageView> {
   const href = await visit.page.evaluate(() => location.href);
   const match = new RegExp(`^moz-extension://${demo.ff.uuid}/popup/blocked\\.html\\?id=([^&#]*)$`).exec(href);
   let text = "";
@@ -56,7 +62,7 @@ async function blockPageOf(visit: Visit): Promise<{ href: string; id: string | n
   return { href, id: match ? decodeURIComponent(match[1]) : null, text };
 }
 
-function assertShortBlockPage(page: { href: string; id: string | null }, requestUrl: string): void {
+function assertShortBlockPage(page: BlockPageView, requestUrl: string): void {
   assert.ok(page.id !== null, `the tab is not on moz-extension://<uuid>/popup/blocked.html?id=<id>: ${short(page.href)}`);
   assert.ok(page.id.length > 0 && page.id.length <= 64, `block page id of ${page.id.length} characters: ${short(page.id)}`);
   const { pathname, search } = new URL(requestUrl);
@@ -71,8 +77,8 @@ test("the policy's block mode is in force", async () => {
   assert.deepEqual(status.policy.errors, []);
 });
 
-test("long URL (400,000-character query): the blocked site never renders, the block page has a short address and names the certificate", async () => {
-  const url = demoCase("blocked").url + LONG_QUERY;
+/** Visits the blocked site at `url`: it never renders, and the block page has a short address and names the certificate. */
+async function assertBlockedByShortPage(url: string): Promise<BlockPageView> {
   let rendered: string[] = [];
   const visit = await demo.visit(url, { timeoutMs: VISIT_TIMEOUT_MS, prepare: async (page) => void (rendered = await watchRendering(page)) });
   const blockPage = await blockPageOf(visit);
@@ -80,6 +86,12 @@ test("long URL (400,000-character query): the blocked site never renders, the bl
   assert.ok(blockPage.text.includes(BLOCKED_SUBJECT), `the block page does not name the blocked certificate:\n${blockPage.text}`);
   assert.equal(await visit.page.$("#site-content"), null);
   assert.deepEqual(rendered, [], "the blocked site rendered");
+  return blockPage;
+}
+
+test("long URL (400,000-character query): the blocked site never renders, the block page has a short address and names the certificate", async () => {
+  const url = demoCase("blocked").url + LONG_QUERY;
+  const blockPage = await assertBlockedByShortPage(url);
   // This was the first request to the blocked origin: it reached the server (the chain only arrives
   // with the response), and the block page does not claim otherwise.
   assert.ok(requestsTo(url).some((r) => r.path.length > 400_000), "the long request never reached the blocked server");
@@ -87,14 +99,7 @@ test("long URL (400,000-character query): the blocked site never renders, the bl
 });
 
 test("long URL (1,000,000-character path): the blocked site never renders, the block page has a short address and names the certificate", async () => {
-  const url = demoCase("blocked").url.replace(/\/$/, "") + LONG_PATH;
-  let rendered: string[] = [];
-  const visit = await demo.visit(url, { timeoutMs: VISIT_TIMEOUT_MS, prepare: async (page) => void (rendered = await watchRendering(page)) });
-  const blockPage = await blockPageOf(visit);
-  assertShortBlockPage(blockPage, url);
-  assert.ok(blockPage.text.includes(BLOCKED_SUBJECT), `the block page does not name the blocked certificate:\n${blockPage.text}`);
-  assert.equal(await visit.page.$("#site-content"), null);
-  assert.deepEqual(rendered, [], "the blocked site rendered");
+  await assertBlockedByShortPage(demoCase("blocked").url.replace(/\/$/, "") + LONG_PATH);
 });
 
 test("control: the clean site renders with the same long query and path", async () => {
