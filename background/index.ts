@@ -7,13 +7,13 @@
 import browser from "webextension-polyfill";
 import { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex } from "../src/blocklist";
+import { blockedCertificate } from "../src/enforcement";
 import type { Coverage, EffectiveSettings, SettingsView } from "../src/protocol";
 import type { SecurityInfo } from "../src/securityInfo";
 import indexJson from "../data/blocklist.json";
 import { BadgeUpdater } from "./badge";
 import { BlockPages } from "./blockPages";
 import { createCapture, type CaptureEvent } from "./capture";
-import { blockedCertificate } from "../src/enforcement";
 import { History } from "./history";
 import { createMessageHandler } from "./messages";
 import { Notifier } from "./notifications";
@@ -40,16 +40,21 @@ const blockPages = new BlockPages(browser.storage.session, problems);
 const dnr = (browser as unknown as { declarativeNetRequest?: SessionRulesApi }).declarativeNetRequest;
 const quarantine = new Quarantine({ dnr, alarms: browser.alarms, storage: browser.storage.session, problems });
 
-/** What makes a stop on an origin stale: the lists and the mode it was decided with. */
-const enforcementKey = (s: EffectiveSettings) => JSON.stringify([s.mode, s.blocklist, s.allowlist]);
+/** What makes a stop on an origin stale: the mode and lists it was decided under (a short hash of them). */
+function enforcementBasis(s: EffectiveSettings): string {
+  const text = JSON.stringify([s.mode, s.blocklist, s.allowlist]);
+  let hash = 0x811c9dc5; // FNV-1a, 32 bits: enough to tell settings apart, not a security boundary
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16);
+}
+let basis = enforcementBasis(effective);
 
 function applySettings(view: SettingsView): void {
-  const changed = enforcementKey(view.effective) !== enforcementKey(effective);
   effective = view.effective;
+  basis = enforcementBasis(effective);
   analyzer.setSettings(effective);
   history.setLimit(effective.historyLimit);
-  // An origin stopped under other lists (a block since lifted) is checked again at once.
-  if (changed) void quarantine.releaseAll();
+  void quarantine.retain(basis);
 }
 
 /** Runs a restore step; a failure is reported, and the background starts without that state. */
@@ -74,7 +79,7 @@ const ready = (async () => {
 function quarantineOrigin({ details, verdict, time }: CaptureEvent): void {
   const until = time + QUARANTINE_MS;
   const id = blockPages.add({ kind: "origin-blocked", url: originOf(details.url), origin: originOf(details.url), certificate: blockedCertificate(verdict), reason: null, time, blockedUntil: until });
-  void quarantine.add(details.url, verdict, `/popup/blocked.html?id=${id}`, until);
+  void quarantine.add(details.url, verdict, `/popup/blocked.html?id=${id}`, until, basis);
 }
 
 /**

@@ -44,6 +44,8 @@ interface Entry {
   until: number;
   /** The verdict that stopped it, for the tabs whose requests to it are stopped. */
   verdict: Verdict;
+  /** The settings it was decided under (see `retain`). */
+  basis: string;
 }
 
 /** The origin requests are matched by: a WebSocket handshake is an https request to the same host. */
@@ -96,7 +98,7 @@ export class Quarantine {
    * Stops requests to the origin of `url` until `until`; documents go to the block page `pagePath`
    * (an extension path such as "/popup/blocked.html?id=…").
    */
-  add(url: string, verdict: Verdict, pagePath: string, until: number): Promise<void> {
+  add(url: string, verdict: Verdict, pagePath: string, until: number, basis: string): Promise<void> {
     const origin = quarantineOrigin(url);
     if (!origin || !this.#dnr) return Promise.resolve();
     return this.#serial(async () => {
@@ -111,7 +113,7 @@ export class Quarantine {
       ];
       const removeRuleIds = previous ? [previous.ruleId, previous.ruleId + 1] : [];
       this.#entries.delete(origin);
-      this.#entries.set(origin, { origin, ruleId, until, verdict });
+      this.#entries.set(origin, { origin, ruleId, until, verdict, basis });
       while (this.#entries.size > MAX_ORIGINS) {
         const oldest = this.#entries.values().next().value as Entry;
         this.#entries.delete(oldest.origin);
@@ -122,10 +124,13 @@ export class Quarantine {
     });
   }
 
-  /** Lifts every stop (the lists changed, or block mode was turned off). */
-  releaseAll(): Promise<void> {
+  /**
+   * Keeps only the stops decided under `basis` (the mode and lists in force): after a change, a
+   * block since lifted is checked again at once; after a restart with the same settings, nothing changes.
+   */
+  retain(basis: string): Promise<void> {
     return this.#serial(async () => {
-      this.#entries.clear();
+      for (const [origin, e] of this.#entries) if (e.basis !== basis) this.#entries.delete(origin);
       await this.#sync(Date.now());
     });
   }
@@ -175,6 +180,6 @@ function isEntry(value: unknown): value is Entry {
   const e = value as Entry | null;
   return (
     typeof e === "object" && e !== null && typeof e.origin === "string" && Number.isSafeInteger(e.ruleId) && e.ruleId > 0 &&
-    typeof e.until === "number" && typeof e.verdict === "object" && e.verdict !== null && Array.isArray(e.verdict.chain)
+    typeof e.until === "number" && typeof e.basis === "string" && typeof e.verdict === "object" && e.verdict !== null && Array.isArray(e.verdict.chain)
   );
 }
