@@ -61,7 +61,11 @@ function applySettings(view: SettingsView): void {
 const restored = (area: "tab-state" | "history" | "capture" | "quarantine", step: () => Promise<unknown>) =>
   step().catch((error) => problems.report(area, `could not be restored: ${errorMessage(error)}`, "restore"));
 
-const openTabIds = browser.tabs.query({}).then((list) => list.map((t) => t.id).filter((id): id is number => id !== undefined));
+// Started at once, awaited by the tab state's restore; unknown (undefined) if Firefox cannot say.
+const openTabIds = browser.tabs.query({}).then(
+  (list) => list.map((t) => t.id).filter((id): id is number => id !== undefined),
+  () => undefined,
+);
 
 const ready = (async () => {
   await Promise.all([

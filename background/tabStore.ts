@@ -121,10 +121,11 @@ export class TabStore {
    * of tabs still open (`openTabs`, when known) and sweeping certificate bytes nothing refers to.
    * Never rejects: what cannot be read is dropped and reported.
    */
-  async restore(openTabs?: Promise<number[]>): Promise<void> {
+  async restore(openTabs?: Promise<number[] | undefined>): Promise<void> {
     try {
       const all = await this.#storage.get(null);
-      const open = openTabs ? new Set(await openTabs.catch(() => null)) : null;
+      const openIds = await openTabs;
+      const open = openIds ? new Set(openIds) : null;
       const stale: string[] = [];
       let unreadable = 0;
       for (const [key, value] of Object.entries(all)) {
