@@ -31,6 +31,11 @@ export interface LaunchOptions {
    * Paths must be absolute. Omitted: an empty policy set, so no policy of the machine leaks in.
    */
   policies?: Record<string, unknown>;
+  /**
+   * The text of policies.json exactly as given, instead of one built from `policies`: for a file
+   * Firefox cannot use (invalid JSON makes it apply no policy at all).
+   */
+  policiesText?: string;
   /** Unpacked extension to install, relative to the repository root; default the build output. */
   extensionDir?: string;
   /** Extra Firefox prefs; they override the harness defaults. */
@@ -122,7 +127,7 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Firefo
   const policyDir = path.join(workDir, "distribution");
   mkdirSync(profileDir, { recursive: true });
   mkdirSync(policyDir);
-  writeFileSync(path.join(policyDir, "policies.json"), JSON.stringify({ policies: options.policies ?? {} }));
+  writeFileSync(path.join(policyDir, "policies.json"), options.policiesText ?? JSON.stringify({ policies: options.policies ?? {} }));
 
   // If the test process dies without close(), at least leave no profile behind (Puppeteer kills
   // Firefox on exit; the mount ends with the sandbox).

@@ -102,6 +102,17 @@ export interface DemoLaunchOptions {
   prefs?: Record<string, unknown>;
   /** false: a visible window (the demo on a desktop). Default true. */
   headless?: boolean;
+  /**
+   * Demo sites already running (from startDemoSites), used instead of new ones and left running on
+   * close: several launches against the same PKI, e.g. a browser restart.
+   */
+  sites?: DemoSites;
+  /** The Firefox profile folder (LaunchOptions.profileDir): kept on close; the same folder again is a restart. */
+  profileDir?: string;
+  /** Firefox policies instead of the demo policy (`config` is then ignored). */
+  policies?: Record<string, unknown>;
+  /** policies.json as raw text (LaunchOptions.policiesText), e.g. invalid JSON; wins over `policies` and `config`. */
+  policiesText?: string;
 }
 
 /**
@@ -109,29 +120,35 @@ export interface DemoLaunchOptions {
  * comes from $CHAIN_SENTRY_EXTENSION_DIR when set (a private build), else from dist/.
  */
 export async function launchDemo(options: DemoLaunchOptions = {}): Promise<DemoBrowser> {
-  const dir = mkdtempSync(path.join(tmpdir(), "chain-sentry-demo-"));
-  const sites = await startDemoSites({ dir });
+  const dir = options.sites ? null : mkdtempSync(path.join(tmpdir(), "chain-sentry-demo-"));
+  const sites = options.sites ?? (await startDemoSites({ dir: dir! }));
+  const closeSites = async () => {
+    if (!dir) return;
+    await sites.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   let ff: FirefoxHandle | undefined;
   try {
     ff = await launchFirefox({
-      policies: sites.policies(options.config),
+      policies: options.policies ?? sites.policies(options.config),
+      policiesText: options.policiesText,
       prefs: options.prefs,
       extensionDir: process.env.CHAIN_SENTRY_EXTENSION_DIR || undefined,
       headless: options.headless,
+      profileDir: options.profileDir,
     });
     // The popup (the harness's own messenger page) asks the background every 2 s, which would keep
     // the event page awake and wake it up again; the block page never sends a message.
     const probe = await ff.openExtensionPage("popup/blocked.html");
-    return demoBrowser(ff, sites, probe, dir);
+    return demoBrowser(ff, sites, probe, closeSites);
   } catch (error) {
     await ff?.close();
-    await sites.close();
-    rmSync(dir, { recursive: true, force: true });
+    await closeSites();
     throw error;
   }
 }
 
-function demoBrowser(ff: FirefoxHandle, sites: DemoSites, probe: Page, dir: string): DemoBrowser {
+function demoBrowser(ff: FirefoxHandle, sites: DemoSites, probe: Page, closeSites: () => Promise<void>): DemoBrowser {
   const errorsSuffix = () => {
     const errors = ff.extensionErrors();
     return errors.length ? `\nFirefox reported for the extension:\n  ${errors.join("\n  ")}` : "";
@@ -228,8 +245,7 @@ function demoBrowser(ff: FirefoxHandle, sites: DemoSites, probe: Page, dir: stri
     close: () =>
       (closing ??= (async () => {
         await ff.close();
-        await sites.close();
-        rmSync(dir, { recursive: true, force: true });
+        await closeSites();
       })()),
   };
 }
