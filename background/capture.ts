@@ -16,7 +16,7 @@
 import type { WebRequest } from "webextension-polyfill";
 import { failedVerdict, type ChainAnalyzer } from "../src/analyzer";
 import { bytesToBase64 } from "../src/encoding";
-import { blockedCertificate, stopReason, type EnforcementSettings, type StopReason } from "../src/enforcement";
+import { blockedCertificate, stopExplanation, stopReason, type EnforcementSettings, type StopReason } from "../src/enforcement";
 import { LruCache } from "../src/lru";
 import type { BlockedPageInfo, UncheckedResponse } from "../src/protocol";
 import type { FirefoxCertificate, SecurityInfo } from "../src/securityInfo";
@@ -59,8 +59,8 @@ export interface CaptureDeps {
 /** What the block page says for a stopped document. */
 export function blockedPageInfo(url: string, verdict: Verdict, kind: StopReason, time: number): Omit<BlockedPageInfo, "id"> {
   const certificate = kind === "blocked" ? blockedCertificate(verdict) : null;
-  const why = kind === "blocked" ? null : verdict.findings.find((f) => f.severity !== "notice")?.explanation ?? "The chain could not be checked.";
-  return { kind, url, origin: originOf(url), certificate, reason: why, time, blockedUntil: null };
+  const reason = kind === "blocked" ? null : stopExplanation(verdict, kind);
+  return { kind, url, origin: originOf(url), certificate, reason, time, blockedUntil: null };
 }
 
 /** Firefox had no TLS details for the channel (SecurityInfo.sys.mjs: state "insecure", no certificates). */

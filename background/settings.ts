@@ -14,8 +14,8 @@
  */
 import browser from "webextension-polyfill";
 import { applySettingsInput, buildSettingsView, validatePolicy, type ValidatedPolicy } from "../src/policy";
-import { errorMessage } from "./problems";
 import type { ResponseOf, SettingsInput, SettingsView } from "../src/protocol";
+import { errorMessage } from "./problems";
 
 /** The storage.local key holding the user's settings. */
 export const SETTINGS_KEY = "settings";
@@ -236,5 +236,3 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
     dispose: () => api.storage.onChanged.removeListener(onStorageChanged),
   };
 }
-
-

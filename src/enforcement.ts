@@ -6,7 +6,7 @@
  */
 import { ANALYSIS_ERROR_RULE } from "./analyzer";
 import type { BlockedCertificate, Mode } from "./protocol";
-import type { Verdict } from "./verdict";
+import type { Finding, Verdict } from "./verdict";
 
 /** Findings that mean the chain was not fully checked, so "not blocked" cannot be concluded. */
 const UNDECIDED_RULES = new Set([ANALYSIS_ERROR_RULE, "malformed-certificate"]);
@@ -21,15 +21,28 @@ export interface EnforcementSettings {
   blockUnverifiableChains: boolean;
 }
 
+/** The finding that makes a chain stop for `reason` (for "blocked": the blocklist match). */
+function causeOf(finding: Finding, reason: StopReason): boolean {
+  if (reason === "blocked") return finding.severity === "blocked";
+  if (reason === "undecided") return UNDECIDED_RULES.has(finding.ruleId);
+  return finding.ruleId === OVERRIDDEN_RULE;
+}
+
 /**
  * @example stopReason(verdict, { mode: "block", blockUnverifiableChains: false }) // → "blocked" | "undecided" | null
  */
 export function stopReason(verdict: Verdict, settings: EnforcementSettings): StopReason | null {
   if (settings.mode !== "block") return null;
+  const stops = (reason: StopReason) => verdict.findings.some((f) => causeOf(f, reason));
   if (verdict.level === "blocked") return "blocked";
-  if (verdict.findings.some((f) => UNDECIDED_RULES.has(f.ruleId))) return "undecided";
-  if (settings.blockUnverifiableChains && verdict.findings.some((f) => f.ruleId === OVERRIDDEN_RULE)) return "unverifiable";
+  if (stops("undecided")) return "undecided";
+  if (settings.blockUnverifiableChains && stops("unverifiable")) return "unverifiable";
   return null;
+}
+
+/** Why the chain was stopped, in words: the explanation of the finding that stopped it. */
+export function stopExplanation(verdict: Verdict, reason: StopReason): string {
+  return verdict.findings.find((f) => causeOf(f, reason))?.explanation ?? "The chain could not be checked.";
 }
 
 /** The certificate the block page names: the first enforced blocklist match decides. */

@@ -1,0 +1,47 @@
+import { stopExplanation, stopReason } from "../../src/enforcement";
+import type { SecurityInfo } from "../../src/securityInfo";
+import { parseList } from "../../src/settings";
+import { analyzer, makePki, securityInfo } from "./support/chains";
+
+const block = { mode: "block" as const, blockUnverifiableChains: false };
+const warn = { mode: "warn" as const, blockUnverifiableChains: true };
+
+test("block mode stops a blocked chain; warn mode stops nothing", async () => {
+  const info = await securityInfo(await makePki());
+  const a = analyzer();
+  a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
+  const verdict = a.analyze(info);
+  expect(stopReason(verdict, block)).toBe("blocked");
+  expect(stopReason(verdict, warn)).toBeNull();
+});
+
+test("a chain that is only a warning passes block mode", async () => {
+  const verdict = analyzer().analyze(await securityInfo(await makePki()));
+  expect(verdict.level).toBe("warning");
+  expect(stopReason(verdict, block)).toBeNull();
+});
+
+test("a certificate that could not be analysed makes the chain undecided, and the reason names that, not another warning", async () => {
+  const info = await securityInfo(await makePki());
+  info.certificates[1] = { ...info.certificates[1], serialNumber: undefined as never };
+  const verdict = analyzer().analyze(info);
+  // The chain also draws ordinary warnings (a non-built-in root, a dynamic intermediate).
+  expect(verdict.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(["analysis-error", "non-built-in-root"]));
+  expect(stopReason(verdict, block)).toBe("undecided");
+  expect(stopExplanation(verdict, "undecided")).toMatch(/could not finish checking this chain: certificate 1 could not be analysed \(missing serialNumber\)/);
+  expect(stopReason(verdict, warn)).toBeNull();
+});
+
+test("bytes that do not parse make the chain undecided in block mode", async () => {
+  const info = await securityInfo(await makePki());
+  info.certificates[0].rawDER = [0x30, 0x03, 0x02, 0x01];
+  expect(stopReason(analyzer().analyze(info), block)).toBe("undecided");
+});
+
+test("an overridden certificate error stops only when the policy asks for it", async () => {
+  const info: SecurityInfo = { ...(await securityInfo(await makePki())), overridableErrorCategory: "domain_mismatch", certificates: [] };
+  const verdict = analyzer().analyze(info);
+  expect(stopReason(verdict, block)).toBeNull();
+  expect(stopReason(verdict, { ...block, blockUnverifiableChains: true })).toBe("unverifiable");
+  expect(stopExplanation(verdict, "unverifiable")).toMatch(/not valid for this site's name/);
+});
