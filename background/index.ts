@@ -80,10 +80,10 @@ const ready = (async () => {
 })().catch((error) => problems.report("settings", `start-up did not complete: ${errorMessage(error)}`));
 
 /** Stops an origin that presented a blocked chain, so its next requests are not even sent. */
-function quarantineOrigin({ details, verdict, time }: CaptureEvent): void {
+function quarantineOrigin({ details, info, verdict, time }: CaptureEvent): void {
   const until = time + QUARANTINE_MS;
   const id = blockPages.add({ kind: "origin-blocked", url: originOf(details.url), origin: originOf(details.url), certificate: blockedCertificate(verdict), reason: null, time, blockedUntil: until });
-  void quarantine.add(details.url, verdict, `/popup/blocked.html?id=${id}`, until, basis);
+  void quarantine.add(details.url, { verdict, info }, `/popup/blocked.html?id=${id}`, until, basis);
 }
 
 /**
@@ -91,11 +91,12 @@ function quarantineOrigin({ details, verdict, time }: CaptureEvent): void {
  * in the tab, with the verdict that stopped the origin (the chain was not presented again).
  */
 function recordStopped(details: { tabId: number; url: string; type: string }): boolean {
-  const verdict = quarantine.stoppedBy(details.url);
-  if (!verdict) return false;
+  const stop = quarantine.stoppedBy(details.url);
+  if (!stop) return false;
   if (details.tabId < 0) return true;
+  const { verdict, info } = stop;
   const der = verdict.chain.map((c) => capture.derCache.get(c.sha256) ?? null);
-  tabs.record({ tabId: details.tabId, url: details.url, topLevel: details.type === "main_frame", info: null, verdict, der, blocked: true, time: Date.now() });
+  tabs.record({ tabId: details.tabId, url: details.url, topLevel: details.type === "main_frame", info, verdict, der, blocked: true, time: Date.now() });
   return true;
 }
 

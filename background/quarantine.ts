@@ -11,6 +11,7 @@
  * background to lift expired rules. Bounded: at most MAX_ORIGINS origins, the oldest lifted first.
  */
 import type { Storage } from "webextension-polyfill";
+import type { SecurityInfo } from "../src/securityInfo";
 import type { Verdict } from "../src/verdict";
 import { errorMessage, type Problems } from "./problems";
 
@@ -37,13 +38,21 @@ export interface AlarmsApi {
   clear(name: string): Promise<boolean>;
 }
 
+/**
+ * What stopped an origin, for the tabs whose requests to it are stopped: the verdict, and the
+ * connection that presented the chain (its certificates left out: the verdict lists them).
+ */
+export interface StopRecord {
+  verdict: Verdict;
+  info: SecurityInfo | null;
+}
+
 interface Entry {
   origin: string;
   /** The document rule; the rule for everything else is ruleId + 1. */
   ruleId: number;
   until: number;
-  /** The verdict that stopped it, for the tabs whose requests to it are stopped. */
-  verdict: Verdict;
+  stop: StopRecord;
   /** The settings it was decided under (see `retain`). */
   basis: string;
 }
@@ -87,18 +96,18 @@ export class Quarantine {
     });
   }
 
-  /** The verdict that stopped the origin of `url`, while its requests are being stopped; else null. */
-  stoppedBy(url: string, now = Date.now()): Verdict | null {
+  /** What stopped the origin of `url`, while its requests are being stopped; else null. */
+  stoppedBy(url: string, now = Date.now()): StopRecord | null {
     const origin = quarantineOrigin(url);
     const entry = origin ? this.#entries.get(origin) : undefined;
-    return entry !== undefined && entry.until > now ? entry.verdict : null;
+    return entry !== undefined && entry.until > now ? entry.stop : null;
   }
 
   /**
    * Stops requests to the origin of `url` until `until`; documents go to the block page `pagePath`
    * (an extension path such as "/popup/blocked.html?id=…").
    */
-  add(url: string, verdict: Verdict, pagePath: string, until: number, basis: string): Promise<void> {
+  add(url: string, stop: StopRecord, pagePath: string, until: number, basis: string): Promise<void> {
     const origin = quarantineOrigin(url);
     if (!origin || !this.#dnr) return Promise.resolve();
     return this.#serial(async () => {
@@ -113,7 +122,7 @@ export class Quarantine {
       ];
       const removeRuleIds = previous ? [previous.ruleId, previous.ruleId + 1] : [];
       this.#entries.delete(origin);
-      this.#entries.set(origin, { origin, ruleId, until, verdict, basis });
+      this.#entries.set(origin, { origin, ruleId, until, stop: { verdict: stop.verdict, info: stop.info && { ...stop.info, certificates: [] } }, basis });
       while (this.#entries.size > MAX_ORIGINS) {
         const oldest = this.#entries.values().next().value as Entry;
         this.#entries.delete(oldest.origin);
@@ -180,6 +189,7 @@ function isEntry(value: unknown): value is Entry {
   const e = value as Entry | null;
   return (
     typeof e === "object" && e !== null && typeof e.origin === "string" && Number.isSafeInteger(e.ruleId) && e.ruleId > 0 &&
-    typeof e.until === "number" && typeof e.basis === "string" && typeof e.verdict === "object" && e.verdict !== null && Array.isArray(e.verdict.chain)
+    typeof e.until === "number" && typeof e.basis === "string" && typeof e.stop?.verdict === "object" && e.stop.verdict !== null &&
+    Array.isArray(e.stop.verdict.chain) && Array.isArray(e.stop.verdict.findings)
   );
 }

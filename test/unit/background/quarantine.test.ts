@@ -1,5 +1,6 @@
 import { Problems } from "../../../background/problems";
 import { Quarantine, QUARANTINE_ALARM, type DnrRule, type SessionRulesApi } from "../../../background/quarantine";
+import type { SecurityInfo } from "../../../src/securityInfo";
 import type { Verdict } from "../../../src/verdict";
 import { fakeStorageArea } from "../support/fakeStorage";
 
@@ -28,6 +29,7 @@ function fakeAlarms() {
 }
 
 const verdict = { level: "blocked", findings: [], chain: [], blocklistVersion: "v", analyzedAt: 0 } as Verdict;
+const stop = { verdict, info: null };
 const quiet = () => new Problems({ warn: () => undefined });
 
 function setup(session = fakeStorageArea()) {
@@ -41,13 +43,13 @@ function setup(session = fakeStorageArea()) {
 test("a blocked origin's documents go to the block page and everything else is cancelled, for that origin only", async () => {
   const { quarantine, dnr, alarms } = setup();
   const until = Date.now() + 60_000;
-  await quarantine.add("https://bad.example:8444/page?x=1", verdict, "/popup/blocked.html?id=abc", until, "settings-1");
+  await quarantine.add("https://bad.example:8444/page?x=1", stop, "/popup/blocked.html?id=abc", until, "settings-1");
   expect([...dnr.rules.values()]).toEqual([
     { id: 1, priority: 1, action: { type: "redirect", redirect: { extensionPath: "/popup/blocked.html?id=abc" } }, condition: { urlFilter: "|https://bad.example:8444/", resourceTypes: ["main_frame"] } },
     { id: 2, priority: 1, action: { type: "block" }, condition: { urlFilter: "|https://bad.example:8444/" } },
   ]);
-  expect(quarantine.stoppedBy("https://bad.example:8444/other")).toBe(verdict);
-  expect(quarantine.stoppedBy("wss://bad.example:8444/socket")).toBe(verdict);
+  expect(quarantine.stoppedBy("https://bad.example:8444/other")?.verdict).toBe(verdict);
+  expect(quarantine.stoppedBy("wss://bad.example:8444/socket")?.verdict).toBe(verdict);
   expect(quarantine.stoppedBy("https://bad.example/")).toBeNull();
   expect(alarms.alarms.get(QUARANTINE_ALARM)).toBe(until);
 });
@@ -55,8 +57,8 @@ test("a blocked origin's documents go to the block page and everything else is c
 test("a second block of the same origin while it is stopped changes nothing; after the time is up the rules go", async () => {
   const { quarantine, dnr, alarms } = setup();
   const now = Date.now();
-  await quarantine.add("https://bad.example/", verdict, "/popup/blocked.html?id=1", now + 1000, "settings-1");
-  await quarantine.add("https://bad.example/x.js", verdict, "/popup/blocked.html?id=2", now + 5000, "settings-1");
+  await quarantine.add("https://bad.example/", stop, "/popup/blocked.html?id=1", now + 1000, "settings-1");
+  await quarantine.add("https://bad.example/x.js", stop, "/popup/blocked.html?id=2", now + 5000, "settings-1");
   expect(dnr.rules.size).toBe(2);
   await quarantine.expire(now + 1000);
   expect(dnr.rules.size).toBe(0);
@@ -67,19 +69,26 @@ test("a second block of the same origin while it is stopped changes nothing; aft
 test("a restarted background picks up the stops still running and lifts the expired ones and stray rules", async () => {
   const first = setup();
   const now = Date.now();
-  await first.quarantine.add("https://a.example/", verdict, "/p?id=1", now + 60_000, "settings-1");
-  await first.quarantine.add("https://b.example/", verdict, "/p?id=2", now + 10, "settings-1");
+  await first.quarantine.add("https://a.example/", stop, "/p?id=1", now + 60_000, "settings-1");
+  await first.quarantine.add("https://b.example/", stop, "/p?id=2", now + 10, "settings-1");
   const restarted = new Quarantine({ dnr: first.dnr.api, alarms: first.alarms.api, storage: first.session, problems: quiet() });
   await first.dnr.api.updateSessionRules({ addRules: [{ id: 99, priority: 1, action: { type: "block" }, condition: { urlFilter: "|https://old.example/" } }] });
   await restarted.restore(now + 20);
-  expect(restarted.stoppedBy("https://a.example/x", now + 20)).toEqual(verdict);
+  expect(restarted.stoppedBy("https://a.example/x", now + 20)?.verdict).toEqual(verdict);
   expect(restarted.stoppedBy("https://b.example/x", now + 20)).toBeNull();
   expect([...first.dnr.rules.keys()].sort()).toEqual([1, 2]);
 });
 
+test("the connection that presented the blocked chain is kept without its certificates, for the tabs whose requests are stopped", async () => {
+  const { quarantine } = setup();
+  const info = { state: "secure", protocolVersion: "TLSv1.3", certificates: [{ rawDER: [1, 2, 3] }] } as unknown as SecurityInfo;
+  await quarantine.add("https://a.example/", { verdict, info }, "/p?id=1", Date.now() + 60_000, "settings-1");
+  expect(quarantine.stoppedBy("https://a.example/")?.info).toEqual({ state: "secure", protocolVersion: "TLSv1.3", certificates: [] });
+});
+
 test("changed lists lift every stop at once; the same settings again (a restart) keep them", async () => {
   const { quarantine, dnr, session } = setup();
-  await quarantine.add("https://a.example/", verdict, "/p?id=1", Date.now() + 60_000, "settings-1");
+  await quarantine.add("https://a.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-1");
   await quarantine.retain("settings-1");
   expect(dnr.rules.size).toBe(2);
   await quarantine.retain("settings-2");
@@ -90,23 +99,23 @@ test("changed lists lift every stop at once; the same settings again (a restart)
 test("at most 500 origins are stopped: the oldest is lifted first", async () => {
   const { quarantine, dnr } = setup();
   const until = Date.now() + 60_000;
-  for (let i = 0; i <= 500; i++) await quarantine.add(`https://h${i}.example/`, verdict, `/p?id=${i}`, until, "settings-1");
+  for (let i = 0; i <= 500; i++) await quarantine.add(`https://h${i}.example/`, stop, `/p?id=${i}`, until, "settings-1");
   expect(dnr.rules.size).toBe(1000);
   expect(quarantine.stoppedBy("https://h0.example/")).toBeNull();
-  expect(quarantine.stoppedBy("https://h500.example/")).toBe(verdict);
+  expect(quarantine.stoppedBy("https://h500.example/")?.verdict).toBe(verdict);
 });
 
 test("rules that cannot be set are reported, never thrown; the response itself was still stopped by the listener", async () => {
   const { quarantine, dnr, problems } = setup();
   dnr.api.fail = new Error("too many rules");
-  await expect(quarantine.add("https://a.example/", verdict, "/p?id=1", Date.now() + 60_000, "settings-1")).resolves.toBeUndefined();
+  await expect(quarantine.add("https://a.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-1")).resolves.toBeUndefined();
   expect(problems.list()).toMatchObject([{ area: "quarantine" }]);
   expect(problems.list()[0].message).toMatch(/too many rules/);
 });
 
 test("http and unparsable URLs are never stopped", async () => {
   const { quarantine, dnr } = setup();
-  await quarantine.add("http://plain.example/", verdict, "/p?id=1", Date.now() + 60_000, "settings-1");
-  await quarantine.add("not a url", verdict, "/p?id=1", Date.now() + 60_000, "settings-1");
+  await quarantine.add("http://plain.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-1");
+  await quarantine.add("not a url", stop, "/p?id=1", Date.now() + 60_000, "settings-1");
   expect(dnr.rules.size).toBe(0);
 });
