@@ -179,7 +179,8 @@ export function sanitizeUserSettings(raw: unknown): UserSettings {
   if (mode.ok) out.mode = mode.value;
   if (typeof raw.notifications === "boolean") out.notifications = raw.notifications;
   if (typeof raw.notifyWarnings === "boolean") out.notifyWarnings = raw.notifyWarnings;
-  const limit = checkHistoryLimit(raw.historyLimit);
+  // A limit saved before the cap existed is held to the cap rather than dropped (back to the default).
+  const limit = checkHistoryLimit(typeof raw.historyLimit === "number" ? Math.min(raw.historyLimit, MAX_HISTORY_LIMIT) : raw.historyLimit);
   if (limit.ok) out.historyLimit = limit.value;
   if (Array.isArray(raw.allowlist)) out.allowlist = raw.allowlist.map(storedAllowEntry).filter((e): e is AllowlistEntry => e !== null);
   if (Array.isArray(raw.blocklist)) out.blocklist = raw.blocklist.map(storedBlockEntry).filter((e): e is CustomBlocklistEntry => e !== null);

@@ -267,6 +267,12 @@ describe("resolveSettings: policy over user over defaults, key by key", () => {
   });
 });
 
+test("a stored history limit above the cap (saved before it existed) is held to the cap, not dropped", () => {
+  expect(sanitizeUserSettings({ historyLimit: 1_000_000 }).historyLimit).toBe(100_000);
+  expect(sanitizeUserSettings({ historyLimit: 500 }).historyLimit).toBe(500);
+  expect(sanitizeUserSettings({ historyLimit: -1 }).historyLimit).toBeUndefined();
+});
+
 describe("buildSettingsView", () => {
   test("effective, the sanitized user settings, the policy state and managed keys", () => {
     const view = buildSettingsView({ mode: "block", notifications: "no" }, validatePolicy({ historyLimit: 3, foo: 1 }));
