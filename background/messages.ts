@@ -1,8 +1,7 @@
 /** The background's side of the protocol: one handler per request type, nothing else. */
 import type { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex, EntrySource } from "../src/blocklist";
-import { certificateTooLarge, MAX_CERTIFICATE_BYTES, type BlocklistEntryView, type Coverage, type Message, type Requests, type RequestType, type ResponseOf, type SettingsInput, type SettingsView, type Status } from "../src/protocol";
-import { HISTORY_KEPT_BY_POLICY } from "../src/policy";
+import { certificateTooLarge, HISTORY_KEPT_BY_POLICY, MAX_CERTIFICATE_BYTES, type BlocklistEntryView, type Coverage, type Message, type Requests, type RequestType, type ResponseOf, type SettingsInput, type SettingsView, type Status } from "../src/protocol";
 import type { BlockPages } from "./blockPages";
 import type { History } from "./history";
 import type { Problems } from "./problems";

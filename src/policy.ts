@@ -25,9 +25,6 @@ const MODES: readonly Mode[] = ["warn", "block"];
 /** The largest historyLimit: the history is kept in memory and sent whole to the history page. */
 export const MAX_HISTORY_LIMIT = 100_000;
 
-/** Why the history cannot be cleared under lockSettings: the organisation keeps it (an audit trail). */
-export const HISTORY_KEPT_BY_POLICY = "Your organisation's policy (lockSettings) keeps this history: it cannot be cleared here.";
-
 export interface ValidatedPolicy {
   /** The valid values, ready to lay over the user's settings. */
   values: Partial<EffectiveSettings>;

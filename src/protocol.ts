@@ -245,6 +245,9 @@ export const MAX_CERTIFICATE_BYTES = 64 * 1024;
 export const certificateTooLarge = (bytes: number): string =>
   `The certificate is ${bytes.toLocaleString("en")} bytes, more than the ${MAX_CERTIFICATE_BYTES.toLocaleString("en")} Chain Sentry decodes.`;
 
+/** Why `ui-bg-clear-history` refuses under lockSettings: the organisation keeps the history (an audit trail). */
+export const HISTORY_KEPT_BY_POLICY = "Your organisation's policy (lockSettings) keeps this history: it cannot be cleared here.";
+
 /** Every request a page can make, with its response. */
 export interface Requests {
   "ui-bg-get-tab-state": { request: { tabId: number }; response: TabState | null };

@@ -3,9 +3,11 @@
  * it, and `popup/demo.html` (vite dev server) runs every view on it in a plain browser tab.
  * Saving settings runs the background's own rules (src/policy.ts); everything else is served as is.
  */
-import { applySettingsInput, buildSettingsView, HISTORY_KEPT_BY_POLICY, type ValidatedPolicy } from "../../src/policy";
-import type {
-  BlockedPageInfo, BlocklistEntryView, Connector, EffectiveSettings, HistoryEvent, RequestType, Requests, ResponseOf, SettingsInput, SettingsView, Status, TabState,
+import { applySettingsInput, buildSettingsView, type ValidatedPolicy } from "../../src/policy";
+import {
+  HISTORY_KEPT_BY_POLICY,
+  type BlockedPageInfo, type BlocklistEntryView, type Connector, type EffectiveSettings, type HistoryEvent, type RequestType, type Requests, type ResponseOf,
+  type SettingsInput, type SettingsView, type Status, type TabState,
 } from "../../src/protocol";
 import type { Platform } from "./context";
 

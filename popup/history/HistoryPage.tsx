@@ -1,6 +1,5 @@
 import { useMemo, useState } from "preact/hooks";
-import { HISTORY_KEPT_BY_POLICY } from "../../src/policy";
-import type { HistoryEvent } from "../../src/protocol";
+import { HISTORY_KEPT_BY_POLICY, type HistoryEvent } from "../../src/protocol";
 import type { Severity } from "../../src/verdict";
 import { LevelTag } from "../chain/Badge";
 import { useConnector } from "../connect/context";

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { csvCell } from "../../popup/history/csv";
 import { HistoryPage } from "../../popup/history/HistoryPage";
-import { HISTORY_KEPT_BY_POLICY } from "../../src/policy";
+import { HISTORY_KEPT_BY_POLICY } from "../../src/protocol";
 import type { HistoryEvent } from "../../src/protocol";
 import { captureDownloads, fixtures, renderWithMock } from "./support";
 
