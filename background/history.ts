@@ -11,8 +11,7 @@
  * the data stays in memory and is written again with the next flush.
  */
 import type { Storage } from "webextension-polyfill";
-import { MAX_HISTORY_LIMIT } from "../src/policy";
-import type { HistoryEvent } from "../src/protocol";
+import { MAX_HISTORY_LIMIT, type HistoryEvent } from "../src/protocol";
 import type { ChainCertificate, Verdict } from "../src/verdict";
 import { errorMessage, type Problems } from "./problems";
 import { originOf } from "./tabStore";

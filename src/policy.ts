@@ -8,7 +8,7 @@
  */
 import { parseFingerprint, type FingerprintKind } from "./fingerprint";
 import { parseListText } from "./listText";
-import { DEFAULT_SETTINGS, type EffectiveSettings, type Mode, type PolicyState, type SettingsInput, type SettingsView, type UserSettings } from "./protocol";
+import { DEFAULT_SETTINGS, MAX_HISTORY_LIMIT, type EffectiveSettings, type Mode, type PolicyState, type SettingsInput, type SettingsView, type UserSettings } from "./protocol";
 import { parseList, type AllowlistEntry, type CustomBlocklistEntry } from "./settings";
 
 /** The keys the managed configuration may carry, in the order messages list them. */
@@ -21,9 +21,6 @@ export const LOCKED_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notif
 const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains"];
 
 const MODES: readonly Mode[] = ["warn", "block"];
-
-/** The largest historyLimit: the history is kept in memory and sent whole to the history page. */
-export const MAX_HISTORY_LIMIT = 100_000;
 
 export interface ValidatedPolicy {
   /** The valid values, ready to lay over the user's settings. */

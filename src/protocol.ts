@@ -27,6 +27,9 @@ export interface EffectiveSettings {
   blockUnverifiableChains: boolean;
 }
 
+/** The largest historyLimit: the history is kept in memory and sent whole to the history page. */
+export const MAX_HISTORY_LIMIT = 100_000;
+
 export const DEFAULT_SETTINGS: EffectiveSettings = {
   mode: "warn",
   notifications: true,

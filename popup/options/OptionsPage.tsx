@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import type { EffectiveSettings, Mode, SettingsInput, SettingsView } from "../../src/protocol";
+import { MAX_HISTORY_LIMIT, type EffectiveSettings, type Mode, type SettingsInput, type SettingsView } from "../../src/protocol";
 import { useConnector } from "../connect/context";
 import { BackgroundError, Notice } from "../ui/Notice";
 import { errorText, useRequest } from "../ui/useRequest";
@@ -165,8 +165,14 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
         </label>
         <label class="choice">
           <input type="radio" name="mode" value="block" checked={values.mode === "block"} disabled={readOnly("mode")} onChange={() => set("mode", "block")} />
-          Block: stop the request and show what was blocked
+          Block: stop the request and show what was blocked; also stop requests whose chain could not be checked
         </label>
+        {view.effective.blockUnverifiableChains && (
+          <p class="muted">
+            Your organisation also stops, in block mode, sites for which a certificate error was overridden: Firefox then reports no chain to
+            check.
+          </p>
+        )}
         <ErrorList id="mode-errors" errors={fieldErrors.mode} />
       </fieldset>
 
@@ -204,6 +210,7 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
           id="history-limit"
           type="number"
           min={1}
+          max={MAX_HISTORY_LIMIT}
           step={1}
           inputMode="numeric"
           value={values.historyLimit}

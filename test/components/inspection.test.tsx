@@ -47,3 +47,13 @@ test("a page its service worker answered says it was not inspected, and why", as
   expect(screen.getByText(/This page's document was handled by the site's service worker/)).toBeTruthy();
   expect(screen.getByRole("heading", { name: "Responses without a chain to check (1)" })).toBeTruthy();
 });
+
+test("the settings say when the organisation also stops sites with an overridden certificate error", async () => {
+  const settings = { ...fixtures.settings, effective: { ...fixtures.settings.effective, blockUnverifiableChains: true } };
+  renderWithMock(<OptionsPage />, { data: { ...fixtures, settings } });
+  expect(await screen.findByText(/Your organisation also stops, in block mode, sites for which a certificate error was overridden/)).toBeTruthy();
+  const { unmount } = renderWithMock(<OptionsPage />);
+  await screen.findAllByText(/Block: stop the request/);
+  expect(screen.getAllByText(/certificate error was overridden/)).toHaveLength(1);
+  unmount();
+});

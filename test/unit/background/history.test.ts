@@ -1,8 +1,8 @@
 import { CHUNK_SIZE, History } from "../../../background/history";
 import { createMessageHandler, type MessageDeps } from "../../../background/messages";
 import { Problems } from "../../../background/problems";
-import { applySettingsInput, buildSettingsView, MAX_HISTORY_LIMIT, validatePolicy } from "../../../src/policy";
-import { HISTORY_KEPT_BY_POLICY } from "../../../src/protocol";
+import { applySettingsInput, buildSettingsView, validatePolicy } from "../../../src/policy";
+import { HISTORY_KEPT_BY_POLICY, MAX_HISTORY_LIMIT } from "../../../src/protocol";
 import type { HistoryEvent } from "../../../src/protocol";
 import type { Verdict } from "../../../src/verdict";
 import { fakeStorageArea } from "../support/fakeStorage";
