@@ -195,7 +195,7 @@ export interface BlocklistStatus {
 }
 
 /** Where a background problem happened (see background/problems.ts). */
-export type ProblemArea = "tab-state" | "history" | "settings" | "policy" | "capture" | "quarantine";
+export type ProblemArea = "tab-state" | "history" | "settings" | "capture" | "quarantine";
 
 /** Something in the background that is not working as configured, shown until it works again. */
 export interface Problem {

@@ -7,7 +7,6 @@ const AREA_NAME: Record<Status["problems"][number]["area"], string> = {
   "tab-state": "Tab state",
   history: "Alert history",
   settings: "Settings",
-  policy: "Organisation policy",
   capture: "Checking responses",
   quarantine: "Stopping blocked sites",
 };
