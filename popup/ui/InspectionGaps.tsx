@@ -1,9 +1,9 @@
-import type { Status } from "../../src/protocol";
+import type { ProblemArea } from "../../src/protocol";
 import { formatTime } from "./format";
 import { Notice } from "./Notice";
 import { useRequest } from "./useRequest";
 
-const AREA_NAME: Record<Status["problems"][number]["area"], string> = {
+const AREA_NAME: Record<ProblemArea, string> = {
   "tab-state": "Tab state",
   history: "Alert history",
   settings: "Settings",
