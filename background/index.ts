@@ -160,8 +160,8 @@ browser.webRequest.onErrorOccurred.addListener(
  * Firefox hands a request a service worker intercepts to the worker with an internal redirect to
  * the same URL (status 0). A response the worker makes itself or takes from its cache then never
  * reaches onHeadersReceived: no TLS connection, no chain (the worker's own network requests are
- * checked like any other). Noted as unchecked; if the worker lets the request go to the network
- * instead, its response is recorded over this note as usual.
+ * checked like any other). Noted as unchecked; if the worker lets a document go to the network
+ * instead, the document's response starts the tab's state afresh, without the note.
  */
 const SERVICE_WORKER_REASON =
   "handled by the site's service worker: a response it makes itself or takes from its cache comes from no TLS connection, so there is no chain to check (its own network requests are checked)";
