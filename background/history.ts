@@ -12,9 +12,10 @@
  */
 import type { Storage } from "webextension-polyfill";
 import { MAX_HISTORY_LIMIT, type HistoryEvent } from "../src/protocol";
-import type { ChainCertificate, Verdict } from "../src/verdict";
+import type { ChainCertificate, Finding, Verdict } from "../src/verdict";
 import { errorMessage, type Problems } from "./problems";
 import { originOf } from "./tabStore";
+import { WriteBehind } from "./writeBehind";
 
 /** Events per stored chunk: a flush writes at most two (a few hundred kilobytes). */
 export const CHUNK_SIZE = 250;
@@ -26,14 +27,6 @@ const LEGACY_KEY = "history";
 const CA_KEY = "ca:";
 /** Hosts whose CA chain is remembered; the least recently seen are forgotten first. */
 const MAX_HOSTS = 5000;
-/**
- * At most one write per this interval. The first change after a quiet spell is written at once
- * (after the current task, so one verdict's findings go together): a change still held back when
- * Firefox quits is lost, and quitting within a second of a blocked page is not rare.
- */
-const FLUSH_INTERVAL_MS = 1000;
-/** A failed write is retried after twice the previous wait, up to this: storage may stay broken. */
-const MAX_RETRY_MS = 60_000;
 
 interface Chunk {
   n: number;
@@ -60,14 +53,9 @@ export class History {
   /** Persisted in the index, so ids stay unique across restarts. */
   #nextId = 0;
   #nextChunk = 0;
-  /** Storage keys whose stored value differs from memory: written if they hold something, else removed. */
-  readonly #dirty = new Set<string>();
-  #restored = false;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #lastFlush = -Infinity;
-  /** Flushes run one after another, so a slow failed write cannot land after a newer one. */
-  #flushing: Promise<void> = Promise.resolve();
-  #failures = 0;
+  /** Writes the keys marked in its `dirty` set: written if they hold something, else removed. */
+  readonly #writer: WriteBehind;
+  readonly #dirty: Set<string>;
   readonly #storage: Storage.StorageArea;
   readonly #problems: Problems;
 
@@ -75,6 +63,13 @@ export class History {
     this.#storage = storage;
     this.#limit = Math.min(limit, MAX_HISTORY_LIMIT);
     this.#problems = problems;
+    this.#writer = new WriteBehind({
+      storage,
+      valueOf: (key) => this.#stored(key),
+      onSaved: (afterFailure) => void (afterFailure && problems.resolve("history")),
+      onFailed: (error) => problems.report("history", `The alert history could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`),
+    });
+    this.#dirty = this.#writer.dirty;
   }
 
   /**
@@ -91,8 +86,7 @@ export class History {
     }
     const issues = [...this.#restoreEvents(stored), ...this.#restoreCaChains(stored)];
     if (issues.length) this.#problems.report("history", `Part of the stored alert history could not be read and was dropped: ${issues.join("; ")}.`, "restore");
-    this.#restored = true;
-    this.#schedule();
+    this.#writer.enable();
   }
 
   get limit(): number {
@@ -115,19 +109,23 @@ export class History {
     this.#seen.delete(tabId);
   }
 
-  record(tabId: number, pageUrl: string, url: string, verdict: Verdict, time: number): void {
+  /** Returns the findings logged now (not already logged for this page load): what is reported, too. */
+  record(tabId: number, pageUrl: string, url: string, verdict: Verdict, time: number): Finding[] {
     const origin = originOf(url);
     const seen = this.#seen.get(tabId) ?? new Set<string>();
     this.#seen.set(tabId, seen);
+    const logged: Finding[] = [];
     for (const f of verdict.findings) {
       // A finding may name a certificate the chain does not hold (one that failed analysis): the event is kept without it.
       const cert = f.certIndex === null ? undefined : (verdict.chain[f.certIndex] as ChainCertificate | undefined);
       const key = `${origin}|${f.ruleId}|${cert?.sha256 ?? ""}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      logged.push(f);
       this.#push({ time, level: f.severity, pageUrl, origin, ruleId: f.ruleId, title: f.title, subject: cert?.subject ?? "", sha256: cert?.sha256 ?? "" });
     }
     this.#checkCaChain(pageUrl, url, verdict, time);
+    return logged;
   }
 
   clear(): void {
@@ -140,8 +138,7 @@ export class History {
 
   /** Writes what changed. Never rejects: a failure is reported and retried. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#write());
-    return this.#flushing;
+    return this.#writer.flush();
   }
 
   #restoreEvents(stored: Record<string, unknown>): string[] {
@@ -256,43 +253,15 @@ export class History {
     }
   }
 
-  #schedule(delay = Math.max(0, this.#lastFlush + FLUSH_INTERVAL_MS - Date.now())): void {
-    if (this.#dirty.size === 0) return;
-    this.#timer ??= setTimeout(() => {
-      this.#timer = null;
-      void this.flush();
-    }, delay);
+  #schedule(): void {
+    this.#writer.schedule();
   }
 
-  async #write(): Promise<void> {
-    // Before restore, the index in memory is partial: writing it would drop the stored chunks.
-    if (!this.#restored || this.#dirty.size === 0) return;
-    this.#lastFlush = Date.now();
-    const keys = [...this.#dirty];
-    this.#dirty.clear();
-    try {
-      const chunks = new Map(this.#chunks.map((c) => [chunkKey(c.n), c.events]));
-      const writes: Record<string, unknown> = {};
-      const removals: string[] = [];
-      for (const key of keys) {
-        const value =
-          key === META_KEY ? ({ chunks: this.#chunks.map((c) => c.n), nextId: this.#nextId } satisfies Meta)
-          : key.startsWith(CA_KEY) ? this.#caChains.get(key.slice(CA_KEY.length))
-          : chunks.get(key);
-        if (value === undefined) removals.push(key);
-        else writes[key] = value;
-      }
-      // The index is written with the chunks, before removals: a removal that fails leaves only unlisted chunks.
-      if (Object.keys(writes).length) await this.#storage.set(writes);
-      if (removals.length) await this.#storage.remove(removals);
-      if (this.#failures) this.#problems.resolve("history");
-      this.#failures = 0;
-    } catch (error) {
-      for (const key of keys) this.#dirty.add(key);
-      this.#failures++;
-      this.#problems.report("history", `The alert history could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`);
-      this.#schedule(Math.min(MAX_RETRY_MS, FLUSH_INTERVAL_MS * 2 ** this.#failures));
-    }
+  /** What storage should hold under `key` (undefined: nothing). */
+  #stored(key: string): unknown {
+    if (key === META_KEY) return { chunks: this.#chunks.map((c) => c.n), nextId: this.#nextId } satisfies Meta;
+    if (key.startsWith(CA_KEY)) return this.#caChains.get(key.slice(CA_KEY.length));
+    return this.#chunks.find((c) => chunkKey(c.n) === key)?.events;
   }
 }
 

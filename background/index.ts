@@ -9,6 +9,7 @@ import { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex } from "../src/blocklist";
 import { blockedCertificate } from "../src/enforcement";
 import type { Coverage, EffectiveSettings, SettingsView } from "../src/protocol";
+import { droppedEvent, reportEvents } from "../src/reporting/events";
 import type { SecurityInfo } from "../src/securityInfo";
 import indexJson from "../data/blocklist.json";
 import { BadgeUpdater } from "./badge";
@@ -19,6 +20,7 @@ import { createMessageHandler } from "./messages";
 import { Notifier } from "./notifications";
 import { errorMessage, Problems } from "./problems";
 import { Quarantine, QUARANTINE_ALARM, QUARANTINE_MS, type SessionRulesApi } from "./quarantine";
+import { Reporter, REPORTING_ALARM } from "./reporting";
 import { createSettingsStore } from "./settings";
 import { originOf, TabStore } from "./tabStore";
 
@@ -39,6 +41,17 @@ const notifier = new Notifier(browser.notifications);
 const blockPages = new BlockPages(browser.storage.session, problems);
 const dnr = (browser as unknown as { declarativeNetRequest?: SessionRulesApi }).declarativeNetRequest;
 const quarantine = new Quarantine({ dnr, alarms: browser.alarms, storage: browser.storage.session, problems });
+const extensionVersion = browser.runtime.getManifest().version;
+/** Asked once; known before the first response is handled (`ready` waits for it). */
+let browserVersion = "unknown";
+const newId = () => crypto.randomUUID();
+const reporter = new Reporter({
+  storage: browser.storage.local,
+  fetch: (input, init) => fetch(input, init),
+  alarms: browser.alarms,
+  problems,
+  dropped: (count, time, config) => droppedEvent(count, { time, extensionVersion, browserVersion, blocklistVersion: index.version }, config, newId),
+});
 
 /** What makes a stop on an origin stale: the mode and lists it was decided under (a short hash of them). */
 function enforcementBasis(s: EffectiveSettings): string {
@@ -55,10 +68,11 @@ function applySettings(view: SettingsView): void {
   analyzer.setSettings(effective);
   history.setLimit(effective.historyLimit);
   void quarantine.retain(basis);
+  reporter.configure(effective.reporting);
 }
 
 /** Runs a restore step; a failure is reported, and the background starts without that state. */
-const restored = (area: "tab-state" | "history" | "capture" | "quarantine", step: () => Promise<unknown>) =>
+const restored = (area: "tab-state" | "history" | "capture" | "quarantine" | "reporting", step: () => Promise<unknown>) =>
   step().catch((error) => problems.report(area, `could not be restored: ${errorMessage(error)}`, "restore"));
 
 // Started at once, awaited by the tab state's restore; unknown (undefined) if Firefox cannot say.
@@ -74,6 +88,8 @@ const ready = (async () => {
     restored("history", () => history.restore()),
     restored("capture", () => blockPages.restore()),
     restored("quarantine", () => quarantine.restore()),
+    restored("reporting", () => reporter.restore()),
+    browser.runtime.getBrowserInfo().then((info) => void (browserVersion = `${info.name} ${info.version}`), () => undefined),
   ]);
   applySettings(settings.view());
   settings.onChange(applySettings);
@@ -112,7 +128,14 @@ function onResponse(event: CaptureEvent): void {
   const blocked = stopped !== null;
   tabs.record({ tabId: details.tabId, url: details.url, topLevel, info, verdict, der, blocked, time });
   const pageUrl = tabs.get(details.tabId)?.url ?? details.url;
-  if (verdict.findings.length) history.record(details.tabId, pageUrl, details.url, verdict, time);
+  if (verdict.findings.length) {
+    // What the history logs now is what is reported: a page's 200 subresources report a finding once.
+    const logged = history.record(details.tabId, pageUrl, details.url, verdict, time);
+    if (logged.length && effective.reporting) {
+      const input = { verdict: { ...verdict, findings: logged }, pageUrl, url: details.url, stopped: blocked, connection: { protocolVersion: info?.protocolVersion, cipherSuite: info?.cipherSuite }, der, time, extensionVersion, browserVersion };
+      reporter.enqueue(reportEvents(input, effective.reporting, newId));
+    }
+  }
   notifier.maybeNotify(details.tabId, details.url, verdict, effective, blocked);
 }
 
@@ -195,6 +218,7 @@ browser.tabs.onRemoved.addListener((tabId) => {
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === QUARANTINE_ALARM) void ready.then(() => quarantine.expire());
+  if (alarm.name === REPORTING_ALARM) void ready.then(() => reporter.onAlarm());
 });
 
 async function coverage(): Promise<Coverage> {
@@ -206,5 +230,5 @@ async function coverage(): Promise<Coverage> {
 }
 
 browser.runtime.onMessage.addListener(
-  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, blockPages, problems, coverage, startedAt, ready }),
+  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, blockPages, problems, coverage, startedAt, ready, reporting: reporter }),
 );

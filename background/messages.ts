@@ -5,6 +5,7 @@ import { certificateTooLarge, HISTORY_KEPT_BY_POLICY, MAX_CERTIFICATE_BYTES, typ
 import type { BlockPages } from "./blockPages";
 import type { History } from "./history";
 import type { Problems } from "./problems";
+import type { Reporter } from "./reporting";
 import type { TabStore } from "./tabStore";
 
 export interface MessageDeps {
@@ -18,6 +19,7 @@ export interface MessageDeps {
   };
   blockPages: Pick<BlockPages, "get">;
   problems: Pick<Problems, "list">;
+  reporting: Pick<Reporter, "status">;
   /** What traffic is being inspected (private windows, host permissions). */
   coverage: () => Promise<Coverage>;
   startedAt: number;
@@ -57,6 +59,7 @@ export function createMessageHandler(deps: MessageDeps) {
         backgroundStartedAt: deps.startedAt,
         problems: deps.problems.list(),
         coverage: await deps.coverage(),
+        reporting: deps.reporting.status(),
       };
     },
 

@@ -4,6 +4,7 @@
  * background answers); both sides import this file, so a change breaks the build on both sides.
  */
 import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
+import type { ReportFormat, UrlDetail } from "./reporting/model";
 import type { SecurityInfo } from "./securityInfo";
 import type { AllowlistEntry, CustomBlocklistEntry } from "./settings";
 import type { Level, Severity, Verdict } from "./verdict";
@@ -195,7 +196,7 @@ export interface BlocklistStatus {
 }
 
 /** Where a background problem happened (see background/problems.ts). */
-export type ProblemArea = "tab-state" | "history" | "settings" | "capture" | "quarantine";
+export type ProblemArea = "tab-state" | "history" | "settings" | "capture" | "quarantine" | "reporting";
 
 /** Something in the background that is not working as configured, shown until it works again. */
 export interface Problem {
@@ -215,6 +216,27 @@ export interface Coverage {
   hostPermissions: boolean;
 }
 
+/** Fleet reporting as the options page shows it (background/reporting.ts). */
+export interface ReportingStatus {
+  /** Where events go (without any user name or password the URL held). */
+  endpoint: string;
+  format: ReportFormat;
+  /** How much of page URLs is sent. */
+  url: UrlDetail;
+  minLevel: Severity;
+  includeChain: boolean;
+  /** Events waiting for delivery. */
+  queued: number;
+  /** Events the full queue dropped since reporting was turned on. */
+  dropped: number;
+  /** Events the collector refused (other 4xx), set aside: tried again after a restart or a change of collector. */
+  rejected: number;
+  lastSuccess: number | null;
+  lastError: { time: number; message: string } | null;
+  /** When the next delivery is due, if events wait. */
+  nextAttempt: number | null;
+}
+
 export interface Status {
   blocklist: BlocklistStatus;
   policy: PolicyState;
@@ -223,6 +245,8 @@ export interface Status {
   backgroundStartedAt: number;
   problems: Problem[];
   coverage: Coverage;
+  /** null: reporting is off (no policy sets it), nothing leaves the browser. */
+  reporting: ReportingStatus | null;
 }
 
 export type BlocklistEntryView = Pick<BlocklistEntry, "id" | "source" | "label" | "incident" | "reference" | "enforced" | "sha256" | "sha1" | "spkiSha256">;

@@ -5,6 +5,7 @@ import { useConnector } from "../connect/context";
 import { BackgroundError, Notice } from "../ui/Notice";
 import { errorText, useRequest } from "../ui/useRequest";
 import { BundledBlocklist } from "./BundledBlocklist";
+import { ReportingSection } from "./ReportingSection";
 import { InspectionGaps } from "../ui/InspectionGaps";
 import { formatListText } from "../../src/listFormat";
 import { entrySummary, errorsByField, onecrlFileAsLines, type FieldKey } from "./listText";
@@ -21,6 +22,7 @@ export function OptionsPage() {
         {settings.status === "loading" && <div class="skeleton form-skeleton" aria-busy="true" aria-label="Loading settings" />}
         {settings.status === "failed" && <BackgroundError error={settings.error} onRetry={reload} />}
         {settings.status === "ready" && <SettingsForm initial={settings.data} />}
+        <ReportingSection />
         <BundledBlocklist />
       </main>
     </div>

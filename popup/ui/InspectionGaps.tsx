@@ -9,6 +9,7 @@ const AREA_NAME: Record<ProblemArea, string> = {
   settings: "Settings",
   capture: "Checking responses",
   quarantine: "Stopping blocked sites",
+  reporting: "Reporting to your organisation",
 };
 
 /**

@@ -1,4 +1,4 @@
-/** The extension asks for what its listeners need and nothing more, and declares that nothing leaves the browser. */
+/** The extension asks for what its listeners need and nothing more, and declares what may leave the browser, and when. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -16,6 +16,10 @@ test("stopping a blocked origin before it is sent needs declarativeNetRequest wi
   expect(manifest.permissions).not.toContain("<all_urls>");
 });
 
-test("no data is collected: nothing leaves the browser", () => {
-  expect(manifest.browser_specific_settings.gecko.data_collection_permissions).toEqual({ required: ["none"] });
+test("nothing leaves the browser by default; what fleet reporting may send, once a policy turns it on, is declared as optional", () => {
+  const declared = manifest.browser_specific_settings.gecko.data_collection_permissions;
+  // "none" stays the only required value: Firefox ignores it next to other required ones.
+  expect(declared.required).toEqual(["none"]);
+  // The sites visited (origin or URL of pages with findings) and technical data (certificates, browser and extension versions).
+  expect([...declared.optional].sort()).toEqual(["browsingActivity", "technicalAndInteraction"]);
 });
