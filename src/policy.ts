@@ -9,16 +9,19 @@
 import { parseFingerprint, type FingerprintKind } from "./fingerprint";
 import { parseListText } from "./listText";
 import { DEFAULT_SETTINGS, MAX_HISTORY_LIMIT, type EffectiveSettings, type Mode, type PolicyState, type SettingsInput, type SettingsView, type UserSettings } from "./protocol";
+import { HEADER_NAME, REPORT_FORMATS } from "./reporting/formats";
+import type { ReportFormat, ReportingConfig, UrlDetail } from "./reporting/model";
 import { parseList, type AllowlistEntry, type CustomBlocklistEntry } from "./settings";
+import type { Severity } from "./verdict";
 
 /** The keys the managed configuration may carry, in the order messages list them. */
-export const POLICY_KEYS = ["mode", "blocklist", "allowlist", "notifications", "historyLimit", "lockSettings", "blockUnverifiableChains"] as const;
+export const POLICY_KEYS = ["mode", "blocklist", "allowlist", "notifications", "historyLimit", "lockSettings", "blockUnverifiableChains", "reporting"] as const;
 
 /** What lockSettings takes out of the user's hands (on top of whatever the policy sets itself). */
 export const LOCKED_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"];
 
 /** EffectiveSettings keys in display order (managedKeys follow it). */
-const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains"];
+const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains", "reporting"];
 
 const MODES: readonly Mode[] = ["warn", "block"];
 
@@ -84,6 +87,12 @@ export function validatePolicy(raw: unknown): ValidatedPolicy {
         else errors.push(`blockUnverifiableChains: ${b.error}`);
         break;
       }
+      case "reporting": {
+        const r = checkReporting(value);
+        errors.push(...r.errors);
+        if (r.config) values.reporting = r.config;
+        break;
+      }
       case "lockSettings": {
         const b = checkBoolean(value, true);
         if (b.ok) locked = b.value;
@@ -143,6 +152,7 @@ export function resolveSettings(user: UserSettings, policy: ValidatedPolicy): { 
     notifyWarnings: userScalar("notifyWarnings") ?? DEFAULT_SETTINGS.notifyWarnings,
     historyLimit: p.historyLimit ?? u.historyLimit ?? DEFAULT_SETTINGS.historyLimit,
     blockUnverifiableChains: p.blockUnverifiableChains ?? DEFAULT_SETTINGS.blockUnverifiableChains,
+    reporting: p.reporting ?? DEFAULT_SETTINGS.reporting,
     allowlist: union(policyAllow, userAllow),
     blocklist: union(policyBlock, userBlock),
   };
@@ -248,9 +258,14 @@ export async function applySettingsInput(current: SettingsView, input: SettingsI
 type Check<T> = { ok: true; value: T } | { ok: false; error: string };
 
 function checkMode(value: unknown): Check<Mode> {
-  if (typeof value === "string" && (MODES as string[]).includes(value)) return { ok: true, value: value as Mode };
-  const hint = typeof value === "string" && (MODES as string[]).includes(value.trim().toLowerCase()) ? " (values are lowercase)" : "";
-  return { ok: false, error: `expected "warn" or "block", got ${describeValue(value)}${hint}` };
+  return checkOneOf(value, MODES);
+}
+
+function checkOneOf<T extends string>(value: unknown, choices: readonly T[]): Check<T> {
+  if (typeof value === "string" && (choices as readonly string[]).includes(value)) return { ok: true, value: value as T };
+  const hint = typeof value === "string" && (choices as readonly string[]).includes(value.trim().toLowerCase()) ? " (values are lowercase)" : "";
+  const quoted = choices.map((c) => `"${c}"`);
+  return { ok: false, error: `expected ${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}, got ${describeValue(value)}${hint}` };
 }
 
 /** `registryNumbers`: also 1/0, as Group Policy (registry DWORD) delivers booleans. */
@@ -265,6 +280,110 @@ function checkHistoryLimit(value: unknown): Check<number> {
   if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return { ok: true, value };
   const asString = typeof value === "string" ? " (a JSON number, not a string)" : "";
   return { ok: false, error: `expected a positive whole number such as ${DEFAULT_SETTINGS.historyLimit}${asString}, got ${describeValue(value)}` };
+}
+
+function checkWholeNumber(value: unknown, min: number, max: number): Check<number> {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max) return { ok: true, value };
+  const asString = typeof value === "string" ? " (a JSON number, not a string)" : "";
+  return { ok: false, error: `expected a whole number from ${min} to ${max}${asString}, got ${describeValue(value)}` };
+}
+
+const REPORTING_FIELDS = ["endpoint", "format", "token", "headers", "minLevel", "url", "includeChain", "deviceLabel", "batchSize", "intervalSeconds"] as const;
+const URL_DETAILS: readonly UrlDetail[] = ["full", "origin", "none"];
+const SEVERITIES: readonly Severity[] = ["notice", "warning", "blocked"];
+/** Set by the request itself: a policy's value would contradict the body or the URL. */
+const RESERVED_HEADERS = ["content-type", "host", "content-length"];
+const FORMAT_PATH: Record<ReportFormat, string> = { otlp: "/v1/logs", "splunk-hec": "/services/collector/event", ndjson: "" };
+const LOOPBACK = "127.0.0.0/8, ::1, localhost";
+/** Control characters, line breaks above all: a token or header value must never split a header in two. */
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * The reporting key, field by field: a bad field is reported and the default (or nothing) used.
+ * Without a valid endpoint and format there is nowhere to send to, so reporting stays off. Tokens
+ * and header values are never quoted back: the messages are shown to users.
+ */
+function checkReporting(raw: unknown): { config: ReportingConfig | null; errors: string[] } {
+  if (!isRecord(raw)) {
+    return { config: null, errors: [`reporting: expected an object such as { "endpoint": "https://collector.example.com:4318", "format": "otlp" }, got ${describeValue(raw)}; nothing is reported`] };
+  }
+  const errors: string[] = [];
+  const field = <T>(name: (typeof REPORTING_FIELDS)[number], check: (v: unknown) => Check<T>): T | undefined => {
+    if (raw[name] === undefined) return undefined;
+    const result = check(raw[name]);
+    if (result.ok) return result.value;
+    errors.push(`reporting.${name}: ${result.error}`);
+    return undefined;
+  };
+
+  for (const key of Object.keys(raw)) {
+    if (!(REPORTING_FIELDS as readonly string[]).includes(key)) errors.push(`reporting: unknown field ${describeValue(key)} ignored (expected ${REPORTING_FIELDS.join(", ")})`);
+  }
+  const format = field("format", (v) => checkOneOf(v, REPORT_FORMATS));
+  const endpoint = field("endpoint", (v) => checkEndpoint(v, format));
+  const token = field("token", (v) => (typeof v === "string" && v !== "" && !CONTROL.test(v) ? { ok: true, value: v } : { ok: false, error: typeof v === "string" ? "expected one line of text (no line breaks or other control characters)" : `expected text, got ${describeValue(v)}` }));
+  const headers = field("headers", (v) => (isRecord(v) ? { ok: true, value: checkHeaders(v, token !== undefined, errors) } : { ok: false, error: `expected an object of header names and text values, got ${describeValue(v)}` })) ?? {};
+  const minLevel = field("minLevel", (v) => checkOneOf(v, SEVERITIES)) ?? "warning";
+  const url = field("url", (v) => checkOneOf(v, URL_DETAILS)) ?? "origin";
+  const includeChain = field("includeChain", (v) => checkBoolean(v, true)) ?? false;
+  const deviceLabel = field("deviceLabel", (v) =>
+    typeof v === "string" && v.trim() !== "" && v.length <= 200 && !CONTROL.test(v) ? { ok: true, value: v } : { ok: false, error: `expected one line of text of 1 to 200 characters, got ${describeValue(v)}` },
+  );
+  const batchSize = field("batchSize", (v) => checkWholeNumber(v, 1, 1000)) ?? 100;
+  const intervalSeconds = field("intervalSeconds", (v) => checkWholeNumber(v, 5, 3600)) ?? 30;
+
+  if (format === "splunk-hec" && token === undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
+    errors.push(`reporting.token: missing; Splunk HEC refuses events without "Authorization: Splunk <token>"`);
+  }
+  if (endpoint === undefined || format === undefined) {
+    const lacking = [endpoint === undefined && `${raw.endpoint === undefined ? "no" : "no valid"} endpoint`, format === undefined && `${raw.format === undefined ? "no" : "no valid"} format`].filter(Boolean);
+    errors.push(`reporting: not applied, nothing is reported: ${lacking.join(" and ")}`);
+    return { config: null, errors };
+  }
+  return {
+    config: { endpoint, format, ...(token !== undefined && { token }), headers, minLevel, url, includeChain, ...(deviceLabel !== undefined && { deviceLabel }), batchSize, intervalSeconds },
+    errors,
+  };
+}
+
+function checkEndpoint(value: unknown, format: ReportFormat | undefined): Check<string> {
+  const expected = `expected an https: URL, or http: to this computer (${LOOPBACK})`;
+  if (typeof value !== "string") return { ok: false, error: `${expected}, got ${describeValue(value)}` };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, error: `${expected}, got ${describeValue(value)}` };
+  }
+  // Not quoted back: the user name and password would be shown to users.
+  if (url.username || url.password) return { ok: false, error: "must not hold a user name or password (put the credential in token or headers)" };
+  if (url.protocol === "http:" && !isLoopback(url.hostname)) return { ok: false, error: `http: is allowed only to this computer (${LOOPBACK}), got ${describeValue(value)}: use https:` };
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, error: `${expected}, got ${describeValue(value)}` };
+  if (url.hash) return { ok: false, error: `must not have a fragment (#...), got ${describeValue(value)}` };
+  if (url.search && format !== "ndjson") {
+    return { ok: false, error: `must not have a query (?...)${format ? `: the ${format} path ${FORMAT_PATH[format]} is appended to it` : ""}, got ${describeValue(value)}` };
+  }
+  return { ok: true, value: value.trim() };
+}
+
+/** The URL parser has already turned 127.1, 0x7f.0.0.1 and the like into dotted decimal. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** Each bad header is reported and left out; the others are sent. */
+function checkHeaders(raw: Record<string, unknown>, hasToken: boolean, errors: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const at = `reporting.headers.${describeValue(name)}`;
+    if (!HEADER_NAME.test(name)) errors.push(`${at}: not a valid header name (letters, digits and !#$%&'*+.^_\`|~-), ignored`);
+    else if (RESERVED_HEADERS.includes(name.toLowerCase())) errors.push(`${at}: set by Chain Sentry for the format, ignored`);
+    else if (hasToken && name.toLowerCase() === "authorization") errors.push(`${at}: ignored, token sets the Authorization header`);
+    else if (typeof value !== "string") errors.push(`${at}: expected text, got ${describeValue(value)}; ignored`);
+    else if (CONTROL.test(value)) errors.push(`${at}: the value must be one line (no line breaks or other control characters); ignored`);
+    else headers[name] = value;
+  }
+  return headers;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,7 +4,7 @@
  * background answers); both sides import this file, so a change breaks the build on both sides.
  */
 import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
-import type { ReportFormat, UrlDetail } from "./reporting/model";
+import type { ReportFormat, ReportingConfig, UrlDetail } from "./reporting/model";
 import type { SecurityInfo } from "./securityInfo";
 import type { AllowlistEntry, CustomBlocklistEntry } from "./settings";
 import type { Level, Severity, Verdict } from "./verdict";
@@ -26,6 +26,8 @@ export interface EffectiveSettings {
    * (Firefox reports none after an exception was added). Policy only.
    */
   blockUnverifiableChains: boolean;
+  /** Fleet reporting to the organisation's collector, or null (off). Policy only. */
+  reporting: ReportingConfig | null;
 }
 
 /** The largest historyLimit: the history is kept in memory and sent whole to the history page. */
@@ -39,10 +41,11 @@ export const DEFAULT_SETTINGS: EffectiveSettings = {
   allowlist: [],
   blocklist: [],
   blockUnverifiableChains: false,
+  reporting: null,
 };
 
 /** What the user saved in the options page (storage.local). */
-export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist" | "blockUnverifiableChains">> & {
+export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist" | "blockUnverifiableChains" | "reporting">> & {
   allowlist?: AllowlistEntry[];
   blocklist?: CustomBlocklistEntry[];
 };

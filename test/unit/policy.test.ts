@@ -30,7 +30,7 @@ describe("validatePolicy: no policy", () => {
     expect(r.values).toEqual({});
     expect(r.locked).toBe(false);
     expect(r.present).toBe(true);
-    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains), ${got}`]);
+    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting), ${got}`]);
   });
 });
 
@@ -119,9 +119,9 @@ describe("validatePolicy: every key, invalid — ignored with a precise message"
     const r = validatePolicy({ Mode: "block", blockList: [], notifyWarnings: true, historyLimit: 5 });
     expect(r.values).toEqual({ historyLimit: 5 });
     expect(r.errors).toEqual([
-      'unknown key "Mode" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)',
-      'unknown key "blockList" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)',
-      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)",
+      'unknown key "Mode" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)',
+      'unknown key "blockList" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)',
+      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)",
     ]);
   });
 
@@ -221,6 +221,7 @@ describe("resolveSettings: policy over user over defaults, key by key", () => {
       allowlist: [{ sha256: SHA256, source: "policy" }],
       blocklist: [{ sha1: SHA1, source: "user" }],
       blockUnverifiableChains: DEFAULT_SETTINGS.blockUnverifiableChains,
+      reporting: DEFAULT_SETTINGS.reporting,
     });
     expect(r.managedKeys).toEqual(["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"]);
   });
@@ -279,7 +280,7 @@ describe("buildSettingsView", () => {
     expect(view).toEqual({
       effective: { ...DEFAULT_SETTINGS, mode: "block", historyLimit: 3 },
       user: { mode: "block" },
-      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains)'] },
+      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)'] },
       managedKeys: ["historyLimit"],
     });
   });
