@@ -35,6 +35,8 @@ export interface EventFacts {
   /** What the event says of the page URL: url.full, or the origin url.scheme, url.domain and url.port make, or null. */
   url: string | null;
   serverAddress: string | null;
+  /** When the event happened, by its own timestamp (epoch ms): OTLP timeUnixNano, HEC time, @timestamp. */
+  time: number | null;
 }
 
 /** One event as received, in the request that carried it. */
@@ -300,7 +302,8 @@ export function parseBody(format: CollectorFormat, text: string, time: number, k
       (rl.scopeLogs ?? []).flatMap((sl) =>
         (sl.logRecords ?? []).map((record) => {
           const attributes = { ...otlpAttributes(rl.resource?.attributes), ...otlpAttributes(record.attributes) };
-          return keep({ ...record, attributes }, factsOf(attributes));
+          const nanos = (record as { timeUnixNano?: string }).timeUnixNano;
+          return keep({ ...record, attributes }, { ...factsOf(attributes), time: nanos ? Number(BigInt(nanos) / 1_000_000n) : null });
         }),
       ),
     );
@@ -309,7 +312,10 @@ export function parseBody(format: CollectorFormat, text: string, time: number, k
   const objects = format === "splunk-hec" ? concatenatedJson(text) : text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
   return objects.map((o) => {
     if (format === "splunk-hec" && (typeof o !== "object" || o === null || !("event" in o))) throw new Error("a HEC object without `event`");
-    return keep(o, factsOf(format === "splunk-hec" ? (o as { event: unknown }).event : o));
+    const facts = factsOf(format === "splunk-hec" ? (o as { event: unknown }).event : o);
+    // HEC's own time (epoch seconds) wins over the event's.
+    const hecTime = format === "splunk-hec" ? (o as { time?: unknown }).time : undefined;
+    return keep(o, typeof hecTime === "number" ? { ...facts, time: Math.round(hecTime * 1000) } : facts);
   });
 }
 
@@ -389,7 +395,14 @@ export function factsOf(event: unknown): EventFacts {
     sha256: sha256 && sha256.replace(/[^0-9a-f]/gi, "").toLowerCase(),
     url: pick("url.full", "url.original") ?? originOf(flat) ?? pick("url"),
     serverAddress: pick("server.address", "serverAddress"),
+    time: timeOf(flat["@timestamp"] ?? flat["time"]),
   };
+}
+
+function timeOf(value: unknown): number | null {
+  if (typeof value === "number") return value;
+  const parsed = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isNaN(parsed) ? null : parsed;
 }
 
 /** scheme://domain[:port] from ECS's url.scheme, url.domain and url.port (the domain alone without a scheme). */
