@@ -31,6 +31,10 @@ export const MAX_SET_ASIDE = 1_000;
 export const CHUNK_SIZE = 200;
 export const BACKOFF_BASE_MS = 5_000;
 export const BACKOFF_CAP_MS = 15 * 60_000;
+/** How much later than Retry-After a browser returns, at most: a quarter of the wait, up to 15 s. */
+export function retryAfterSpreadMs(waitMs: number, random: () => number): number {
+  return Math.floor(random() * Math.min(waitMs / 4, 15_000));
+}
 /** A collector asking for more than this is asked again sooner: a typo must not silence a fleet for days. */
 export const RETRY_AFTER_CAP_MS = 60 * 60_000;
 /** Full jitter may draw almost 0: a floor keeps a failing browser from retrying at once. */
@@ -332,7 +336,11 @@ export class Reporter {
     const error = `${displayEndpoint(request.url)} answered HTTP ${status}${text ? `: ${text}` : ""}`;
     if (status === 429 || status === 503) {
       const wait = retryAfterMs(response.headers.get("Retry-After"), this.#deps.now());
-      if (wait !== null) return { kind: "retry", error, afterMs: Math.max(MIN_RETRY_MS, Math.min(wait, RETRY_AFTER_CAP_MS)) };
+      if (wait !== null) {
+        const honoured = Math.max(MIN_RETRY_MS, Math.min(wait, RETRY_AFTER_CAP_MS));
+        // Never sooner than asked; spread a little later, so a fleet told the same wait does not return in one second.
+        return { kind: "retry", error, afterMs: honoured + retryAfterSpreadMs(honoured, this.#deps.random) };
+      }
     }
     if (status === 408 || status === 429 || status >= 500 || status < 400) return { kind: "retry", error };
     return { kind: "rejected", error };

@@ -1,6 +1,6 @@
 import { Problems } from "../../../background/problems";
 import {
-  BACKOFF_BASE_MS, BACKOFF_CAP_MS, MAX_QUEUED_BYTES, MAX_QUEUED_EVENTS, Reporter, REPORTING_ALARM, RETRY_AFTER_CAP_MS, SETTLE_MS,
+  BACKOFF_BASE_MS, BACKOFF_CAP_MS, MAX_QUEUED_BYTES, MAX_QUEUED_EVENTS, Reporter, REPORTING_ALARM, RETRY_AFTER_CAP_MS, retryAfterSpreadMs, SETTLE_MS,
   type ReporterDeps,
 } from "../../../background/reporting";
 import { droppedEvent } from "../../../src/reporting/events";
@@ -223,7 +223,11 @@ test.each([
   ["seconds", "120", 120_000],
   ["an HTTP date", new Date(START + SETTLE_MS + 90_000).toUTCString(), 90_000],
   ["a wait over the cap", String(24 * 3600), RETRY_AFTER_CAP_MS],
-])("429 and 503 honour Retry-After given as %s", async (_, retryAfter, wait) => {
+])("429 and 503 honour Retry-After given as %s, spread a little later across a fleet", async (_, retryAfter, asked) => {
+  // The test's random() is 0.5: half of the largest spread.
+  const wait = asked + retryAfterSpreadMs(asked, () => 0.5);
+  expect(wait).toBeGreaterThan(asked);
+  expect(wait).toBeLessThanOrEqual(asked + 15_000);
   for (const status of [429, 503]) {
     jest.setSystemTime(START);
     const { reporter, server } = await started({ script: [{ status, headers: { "Retry-After": retryAfter } }] });
