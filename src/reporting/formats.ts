@@ -115,6 +115,8 @@ function urlFields(url: string | undefined): Field[] {
   const fields: Field[] = url === parsed.origin ? [["url.scheme", parsed.protocol.slice(0, -1)]] : [["url.full", url]];
   fields.push(["url.domain", parsed.hostname.replace(/^\[(.*)\]$/, "$1")]);
   if (url === parsed.origin && parsed.port) fields.push(["url.port", Number(parsed.port)]);
+  // The origin as one string too (no semantic convention has it): what an analyst searches for.
+  fields.push(["chain_sentry.page.origin", parsed.origin]);
   return fields;
 }
 

@@ -122,6 +122,7 @@ describe("otlp: valid against the official OTLP protobuf definitions", () => {
       "url.scheme": "https",
       "url.domain": "www.example.com",
       "url.port": 8443,
+      "chain_sentry.page.origin": "https://www.example.com:8443",
       "chain_sentry.match.list": finding.match!.source,
       "chain_sentry.match.key": finding.match!.key,
       "chain_sentry.match.label": finding.match!.label,
@@ -141,7 +142,7 @@ describe("otlp: valid against the official OTLP protobuf definitions", () => {
     expect(fullAttrs["url.domain"]).toBe("www.example.com");
     const none = await events({ url: "none" });
     const noneAttrs = attributes(JSON.parse(serializeBatch(none.events, none.config).body).resourceLogs[0].scopeLogs[0].logRecords[0].attributes);
-    expect(Object.keys(noneAttrs).filter((k) => k.startsWith("url."))).toEqual([]);
+    expect(Object.keys(noneAttrs).filter((k) => k.startsWith("url.") || k === "chain_sentry.page.origin")).toEqual([]);
   });
 
   test("events of two extension versions (a queue that outlived an update) go under two resources", async () => {
