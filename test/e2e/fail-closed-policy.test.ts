@@ -22,13 +22,13 @@ import tls from "node:tls";
 import { EXTENSION_ID, startDemoSites, type DemoCase, type DemoSites } from "../../scripts/demo-sites";
 import type { BlockedPageInfo } from "../../src/protocol";
 import {
-  launchDemo,
   pollFor,
   recordSubresources,
   subresourceOutcomes,
   summarizeState,
   waitFor,
   watchRendering,
+  withDemoBrowser,
   type DemoBrowser,
   type DemoLaunchOptions,
   type Visit,
@@ -55,17 +55,8 @@ after(async () => {
 
 const demoCase = (id: DemoCase["id"]) => sites.cases.find((c) => c.id === id)!;
 
-/** Launches Firefox with the demo sites of this file; `use` gets the browser, which is closed afterwards. */
-async function withFirefox<T>(options: Omit<DemoLaunchOptions, "sites">, use: (demo: DemoBrowser) => Promise<T>): Promise<T> {
-  const demo = await launchDemo({ ...options, sites });
-  try {
-    const result = await use(demo);
-    assert.deepEqual(demo.ff.extensionErrors(), [], "the extension reported script errors");
-    return result;
-  } finally {
-    await demo.close();
-  }
-}
+/** A Firefox on this file's demo sites, closed after `use`. */
+const withFirefox = <T>(options: Omit<DemoLaunchOptions, "sites">, use: (demo: DemoBrowser) => Promise<T>) => withDemoBrowser(sites, options, use);
 
 /** The SHA-256 of the certificate the server on `port` presents, as Firefox writes it (uppercase colon hex). */
 function leafFingerprint(port: number): Promise<string> {

@@ -19,7 +19,7 @@ import path from "node:path";
 import { startDemoSites, type DemoCase, type DemoSites } from "../../scripts/demo-sites";
 import { startCollector, type CollectedEvent, type CollectorFormat, type TestCollector } from "../../scripts/test-collector";
 import type { ReportingStatus } from "../../src/protocol";
-import { launchDemo, sleep, waitFor, type DemoBrowser, type DemoLaunchOptions } from "./support";
+import { sleep, waitFor, withDemoBrowser, type DemoBrowser, type DemoLaunchOptions } from "./support";
 
 const BLOCKED_RULE = "blocked-certificate";
 const TOKEN = "chain-sentry-e2e-token";
@@ -66,16 +66,8 @@ const reportingPolicy = (format: CollectorFormat, extra: Record<string, unknown>
   reporting: { endpoint: collector.url, format, token: TOKEN, intervalSeconds: INTERVAL_SECONDS, deviceLabel: "e2e-laptop", ...extra },
 });
 
-async function withFirefox<T>(options: Omit<DemoLaunchOptions, "sites">, use: (demo: DemoBrowser) => Promise<T>): Promise<T> {
-  const demo = await launchDemo({ ...options, sites });
-  try {
-    const result = await use(demo);
-    assert.deepEqual(demo.ff.extensionErrors(), [], "the extension reported script errors");
-    return result;
-  } finally {
-    await demo.close();
-  }
-}
+/** A Firefox on this file's demo sites, closed after `use`. */
+const withFirefox = <T>(options: Omit<DemoLaunchOptions, "sites">, use: (demo: DemoBrowser) => Promise<T>) => withDemoBrowser(sites, options, use);
 
 const reportingStatus = async (demo: DemoBrowser): Promise<ReportingStatus | null> => (await demo.ask("ui-bg-get-status", {})).reporting;
 

@@ -148,6 +148,22 @@ export async function launchDemo(options: DemoLaunchOptions = {}): Promise<DemoB
   }
 }
 
+/**
+ * Launches Firefox on demo sites that are already running, runs `use`, checks that the extension
+ * reported no script errors, and closes the browser (the sites stay up).
+ */
+export async function withDemoBrowser<T>(sites: DemoSites, options: Omit<DemoLaunchOptions, "sites">, use: (demo: DemoBrowser) => Promise<T>): Promise<T> {
+  const demo = await launchDemo({ ...options, sites });
+  try {
+    const result = await use(demo);
+    const errors = demo.ff.extensionErrors();
+    if (errors.length) throw new Error(`the extension reported script errors:\n  ${errors.join("\n  ")}`);
+    return result;
+  } finally {
+    await demo.close();
+  }
+}
+
 function demoBrowser(ff: FirefoxHandle, sites: DemoSites, probe: Page, closeSites: () => Promise<void>): DemoBrowser {
   const errorsSuffix = () => {
     const errors = ff.extensionErrors();
