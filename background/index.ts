@@ -96,7 +96,7 @@ const ready = (async () => {
 })().catch((error) => problems.report("settings", `start-up did not complete: ${errorMessage(error)}`));
 
 /** Stops an origin that presented a blocked chain, so its next requests are not even sent. */
-function quarantineOrigin({ details, info, verdict, time }: CaptureEvent): void {
+function stopOrigin({ details, info, verdict, time }: CaptureEvent): void {
   const until = time + QUARANTINE_MS;
   const id = blockPages.add({ kind: "origin-blocked", url: originOf(details.url), origin: originOf(details.url), certificate: blockedCertificate(verdict), reason: null, time, blockedUntil: until });
   void quarantine.add(details.url, { verdict, info }, `/popup/blocked.html?id=${id}`, until, basis);
@@ -118,7 +118,7 @@ function recordStopped(details: { tabId: number; url: string; type: string }): b
 
 function onResponse(event: CaptureEvent): void {
   const { details, info, verdict, der, stopped, time } = event;
-  if (stopped === "blocked") quarantineOrigin(event);
+  if (stopped === "blocked") stopOrigin(event);
   const topLevel = details.type === "main_frame";
   if (topLevel) {
     history.resetTab(details.tabId);
