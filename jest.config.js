@@ -12,8 +12,8 @@ const swc = [
 ];
 const shared = {
   transform: { "^.+\\.(t|j)sx?$": swc, "^.+\\.mjs$": swc },
-  // preact 11 and @testing-library/preact are ESM-only: transform them to CJS.
-  transformIgnorePatterns: ["/node_modules/(?!(preact|@testing-library/preact)/)"],
+  // preact 11, @testing-library/preact and jose are ESM-only: transform them to CJS.
+  transformIgnorePatterns: ["/node_modules/(?!(preact|@testing-library/preact|jose)/)"],
 };
 
 export default {

@@ -71,6 +71,7 @@ const CHAINS_PER_LEAF = 4;
 
 const CUSTOM_INCIDENT: Record<CustomBlocklistEntry["source"], string> = {
   policy: "Listed by your organisation's policy",
+  feed: "Listed by a signed feed of your organisation",
   user: "Listed in your own blocklist",
 };
 
@@ -121,6 +122,7 @@ export class ChainAnalyzer {
   #custom = new Blocklist([]);
   #allowBySha256 = new Map<string, AllowlistEntry>();
   #allowBySpki = new Map<string, AllowlistEntry>();
+  #knownAdded: ReadonlySet<string> = new Set();
 
   /**
    * @example const analyzer = new ChainAnalyzer(index, { allowlist: [{ sha256: "AB:CD:…", label: "Corp root" }] });
@@ -137,9 +139,9 @@ export class ChainAnalyzer {
   }
 
   /**
-   * Applies new enterprise/user lists. Fingerprints may be in any form parseFingerprint accepts
-   * (colons, case, SPKI in base64); a key that is not a fingerprint is ignored. Certificate facts
-   * stay cached (they do not depend on settings); verdicts are recomputed.
+   * Applies new enterprise, feed and user lists. Fingerprints may be in any form parseFingerprint
+   * accepts (colons, case, SPKI in base64); a key that is not a fingerprint is ignored. Certificate
+   * facts stay cached (they do not depend on settings); verdicts are recomputed.
    */
   setSettings(settings: Partial<Settings>): void {
     const blocklist = (settings.blocklist ?? []).map(canonicalKeys);
@@ -147,7 +149,20 @@ export class ChainAnalyzer {
     this.#custom = new Blocklist(blocklist.filter(hasKey).map(customEntry));
     this.#allowBySha256 = new Map(allowlist.filter((e) => e.sha256).map((e) => [e.sha256!, e]));
     this.#allowBySpki = new Map(allowlist.filter((e) => e.spkiSha256).map((e) => [e.spkiSha256!, e]));
+    this.#knownAdded = new Set(settings.knownIntermediates ?? []);
     this.#verdicts.clear();
+  }
+
+  /** The enterprise, feed and user entries in force (the bundled ones are in `blocklist`). */
+  get customEntries(): readonly BlocklistEntry[] {
+    return this.#custom.entries;
+  }
+
+  /** How many intermediates count as known: the bundled snapshot plus the feeds' additions not in it. */
+  get knownIntermediateCount(): number {
+    let added = 0;
+    for (const sha256 of this.#knownAdded) if (!this.#known.has(sha256)) added++;
+    return this.#known.size + added;
   }
 
   /** True when some certificate of the chain has never been seen, so its bytes are worth fetching. */
@@ -223,7 +238,7 @@ export class ChainAnalyzer {
           serialNumber: shared(shown?.serialNumber, c.info.serialNumber),
           validity: { start: c.info.validity.start, end: c.info.validity.end },
           isBuiltInRoot: c.info.isBuiltInRoot === true,
-          known: c.facts.known,
+          known: c.known,
           allowlisted: c.allowlisted !== null,
           flags: [...new Set(findings.filter((f) => f.certIndex === c.index).map((f) => f.ruleId))],
         };
@@ -265,6 +280,7 @@ export class ChainAnalyzer {
       info,
       facts,
       matches: custom.length ? [...facts.bundledMatches, ...custom] : facts.bundledMatches,
+      known: facts.known || this.#knownAdded.has(facts.sha256),
       allowlisted: this.#allowBySha256.get(facts.sha256) ?? this.#allowBySpki.get(facts.spkiSha256) ?? null,
     };
   }

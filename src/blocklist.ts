@@ -9,7 +9,7 @@ import { canonicalBase64, normalizeSerialHex } from "./encoding";
 export const INDEX_FORMAT = 1;
 
 export type BundledSource = "flame" | "chromium" | "onecrl";
-export type EntrySource = BundledSource | "policy" | "user";
+export type EntrySource = BundledSource | "policy" | "feed" | "user";
 
 /** One entry as stored in the compiled index. Hashes are lowercase hex without separators. */
 export interface CompiledEntry {

@@ -162,6 +162,13 @@ function readKey(buf: Uint8Array, spki: Tlv): KeyInfo {
   }
 }
 
+/** The key type, size and curve of a bare SubjectPublicKeyInfo (e.g. a feed's pinned SPKI PEM). */
+export function readPublicKeyInfo(der: Uint8Array): KeyInfo {
+  const spki = expect(der, 0, der.length, 0x30, "SubjectPublicKeyInfo");
+  if (spki.end !== der.length) throw new DerError(`${der.length - spki.end} trailing bytes after the SubjectPublicKeyInfo`);
+  return readKey(der, spki);
+}
+
 /**
  * Field size of an EC point in a subjectPublicKey BIT STRING (unused-bits byte, then the point):
  * uncompressed 04 || X || Y, or compressed 02/03 || X. Anything else has no size to tell.

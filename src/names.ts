@@ -29,5 +29,6 @@ export const SOURCE_NAME: Record<EntrySource, string> = {
   chromium: "Chromium blocklist",
   onecrl: "Mozilla OneCRL",
   policy: "enterprise policy",
+  feed: "your organisation's signed feed",
   user: "your own blocklist",
 };

@@ -6,7 +6,8 @@
  * Everything here is a decision, nothing is I/O: background/settings.ts reads the two storage
  * areas, calls these functions and writes back what they return.
  */
-import { parseFingerprint, type FingerprintKind } from "./fingerprint";
+import { parseFeedKey } from "./feeds/keys";
+import { DEFAULT_FEED_INTERVAL_MINUTES, MAX_FEED_INTERVAL_MINUTES, MAX_FEEDS, MIN_FEED_INTERVAL_MINUTES, type FeedConfig } from "./feeds/model";
 import { parseListText } from "./listText";
 import { DEFAULT_SETTINGS, MAX_HISTORY_LIMIT, type EffectiveSettings, type Mode, type PolicyState, type SettingsInput, type SettingsView, type UserSettings } from "./protocol";
 import { HEADER_NAME, REPORT_FORMATS } from "./reporting/formats";
@@ -15,13 +16,13 @@ import { parseList, type AllowlistEntry, type CustomBlocklistEntry } from "./set
 import type { Severity } from "./verdict";
 
 /** The keys the managed configuration may carry, in the order messages list them. */
-export const POLICY_KEYS = ["mode", "blocklist", "allowlist", "notifications", "historyLimit", "lockSettings", "blockUnverifiableChains", "reporting"] as const;
+export const POLICY_KEYS = ["mode", "blocklist", "allowlist", "notifications", "historyLimit", "lockSettings", "blockUnverifiableChains", "reporting", "feeds"] as const;
 
 /** What lockSettings takes out of the user's hands (on top of whatever the policy sets itself). */
 export const LOCKED_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"];
 
 /** EffectiveSettings keys in display order (managedKeys follow it). */
-const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains", "reporting"];
+const SETTING_KEYS: readonly (keyof EffectiveSettings)[] = ["mode", "notifications", "notifyWarnings", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains", "reporting", "feeds"];
 
 const MODES: readonly Mode[] = ["warn", "block"];
 
@@ -93,6 +94,12 @@ export function validatePolicy(raw: unknown): ValidatedPolicy {
         if (r.config) values.reporting = r.config;
         break;
       }
+      case "feeds": {
+        const f = checkFeeds(value);
+        errors.push(...f.errors);
+        if (Array.isArray(value)) values.feeds = f.feeds;
+        break;
+      }
       case "lockSettings": {
         const b = checkBoolean(value, true);
         if (b.ok) locked = b.value;
@@ -153,6 +160,7 @@ export function resolveSettings(user: UserSettings, policy: ValidatedPolicy): { 
     historyLimit: p.historyLimit ?? u.historyLimit ?? DEFAULT_SETTINGS.historyLimit,
     blockUnverifiableChains: p.blockUnverifiableChains ?? DEFAULT_SETTINGS.blockUnverifiableChains,
     reporting: p.reporting ?? DEFAULT_SETTINGS.reporting,
+    feeds: p.feeds ?? DEFAULT_SETTINGS.feeds,
     allowlist: union(policyAllow, userAllow),
     blocklist: union(policyBlock, userBlock),
   };
@@ -186,8 +194,9 @@ export function sanitizeUserSettings(raw: unknown): UserSettings {
   // A limit saved before the cap existed is held to the cap rather than dropped (back to the default).
   const limit = checkHistoryLimit(typeof raw.historyLimit === "number" ? Math.min(raw.historyLimit, MAX_HISTORY_LIMIT) : raw.historyLimit);
   if (limit.ok) out.historyLimit = limit.value;
-  if (Array.isArray(raw.allowlist)) out.allowlist = raw.allowlist.map(storedAllowEntry).filter((e): e is AllowlistEntry => e !== null);
-  if (Array.isArray(raw.blocklist)) out.blocklist = raw.blocklist.map(storedBlockEntry).filter((e): e is CustomBlocklistEntry => e !== null);
+  // Entries are validated as the options page's were; what no longer passes is dropped.
+  if (Array.isArray(raw.allowlist)) out.allowlist = parseList(raw.allowlist, "allowlist", "user").entries;
+  if (Array.isArray(raw.blocklist)) out.blocklist = parseList(raw.blocklist, "blocklist", "user").entries;
   return out;
 }
 
@@ -347,6 +356,16 @@ function checkReporting(raw: unknown): { config: ReportingConfig | null; errors:
 }
 
 function checkEndpoint(value: unknown, format: ReportFormat | undefined): Check<string> {
+  const url = checkServiceUrl(value);
+  if (!url.ok) return url;
+  if (new URL(url.value).search && format !== "ndjson") {
+    return { ok: false, error: `must not have a query (?...)${format ? `: the ${format} path ${FORMAT_PATH[format]} is appended to it` : ""}, got ${describeValue(value)}` };
+  }
+  return url;
+}
+
+/** A server the background talks to for the organisation (a collector, a feed): https:, or http: to this computer. */
+function checkServiceUrl(value: unknown): Check<string> {
   const expected = `expected an https: URL, or http: to this computer (${LOOPBACK})`;
   if (typeof value !== "string") return { ok: false, error: `${expected}, got ${describeValue(value)}` };
   let url: URL;
@@ -360,10 +379,57 @@ function checkEndpoint(value: unknown, format: ReportFormat | undefined): Check<
   if (url.protocol === "http:" && !isLoopback(url.hostname)) return { ok: false, error: `http: is allowed only to this computer (${LOOPBACK}), got ${describeValue(value)}: use https:` };
   if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, error: `${expected}, got ${describeValue(value)}` };
   if (url.hash) return { ok: false, error: `must not have a fragment (#...), got ${describeValue(value)}` };
-  if (url.search && format !== "ndjson") {
-    return { ok: false, error: `must not have a query (?...)${format ? `: the ${format} path ${FORMAT_PATH[format]} is appended to it` : ""}, got ${describeValue(value)}` };
-  }
   return { ok: true, value: value.trim() };
+}
+
+const FEED_FIELDS = ["url", "publicKey", "label", "intervalMinutes"] as const;
+
+/**
+ * The feeds key, feed by feed: a feed without a valid url and publicKey is reported and left out
+ * (it could never be verified); a bad label or interval is reported and the default used.
+ */
+function checkFeeds(raw: unknown): { feeds: FeedConfig[]; errors: string[] } {
+  const example = '[{ "url": "https://lists.example.com/chain-sentry.jws", "publicKey": { "kty": "EC", "crv": "P-256", "x": "…", "y": "…" } }]';
+  if (!Array.isArray(raw)) return { feeds: [], errors: [`feeds: expected an array such as ${example}, got ${describeValue(raw)}; no feed is fetched`] };
+  const feeds: FeedConfig[] = [];
+  const errors: string[] = [];
+  if (raw.length > MAX_FEEDS) errors.push(`feeds: ${raw.length} feeds, at most ${MAX_FEEDS} are fetched; feeds[${MAX_FEEDS}] and after are ignored`);
+  raw.slice(0, MAX_FEEDS).forEach((item, i) => {
+    const at = `feeds[${i}]`;
+    if (!isRecord(item)) {
+      errors.push(`${at}: expected an object with url and publicKey, got ${describeValue(item)}; ignored`);
+      return;
+    }
+    for (const key of Object.keys(item)) {
+      if (!(FEED_FIELDS as readonly string[]).includes(key)) errors.push(`${at}: unknown field ${describeValue(key)} ignored (expected ${FEED_FIELDS.join(", ")})`);
+    }
+    const url = checkServiceUrl(item.url);
+    if (!url.ok) errors.push(`${at}.url: ${url.error}`);
+    const key = parseFeedKey(item.publicKey);
+    if (!key.ok) errors.push(`${at}.publicKey: ${key.error}`);
+    let label: string | undefined;
+    if (item.label !== undefined) {
+      const l = item.label;
+      if (typeof l === "string" && l.trim() !== "" && l.length <= 200 && !CONTROL.test(l)) label = l.trim();
+      else errors.push(`${at}.label: expected one line of text of 1 to 200 characters, got ${describeValue(l)}; the feed's own label is shown`);
+    }
+    let intervalMinutes = DEFAULT_FEED_INTERVAL_MINUTES;
+    if (item.intervalMinutes !== undefined) {
+      const n = item.intervalMinutes;
+      if (typeof n === "number" && Number.isFinite(n) && n >= MIN_FEED_INTERVAL_MINUTES && n <= MAX_FEED_INTERVAL_MINUTES) intervalMinutes = n;
+      else errors.push(`${at}.intervalMinutes: expected a number of minutes from ${MIN_FEED_INTERVAL_MINUTES} to ${MAX_FEED_INTERVAL_MINUTES}, got ${describeValue(n)}; checked every ${DEFAULT_FEED_INTERVAL_MINUTES} minutes`);
+    }
+    if (!url.ok || !key.ok) {
+      errors.push(`${at}: not fetched: ${[!url.ok && "no valid url", !key.ok && "no valid publicKey"].filter(Boolean).join(" and ")}`);
+      return;
+    }
+    if (feeds.some((f) => f.url === url.value && JSON.stringify(f.publicKey) === JSON.stringify(key.value))) {
+      errors.push(`${at}: the same url and publicKey as an earlier feed; ignored`);
+      return;
+    }
+    feeds.push({ url: url.value, publicKey: key.value, ...(label !== undefined && { label }), intervalMinutes });
+  });
+  return { feeds, errors };
 }
 
 /** The URL parser has already turned 127.1, 0x7f.0.0.1 and the like into dotted decimal. */
@@ -433,44 +499,3 @@ function sameEntries(a: (CustomBlocklistEntry | AllowlistEntry)[], b: (CustomBlo
   return norm(a) === norm(b);
 }
 
-function fingerprintField(record: Record<string, unknown>, key: FingerprintKind): string | undefined {
-  if (record[key] === undefined) return undefined;
-  const parsed = parseFingerprint(record[key], key);
-  return parsed.ok ? parsed.value : undefined;
-}
-
-function textFields<F extends string>(record: Record<string, unknown>, fields: readonly F[]): Partial<Record<F, string>> {
-  const out: Partial<Record<F, string>> = {};
-  for (const f of fields) if (typeof record[f] === "string") out[f] = record[f] as string;
-  return out;
-}
-
-function storedAllowEntry(raw: unknown): AllowlistEntry | null {
-  if (!isRecord(raw)) return null;
-  const sha256 = fingerprintField(raw, "sha256");
-  const spkiSha256 = fingerprintField(raw, "spkiSha256");
-  if (!sha256 && !spkiSha256) return null;
-  return { ...(sha256 && { sha256 }), ...(spkiSha256 && { spkiSha256 }), ...textFields(raw, ["label"] as const), source: "user" };
-}
-
-const BASE64_NAME = /^[A-Za-z0-9+/]+={0,2}$/;
-
-function storedBlockEntry(raw: unknown): CustomBlocklistEntry | null {
-  if (!isRecord(raw)) return null;
-  const entry: CustomBlocklistEntry = { source: "user" };
-  for (const key of ["sha256", "sha1", "spkiSha256"] as const) {
-    const v = fingerprintField(raw, key);
-    if (v) entry[key] = v;
-  }
-  const is = raw.issuerSerial;
-  if (isRecord(is) && typeof is.issuer === "string" && BASE64_NAME.test(is.issuer) && typeof is.serial === "string" && /^[0-9a-f]+$/.test(is.serial)) {
-    entry.issuerSerial = { issuer: is.issuer, serial: is.serial };
-  }
-  const ss = raw.subjectSpki;
-  if (isRecord(ss) && typeof ss.subject === "string" && BASE64_NAME.test(ss.subject)) {
-    const spki = parseFingerprint(ss.spkiSha256, "spkiSha256");
-    if (spki.ok) entry.subjectSpki = { subject: ss.subject, spkiSha256: spki.value };
-  }
-  if (!entry.sha256 && !entry.sha1 && !entry.spkiSha256 && !entry.issuerSerial && !entry.subjectSpki) return null;
-  return { ...entry, ...textFields(raw, ["label", "reason", "reference"] as const) };
-}

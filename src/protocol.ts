@@ -4,6 +4,7 @@
  * background answers); both sides import this file, so a change breaks the build on both sides.
  */
 import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
+import type { FeedConfig, FeedStatus } from "./feeds/model";
 import type { ReportFormat, ReportingConfig, UrlDetail } from "./reporting/model";
 import type { SecurityInfo } from "./securityInfo";
 import type { AllowlistEntry, CustomBlocklistEntry } from "./settings";
@@ -28,6 +29,8 @@ export interface EffectiveSettings {
   blockUnverifiableChains: boolean;
   /** Fleet reporting to the organisation's collector, or null (off). Policy only. */
   reporting: ReportingConfig | null;
+  /** Signed list feeds the background fetches and applies (src/feeds/). Policy only. */
+  feeds: FeedConfig[];
 }
 
 /** The largest historyLimit: the history is kept in memory and sent whole to the history page. */
@@ -42,10 +45,11 @@ export const DEFAULT_SETTINGS: EffectiveSettings = {
   blocklist: [],
   blockUnverifiableChains: false,
   reporting: null,
+  feeds: [],
 };
 
 /** What the user saved in the options page (storage.local). */
-export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist" | "blockUnverifiableChains" | "reporting">> & {
+export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist" | "blockUnverifiableChains" | "reporting" | "feeds">> & {
   allowlist?: AllowlistEntry[];
   blocklist?: CustomBlocklistEntry[];
 };
@@ -193,13 +197,14 @@ export interface HistoryEvent {
 export interface BlocklistStatus {
   version: string;
   sources: CompiledSource[];
-  /** Entries per source, bundled and custom. */
+  /** Entries per source, bundled and custom (policy, feeds, user). */
   counts: Partial<Record<EntrySource, number>>;
+  /** Known intermediates in force: the bundled snapshot plus what feeds add. */
   knownIntermediates: number;
 }
 
 /** Where a background problem happened (see background/problems.ts). */
-export type ProblemArea = "tab-state" | "history" | "settings" | "capture" | "quarantine" | "reporting";
+export type ProblemArea = "tab-state" | "history" | "settings" | "capture" | "quarantine" | "reporting" | "feeds";
 
 /** Something in the background that is not working as configured, shown until it works again. */
 export interface Problem {
@@ -250,6 +255,8 @@ export interface Status {
   coverage: Coverage;
   /** null: reporting is off (no policy sets it), nothing leaves the browser. */
   reporting: ReportingStatus | null;
+  /** The policy's signed list feeds, in policy order (empty: none configured). */
+  feeds: FeedStatus[];
 }
 
 export type BlocklistEntryView = Pick<BlocklistEntry, "id" | "source" | "label" | "incident" | "reference" | "enforced" | "sha256" | "sha1" | "spkiSha256">;
@@ -286,7 +293,10 @@ export interface Requests {
   "ui-bg-get-status": { request: Record<string, never>; response: Status };
   "ui-bg-get-settings": { request: Record<string, never>; response: SettingsView };
   "ui-bg-save-settings": { request: { input: SettingsInput }; response: { ok: true; view: SettingsView } | { ok: false; errors: string[] } };
+  /** Searches every entry in force: bundled, organisation (policy and feeds) and the user's. */
   "ui-bg-search-blocklist": { request: { query: string; limit?: number }; response: { total: number; entries: BlocklistEntryView[] } };
+  /** Checks every feed now (the options page's "Check now"), answering once the checks are done. */
+  "ui-bg-check-feeds": { request: Record<string, never>; response: FeedStatus[] };
   "ui-bg-get-blocked-page": { request: { id: string }; response: BlockedPageInfo | null };
   "ui-bg-get-history": { request: Record<string, never>; response: { events: HistoryEvent[]; limit: number } };
   /** Refused under lockSettings. */

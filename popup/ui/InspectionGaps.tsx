@@ -10,6 +10,7 @@ const AREA_NAME: Record<ProblemArea, string> = {
   capture: "Checking responses",
   quarantine: "Stopping blocked sites",
   reporting: "Reporting to your organisation",
+  feeds: "Signed list feeds",
 };
 
 /**

@@ -18,7 +18,7 @@ export const dynamicIntermediate: Rule = {
   reference: "https://wiki.mozilla.org/Security/CryptoEngineering/Intermediate_Preloading",
   check({ certificates, endsAtBuiltInRoot }) {
     return certificates
-      .filter((c) => c.role === "intermediate" && !c.facts.known && !c.allowlisted)
+      .filter((c) => c.role === "intermediate" && !c.known && !c.allowlisted)
       .map(({ index, info }) => {
         const name = commonName(info.subject);
         return endsAtBuiltInRoot

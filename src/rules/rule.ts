@@ -22,8 +22,10 @@ export interface AnalysedCertificate {
   role: CertificateRole;
   info: FirefoxCertificate;
   facts: CertificateFacts;
-  /** Bundled plus enterprise and user matches. */
+  /** Bundled plus enterprise, feed and user matches. */
   matches: BlocklistMatch[];
+  /** In the bundled snapshot (facts.known) or added by one of the organisation's signed feeds. */
+  known: boolean;
   allowlisted: AllowlistEntry | null;
 }
 
