@@ -72,6 +72,12 @@ export function createMockConnector(fixture: MockData, options: MockOptions = {}
       });
       return { total: hits.length, entries: clone(hits.slice(0, limit)) };
     },
+    // Every feed checked just now: nothing new is served, so each keeps its document and its last error.
+    "ui-bg-check-feeds": () => {
+      const now = Date.now();
+      data.status.feeds = data.status.feeds.map((f) => ({ ...f, lastCheck: now, nextCheck: now + f.intervalMinutes * 60_000 }));
+      return clone(data.status.feeds);
+    },
     "ui-bg-get-history": () => clone(data.history),
     "ui-bg-clear-history": () => {
       if (data.settings.policy.locked) return { ok: false, error: HISTORY_KEPT_BY_POLICY };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { EntrySource } from "../../src/blocklist";
+import type { BundledSource, EntrySource } from "../../src/blocklist";
 import { SOURCE_NAME } from "../../src/names";
 import type { BlocklistEntryView, ResponseOf } from "../../src/protocol";
 import { useConnector } from "../connect/context";
@@ -21,9 +21,18 @@ export function BundledBlocklist() {
   );
 }
 
+/** The entries added on top of the bundled sources, in the table's order. */
+const CUSTOM_SOURCE_NAME: Record<Exclude<EntrySource, BundledSource>, string> = {
+  policy: "Your organisation's entries",
+  feed: "Your organisation's signed feeds",
+  user: "Your own entries",
+};
+
 function Sources({ status }: { status: ResponseOf<"ui-bg-get-status"> }) {
   const { version, sources, counts, knownIntermediates } = status.blocklist;
-  const custom = (["policy", "user"] as const).filter((s) => counts[s]);
+  const custom = (Object.keys(CUSTOM_SOURCE_NAME) as (keyof typeof CUSTOM_SOURCE_NAME)[]).filter((s) => counts[s]);
+  // knownIntermediates is the bundled snapshot plus what feeds add: the additions get their own row.
+  const feedIntermediates = knownIntermediates - (sources.find((s) => s.id === "intermediates")?.entries ?? 0);
   return (
     <>
       <p>
@@ -48,16 +57,23 @@ function Sources({ status }: { status: ResponseOf<"ui-bg-get-status"> }) {
                   </div>
                 </td>
                 <td class="nowrap">{s.snapshot}</td>
-                <td class="number">{(s.id === "intermediates" ? knownIntermediates : (counts[s.id as EntrySource] ?? s.entries)).toLocaleString("en")}</td>
+                <td class="number">{(counts[s.id as EntrySource] ?? s.entries).toLocaleString("en")}</td>
               </tr>
             ))}
             {custom.map((s) => (
               <tr key={s}>
-                <td>{s === "policy" ? "Your organisation's entries" : "Your own entries"}</td>
+                <td>{CUSTOM_SOURCE_NAME[s]}</td>
                 <td class="muted">—</td>
                 <td class="number">{(counts[s] ?? 0).toLocaleString("en")}</td>
               </tr>
             ))}
+            {feedIntermediates > 0 && (
+              <tr>
+                <td>Known intermediates from your organisation's signed feeds</td>
+                <td class="muted">—</td>
+                <td class="number">{feedIntermediates.toLocaleString("en")}</td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

@@ -5,6 +5,7 @@ import { useConnector } from "../connect/context";
 import { BackgroundError, Notice } from "../ui/Notice";
 import { errorText, useRequest } from "../ui/useRequest";
 import { BundledBlocklist } from "./BundledBlocklist";
+import { FeedsSection } from "./FeedsSection";
 import { ReportingSection } from "./ReportingSection";
 import { InspectionGaps } from "../ui/InspectionGaps";
 import { formatListText } from "../../src/listFormat";
@@ -23,6 +24,7 @@ export function OptionsPage() {
         {settings.status === "failed" && <BackgroundError error={settings.error} onRetry={reload} />}
         {settings.status === "ready" && <SettingsForm initial={settings.data} />}
         <ReportingSection />
+        <FeedsSection />
         <BundledBlocklist />
       </main>
     </div>
