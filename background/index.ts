@@ -9,12 +9,14 @@ import { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex } from "../src/blocklist";
 import { blockedCertificate } from "../src/enforcement";
 import type { Coverage, EffectiveSettings, SettingsView } from "../src/protocol";
+import { shortHash } from "../src/encoding";
 import { droppedEvent, reportEvents } from "../src/reporting/events";
 import type { SecurityInfo } from "../src/securityInfo";
 import indexJson from "../data/blocklist.json";
 import { BadgeUpdater } from "./badge";
 import { BlockPages } from "./blockPages";
 import { createCapture, type CaptureEvent } from "./capture";
+import { FEED_ALARM_PREFIX, FeedManager } from "./feeds";
 import { History } from "./history";
 import { createMessageHandler } from "./messages";
 import { Notifier } from "./notifications";
@@ -53,26 +55,32 @@ const reporter = new Reporter({
   dropped: (count, time, config) => droppedEvent(count, { time, extensionVersion, browserVersion, blocklistVersion: index.version }, config, newId),
 });
 
-/** What makes a stop on an origin stale: the mode and lists it was decided under (a short hash of them). */
-function enforcementBasis(s: EffectiveSettings): string {
-  const text = JSON.stringify([s.mode, s.blocklist, s.allowlist]);
-  let hash = 0x811c9dc5; // FNV-1a, 32 bits: enough to tell settings apart, not a security boundary
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return (hash >>> 0).toString(16);
+const feeds = new FeedManager({ storage: browser.storage.local, session: browser.storage.session, fetch: (input, init) => fetch(input, init), alarms: browser.alarms, problems, onChange: () => applyLists() });
+
+let basis = "";
+
+/**
+ * Hands the analyzer the lists in force: the settings' (policy and user) and the feeds'. A stop on
+ * an origin is kept only while the mode and these lists are what it was decided under.
+ */
+function applyLists(): void {
+  const added = feeds.lists();
+  const lists = { blocklist: [...effective.blocklist, ...added.blocklist], allowlist: [...effective.allowlist, ...added.allowlist], knownIntermediates: added.knownIntermediates };
+  analyzer.setSettings(lists);
+  basis = shortHash(JSON.stringify([effective.mode, lists]));
+  void quarantine.retain(basis);
 }
-let basis = enforcementBasis(effective);
 
 function applySettings(view: SettingsView): void {
   effective = view.effective;
-  basis = enforcementBasis(effective);
-  analyzer.setSettings(effective);
+  applyLists();
+  void feeds.configure(effective.feeds);
   history.setLimit(effective.historyLimit);
-  void quarantine.retain(basis);
   reporter.configure(effective.reporting);
 }
 
 /** Runs a restore step; a failure is reported, and the background starts without that state. */
-const restored = (area: "tab-state" | "history" | "capture" | "quarantine" | "reporting", step: () => Promise<unknown>) =>
+const restored = (area: "tab-state" | "history" | "capture" | "quarantine" | "reporting" | "feeds", step: () => Promise<unknown>) =>
   step().catch((error) => problems.report(area, `could not be restored: ${errorMessage(error)}`, "restore"));
 
 // Started at once, awaited by the tab state's restore; unknown (undefined) if Firefox cannot say.
@@ -91,6 +99,8 @@ const ready = (async () => {
     restored("reporting", () => reporter.restore()),
     browser.runtime.getBrowserInfo().then((info) => void (browserVersion = `${info.name} ${info.version}`), () => undefined),
   ]);
+  // The feeds' last good documents are in force before the first response is decided.
+  await restored("feeds", () => feeds.configure(settings.view().effective.feeds));
   applySettings(settings.view());
   settings.onChange(applySettings);
 })().catch((error) => problems.report("settings", `start-up did not complete: ${errorMessage(error)}`));
@@ -219,6 +229,7 @@ browser.tabs.onRemoved.addListener((tabId) => {
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === QUARANTINE_ALARM) void ready.then(() => quarantine.expire());
   if (alarm.name === REPORTING_ALARM) void ready.then(() => reporter.onAlarm());
+  if (alarm.name.startsWith(FEED_ALARM_PREFIX)) void ready.then(() => feeds.onAlarm(alarm.name));
 });
 
 async function coverage(): Promise<Coverage> {
@@ -230,5 +241,5 @@ async function coverage(): Promise<Coverage> {
 }
 
 browser.runtime.onMessage.addListener(
-  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, blockPages, problems, coverage, startedAt, ready, reporting: reporter }),
+  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, blockPages, problems, coverage, startedAt, ready, reporting: reporter, feeds }),
 );

@@ -3,6 +3,7 @@ import type { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex, EntrySource } from "../src/blocklist";
 import { certificateTooLarge, HISTORY_KEPT_BY_POLICY, MAX_CERTIFICATE_BYTES, type BlocklistEntryView, type Coverage, type Message, type Requests, type RequestType, type ResponseOf, type SettingsInput, type SettingsView, type Status } from "../src/protocol";
 import type { BlockPages } from "./blockPages";
+import type { FeedManager } from "./feeds";
 import type { History } from "./history";
 import type { Problems } from "./problems";
 import type { Reporter } from "./reporting";
@@ -20,6 +21,7 @@ export interface MessageDeps {
   blockPages: Pick<BlockPages, "get">;
   problems: Pick<Problems, "list">;
   reporting: Pick<Reporter, "status">;
+  feeds: Pick<FeedManager, "status" | "checkAll">;
   /** What traffic is being inspected (private windows, host permissions). */
   coverage: () => Promise<Coverage>;
   startedAt: number;
@@ -50,16 +52,17 @@ export function createMessageHandler(deps: MessageDeps) {
       const analyzer = deps.analyzer();
       const counts: Partial<Record<EntrySource, number>> = {};
       for (const e of analyzer.blocklist.entries) counts[e.source] = (counts[e.source] ?? 0) + 1;
-      for (const e of deps.settings.view().effective.blocklist) counts[e.source] = (counts[e.source] ?? 0) + 1;
+      for (const e of analyzer.customEntries) counts[e.source] = (counts[e.source] ?? 0) + 1;
       const view = deps.settings.view();
       return {
-        blocklist: { version: deps.index.version, sources: deps.index.sources, counts, knownIntermediates: deps.index.knownIntermediates.sha256.length },
+        blocklist: { version: deps.index.version, sources: deps.index.sources, counts, knownIntermediates: analyzer.knownIntermediateCount },
         policy: view.policy,
         mode: view.effective.mode,
         backgroundStartedAt: deps.startedAt,
         problems: deps.problems.list(),
         coverage: await deps.coverage(),
         reporting: deps.reporting.status(),
+        feeds: deps.feeds.status(),
       };
     },
 
@@ -70,7 +73,8 @@ export function createMessageHandler(deps: MessageDeps) {
     "ui-bg-search-blocklist": ({ query, limit = 50 }) => {
       const needle = query.trim().toLowerCase().replace(/[\s:]/g, "");
       const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
-      const all: BlocklistEntryView[] = deps.analyzer().blocklist.entries.map(({ id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256 }) => ({
+      const analyzer = deps.analyzer();
+      const all: BlocklistEntryView[] = [...analyzer.blocklist.entries, ...analyzer.customEntries].map(({ id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256 }) => ({
         id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256,
       }));
       const matches = words.length === 0 ? all : all.filter((e) => {
@@ -79,6 +83,8 @@ export function createMessageHandler(deps: MessageDeps) {
       });
       return { total: matches.length, entries: matches.slice(0, limit) };
     },
+
+    "ui-bg-check-feeds": () => deps.feeds.checkAll(),
 
     "ui-bg-get-history": () => ({ events: deps.history.events(), limit: deps.history.limit }),
 

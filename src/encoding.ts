@@ -69,3 +69,10 @@ export function derToPem(der: ArrayLike<number>): string {
   const b64 = bytesToBase64(der);
   return `-----BEGIN CERTIFICATE-----\n${b64.replace(/.{1,64}/g, "$&\n")}-----END CERTIFICATE-----\n`;
 }
+
+/** FNV-1a, 32 bits, as 8 hex digits: tells inputs apart for keys and staleness checks; not a security boundary. */
+export function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}

@@ -41,7 +41,7 @@ const refuse = (kind: FeedErrorKind, message: string): FeedVerification => ({ ok
  *          if (!result.ok) show(result.kind, result.message); else apply(result.document);
  */
 export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptions = {}): Promise<FeedVerification> {
-  if (jws.length > MAX_FEED_BYTES) return refuse("too-large", `the document is ${jws.length.toLocaleString("en")} bytes, more than the ${MAX_FEED_BYTES.toLocaleString("en")} a feed may have`);
+  if (jws.length > MAX_FEED_BYTES) return refuse("too-large", `the feed is ${jws.length.toLocaleString("en")} bytes, more than the ${MAX_FEED_BYTES.toLocaleString("en")} a feed may have`);
   const text = jws.trim();
   if (!COMPACT_JWS.test(text)) return refuse("malformed", "not a JWS in compact serialization (three base64url parts separated by dots)");
 
@@ -57,8 +57,8 @@ export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptio
     // The algorithm comes from the pinned key: a header asking for another (or for "none") is refused.
     verified = await compactVerify(text, cryptoKey, { algorithms: [key.alg] });
   } catch (e) {
-    if (e instanceof joseErrors.JOSEAlgNotAllowed) return refuse("wrong-algorithm", `the document is not signed with ${key.alg}, the algorithm of the pinned key`);
-    if (e instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("bad-signature", "the signature does not verify with the pinned public key: the document was altered or signed with another key");
+    if (e instanceof joseErrors.JOSEAlgNotAllowed) return refuse("wrong-algorithm", `the feed is not signed with ${key.alg}, the algorithm of the pinned key`);
+    if (e instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("bad-signature", "the signature does not verify with the pinned public key: the feed was altered or signed with another key");
     return refuse("malformed", `not a valid JWS: ${messageOf(e)}`);
   }
   if (verified.protectedHeader.typ !== FEED_TYPE) {
@@ -73,21 +73,21 @@ export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptio
   }
   const parsed = parseFeedDocument(raw);
   if (!parsed.ok) return parsed;
-  const { document } = parsed;
+  const feed = parsed.document;
   const payload = text.split(".")[1];
 
   const now = options.now ?? Date.now();
-  if (options.checkExpiry !== false && Date.parse(document.expiresAt) <= now) {
-    return refuse("expired", `sequence ${document.sequence} expired at ${document.expiresAt}: the publisher has not signed a newer document`);
+  if (options.checkExpiry !== false && Date.parse(feed.expiresAt) <= now) {
+    return refuse("expired", `sequence ${feed.sequence} expired at ${feed.expiresAt}: the publisher has not signed a newer one`);
   }
   const last = options.last;
-  if (last && document.sequence < last.sequence) {
-    return refuse("rollback", `sequence ${document.sequence} is older than sequence ${last.sequence}, already accepted: an old document replayed`);
+  if (last && feed.sequence < last.sequence) {
+    return refuse("rollback", `sequence ${feed.sequence} is older than sequence ${last.sequence}, already accepted: an old feed replayed`);
   }
-  if (last && document.sequence === last.sequence && payload !== last.payload) {
-    return refuse("rollback", `sequence ${document.sequence} was already accepted with other content: a changed document needs a higher sequence`);
+  if (last && feed.sequence === last.sequence && payload !== last.payload) {
+    return refuse("rollback", `sequence ${feed.sequence} was already accepted with other content: a changed feed needs a higher sequence`);
   }
-  return { ok: true, document, entryErrors: parsed.entryErrors, payload };
+  return { ok: true, document: feed, entryErrors: parsed.entryErrors, payload };
 }
 
 /**

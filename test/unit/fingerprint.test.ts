@@ -57,10 +57,10 @@ describe("parseList", () => {
     ]);
     expect(errors).toEqual([
       expect.stringMatching(/^blocklist\[1\]\.sha1: expected a certificate SHA-1 fingerprint/),
-      "blocklist[1]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256",
+      "blocklist[1]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
       expect.stringMatching(/^blocklist\[2\]: unknown key "colour" ignored/),
       expect.stringMatching(/^blocklist\[3\]: expected an object/),
-      "blocklist[4]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256",
+      "blocklist[4]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
     ]);
   });
 

@@ -30,7 +30,7 @@ describe("validatePolicy: no policy", () => {
     expect(r.values).toEqual({});
     expect(r.locked).toBe(false);
     expect(r.present).toBe(true);
-    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting), ${got}`]);
+    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds), ${got}`]);
   });
 });
 
@@ -119,9 +119,9 @@ describe("validatePolicy: every key, invalid — ignored with a precise message"
     const r = validatePolicy({ Mode: "block", blockList: [], notifyWarnings: true, historyLimit: 5 });
     expect(r.values).toEqual({ historyLimit: 5 });
     expect(r.errors).toEqual([
-      'unknown key "Mode" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)',
-      'unknown key "blockList" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)',
-      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)",
+      'unknown key "Mode" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)',
+      'unknown key "blockList" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)',
+      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)",
     ]);
   });
 
@@ -145,10 +145,10 @@ describe("validatePolicy: every key, invalid — ignored with a precise message"
     expect(r.values.allowlist).toEqual([{ sha256: SHA256_B, source: "policy" }]);
     expect(r.errors).toEqual([
       "blocklist[1].sha1: expected a certificate SHA-1 fingerprint: 40 hex digits (colons, spaces and case do not matter), got 39 hex digits",
-      "blocklist[1]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256",
+      "blocklist[1]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
       "blocklist[2]: expected an object with sha256, sha1, spkiSha256",
-      "blocklist[3]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256",
-      'blocklist[4]: unknown key "comment" ignored (expected sha256, sha1, spkiSha256, label, reason, reference)',
+      "blocklist[3]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
+      'blocklist[4]: unknown key "comment" ignored (expected sha256, sha1, spkiSha256, issuerSerial, subjectSpki, label, reason, reference)',
       "blocklist[4].label: expected a string, got number",
       'allowlist[1]: unknown key "sha1" ignored (expected sha256, spkiSha256, label)',
       "allowlist[1]: entry ignored, it needs at least one valid sha256 or spkiSha256",
@@ -222,6 +222,7 @@ describe("resolveSettings: policy over user over defaults, key by key", () => {
       blocklist: [{ sha1: SHA1, source: "user" }],
       blockUnverifiableChains: DEFAULT_SETTINGS.blockUnverifiableChains,
       reporting: DEFAULT_SETTINGS.reporting,
+      feeds: DEFAULT_SETTINGS.feeds,
     });
     expect(r.managedKeys).toEqual(["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"]);
   });
@@ -280,7 +281,7 @@ describe("buildSettingsView", () => {
     expect(view).toEqual({
       effective: { ...DEFAULT_SETTINGS, mode: "block", historyLimit: 3 },
       user: { mode: "block" },
-      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting)'] },
+      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)'] },
       managedKeys: ["historyLimit"],
     });
   });
