@@ -18,10 +18,8 @@
  * headers and OPTIONS preflights are answered, since a browser extension may send them.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { issue, type Issued } from "./pki";
+import { startHttpsTestServer, type HttpsTestServerOptions } from "./https-test-server";
 
 export type CollectorFormat = "otlp" | "splunk-hec" | "ndjson";
 
@@ -93,13 +91,8 @@ export interface CollectorCounts {
   duplicates: number;
 }
 
-export interface StartCollectorOptions {
-  /** Issues the collector's leaf; default a root made for it (see `rootPem`). */
-  issuer?: Issued;
-  /** Certificates sent after the leaf (the issuer's intermediates), leaf's issuer first. */
-  chain?: Issued[];
-  /** Default 0: a free port, kept across stop() and start(). */
-  port?: number;
+/** `issuer` issues the collector's leaf (default: a root made for it, see `rootPem`), `chain` follows it. */
+export interface StartCollectorOptions extends Omit<HttpsTestServerOptions, "name"> {
   /** Tokens checked when set: HEC requests need `Authorization: Splunk <token>`, others `Bearer <token>`. */
   token?: string;
   /** false: keep no bodies and no raw events, only facts (the fleet simulation's memory). Default true. */
@@ -145,16 +138,12 @@ export function formatOfPath(path: string): CollectorFormat {
 }
 
 export async function startCollector(options: StartCollectorOptions = {}): Promise<TestCollector> {
-  const ownRoot = options.issuer ? null : await issue({ subject: "CN=Chain Sentry Test Collector Root,O=Chain Sentry Test" });
-  const issuer = options.issuer ?? ownRoot!;
-  const leaf = await issue({ subject: "CN=Chain Sentry Test Collector", issuer, hosts: ["127.0.0.1", "localhost"] });
-  const chain = [leaf, ...(options.chain ?? [])];
   const keepBodies = options.keepBodies ?? true;
 
   let log: CollectorRequest[] = [];
   let fault: Fault | null = null;
 
-  const server: Server = createServer({ key: leaf.keyPem, cert: chain.map((c) => c.pem).join("") }, (req, res) => {
+  const server = await startHttpsTestServer({ ...options, name: "Chain Sentry Test Collector" }, (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -208,27 +197,6 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
     });
   });
 
-  let port = options.port ?? 0;
-  let listening = false;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", reject);
-        port = (server.address() as AddressInfo).port;
-        listening = true;
-        resolve();
-      });
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (!listening) return resolve();
-      listening = false;
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  await start();
-
   const accepted = () => log.filter((r) => r.method === "POST" && r.status >= 200 && r.status < 300);
   const allEvents = () => accepted().flatMap((r) => r.events);
   const idCounts = () => {
@@ -238,9 +206,9 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
   };
 
   return {
-    url: `https://127.0.0.1:${port}`,
-    port,
-    rootPem: (ownRoot ?? rootOf(issuer, options.chain)).pem,
+    url: server.url,
+    port: server.port,
+    rootPem: server.rootPem,
     requests: () => [...log],
     allEvents,
     events() {
@@ -274,18 +242,11 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
     reset() {
       log = [];
     },
-    running: () => listening,
-    stop,
-    start,
-    async close() {
-      await stop();
-    },
+    running: server.running,
+    stop: server.stop,
+    start: server.start,
+    close: server.stop,
   };
-}
-
-/** The last certificate of the chain given (the issuer's own root, if the caller passed it). */
-function rootOf(issuer: Issued, chain: Issued[] = []): Issued {
-  return chain.length ? chain[chain.length - 1] : issuer;
 }
 
 function authorized(format: CollectorFormat, header: string | undefined, token: string): boolean {
