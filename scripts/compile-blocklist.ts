@@ -8,16 +8,14 @@
  * The output is reproducible byte for byte: no build time, everything sorted, and `version` derived
  * from the content. One entry per line so that a data update reads as a small diff.
  */
-// @peculiar/x509 (through tsyringe) needs a Reflect polyfill before it is loaded.
-import "@abraham/reflection";
-import { Name } from "@peculiar/x509";
 import { createHash, createPublicKey } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { INDEX_FORMAT, type CompiledEntry, type CompiledIndex, type CompiledSource } from "../src/blocklist";
-import { base64ToBytes, bytesToHex, hexToColonHex, normalizeSerialHex } from "../src/encoding";
 import { readCertificate, type DerCertificate } from "../src/der";
+import { intermediateSha256, onecrlEntry, readDump } from "./mozilla-records";
+import { b64, dnString, fail, isObject, rdns, str } from "./record-fields";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCES = join(ROOT, "data", "sources");
@@ -34,12 +32,7 @@ const FLAME_SNAPSHOT = "2012-06-03";
 const FLAME_REFERENCE = "https://learn.microsoft.com/en-us/security-updates/securityadvisories/2012/2718704";
 const FLAME_INCIDENT =
   "Flame malware (2012): Microsoft Enforced Licensing intermediate misused to sign Flame; moved to Windows' Untrusted store by Microsoft Security Advisory 2718704";
-const ONECRL_RECORD_URL = "https://firefox.settings.services.mozilla.com/v1/buckets/security-state/collections/onecrl/records/";
 const MOZILLA_ORIGIN = "Firefox ESR 153.7.0 (hg.mozilla.org/releases/mozilla-esr153 @a9effd9e521653405f0ffd311e8edf90bde92237)";
-
-function fail(message: string): never {
-  throw new Error(message);
-}
 
 /** An entry before names are indexed: issuer and subject are still base64 DER names. */
 type DraftEntry = Omit<CompiledEntry, "issuerSerial" | "subjectSpki"> & {
@@ -70,41 +63,12 @@ function readJson(rel: string): unknown {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function str(obj: Record<string, unknown>, key: string, where: string): string {
-  const v = obj[key];
-  if (typeof v !== "string") fail(`${where}: "${key}" must be a string`);
-  return v;
-}
-
-/** Strict base64 (the alphabet, padding, and a canonical encoding), so a typo cannot become a hash. */
-function b64(value: string, where: string, bytes?: number): Uint8Array {
-  let out: Uint8Array;
-  try {
-    out = base64ToBytes(value);
-  } catch {
-    fail(`${where}: not base64: ${JSON.stringify(value)}`);
-  }
-  if (out.length === 0 || Buffer.from(out).toString("base64") !== value) fail(`${where}: not canonical base64: ${JSON.stringify(value)}`);
-  if (bytes !== undefined && out.length !== bytes) fail(`${where}: expected ${bytes} bytes, got ${out.length}`);
-  return out;
-}
-
 function sha256(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
 function sha1(data: Uint8Array): string {
   return createHash("sha1").update(data).digest("hex");
-}
-
-/** ms since the epoch → "YYYY-MM-DD" (UTC). */
-function isoDate(ms: unknown, where: string): string {
-  if (typeof ms !== "number" || !Number.isFinite(ms)) fail(`${where}: "timestamp" must be a number (ms since the epoch)`);
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,20 +90,6 @@ function certificateParts(der: Uint8Array, what: string): DerCertificate {
   } catch (e) {
     fail(`${what}: not a DER certificate: ${(e as Error).message}`);
   }
-}
-
-/** A DER Name's RDNs, most specific first. */
-function rdns(der: Uint8Array, what: string): ReturnType<Name["toJSON"]> {
-  try {
-    return new Name(new Uint8Array(der)).toJSON().reverse();
-  } catch (e) {
-    fail(`${what}: cannot decode the X.501 name: ${(e as Error).message}`);
-  }
-}
-
-/** A DER Name as Firefox shows it: most specific first, RFC 4514 escaping ("CN=…, O=…, C=…"). */
-function dnString(der: Uint8Array, what: string): string {
-  return new Name(rdns(der, what)).toString();
 }
 
 /** The subject's most specific CN, else O, else the whole name. */
@@ -300,60 +250,10 @@ function compileChromium(): Compiled {
 // ---------------------------------------------------------------------------------------------
 // OneCRL
 
-/** Bugzilla link for a record: the dump holds full URLs, a few bare bug numbers, or nothing. */
-function onecrlReference(bug: string, id: string, where: string): string {
-  if (bug === "") return ONECRL_RECORD_URL + id;
-  if (/^\d+$/.test(bug)) return `https://bugzilla.mozilla.org/show_bug.cgi?id=${bug}`;
-  if (/^https:\/\/\S+$/.test(bug)) return bug;
-  fail(`${where}: details.bug is neither a URL nor a bug number: ${JSON.stringify(bug)}`);
-}
-
-function onecrlIncident(enabled: boolean, details: Record<string, unknown>): string {
-  // "." is the dump's placeholder for "no reason given".
-  const parts = [details.name, details.why].filter((s): s is string => typeof s === "string" && s.trim() !== "" && s.trim() !== ".");
-  const text = [...new Set(parts.map((s) => s.trim()))].join("; ");
-  // A disabled record is not a revocation: Firefox ignores it, and so must the wording.
-  const head = enabled ? "Revoked by Mozilla (OneCRL)" : "Listed in Mozilla's OneCRL but disabled there (not enforced)";
-  return text ? `${head}: ${text}` : head;
-}
-
-function onecrlEntry(record: unknown, i: number, rel: string): DraftEntry {
-  let where = `data/sources/${rel} data[${i}]`;
-  if (!isObject(record)) fail(`${where}: expected an object`);
-  const id = str(record, "id", where);
-  if (!/^[0-9a-f-]+$/.test(id)) fail(`${where}: unexpected record id ${JSON.stringify(id)}`);
-  where += ` (id ${id})`;
-  if (typeof record.enabled !== "boolean") fail(`${where}: "enabled" must be true or false`);
-  if (!isObject(record.details)) fail(`${where}: "details" must be an object`);
-  const details = record.details;
-  const base = {
-    id: `onecrl:${id}`,
-    source: "onecrl" as const,
-    incident: onecrlIncident(record.enabled, details),
-    reference: onecrlReference(str(details, "bug", where), id, where),
-    ...(record.enabled ? {} : { enforced: false as const }),
-  };
-  if ("issuerName" in record) {
-    const issuer = str(record, "issuerName", where);
-    const serial = normalizeSerialHex(bytesToHex(b64(str(record, "serialNumber", where), `${where} serialNumber`)));
-    const dn = dnString(b64(issuer, `${where} issuerName`), where);
-    return { ...base, label: `serial ${hexToColonHex(serial).toLowerCase()} issued by ${dn}`, issuerSerial: { issuer, serial } };
-  }
-  if ("subject" in record) {
-    const subject = str(record, "subject", where);
-    const spkiSha256 = bytesToHex(b64(str(record, "pubKeyHash", where), `${where} pubKeyHash`, 32));
-    return { ...base, label: dnString(b64(subject, `${where} subject`), where), subjectSpki: { subject, spkiSha256 } };
-  }
-  fail(`${where}: neither issuerName+serialNumber nor subject+pubKeyHash`);
-}
-
 function compileOnecrl(): Compiled {
   const rel = "mozilla/onecrl.json";
-  const json = readJson(rel);
-  if (!isObject(json) || !Array.isArray(json.data)) fail(`data/sources/${rel}: expected {"data": [...], "timestamp": ...}`);
-  const snapshot = isoDate(json.timestamp, `data/sources/${rel}`);
-  const entries = json.data.map((r, i) => onecrlEntry(r, i, rel));
-  if (entries.length === 0) fail(`data/sources/${rel}: no records`);
+  const { records, snapshot } = readDump(readJson(rel), `data/sources/${rel}`);
+  const entries = records.map((r, i) => onecrlEntry(r, `data/sources/${rel} data[${i}]`));
   return {
     source: {
       id: "onecrl",
@@ -372,16 +272,8 @@ function compileOnecrl(): Compiled {
 
 function compileIntermediates(): { source: CompiledSource; known: CompiledIndex["knownIntermediates"] } {
   const rel = "mozilla/intermediates.json";
-  const json = readJson(rel);
-  if (!isObject(json) || !Array.isArray(json.data)) fail(`data/sources/${rel}: expected {"data": [...], "timestamp": ...}`);
-  const snapshot = isoDate(json.timestamp, `data/sources/${rel}`);
-  const hashes = json.data.map((r, i) => {
-    const where = `data/sources/${rel} data[${i}]`;
-    if (!isObject(r)) fail(`${where}: expected an object`);
-    return bytesToHex(b64(str(r, "derHash", where), `${where} derHash`, 32));
-  });
-  const sha256s = [...new Set(hashes)].sort();
-  if (sha256s.length === 0) fail(`data/sources/${rel}: no records`);
+  const { records, snapshot } = readDump(readJson(rel), `data/sources/${rel}`);
+  const sha256s = [...new Set(records.map((r, i) => intermediateSha256(r, `data/sources/${rel} data[${i}]`)))].sort();
   return {
     source: {
       id: "intermediates",
