@@ -37,3 +37,29 @@ test("ui-bg-get-certificate says so when the tab has no bytes for the certificat
   const { ask } = await setup();
   expect(await ask("AB:CD")).toEqual({ error: "The certificate's bytes are not available for this tab any more; reload the page." });
 });
+
+test("ui-bg-search-blocklist searches every entry in force, the feeds' included, with their source; the status counts them", async () => {
+  const spki = "5a".repeat(32);
+  const withLists = analyzer({
+    blocklist: [
+      { spkiSha256: spki, label: "Contoso leaked CA", reason: 'Listed by your organisation\'s signed feed "Acme SOC" (sequence 3)', source: "feed" },
+      { sha256: "ab".repeat(32), label: "Lab proxy", source: "user" },
+    ],
+    allowlist: [],
+    knownIntermediates: ["0c".repeat(32)],
+  });
+  const feeds = { status: () => [], checkAll: async () => [] };
+  const index = { version: "v", sources: [], knownIntermediates: { sha256: [] } };
+  const handle = createMessageHandler({ analyzer: () => withLists, index, feeds, settings: { view: () => ({ policy: {}, effective: { mode: "warn" } }) }, problems: { list: () => [] }, reporting: { status: () => null }, coverage: async () => ({}), ready: Promise.resolve() } as unknown as MessageDeps);
+  const search = (query: string) => handle({ type: "ui-bg-search-blocklist", query }) as Promise<ResponseOf<"ui-bg-search-blocklist">>;
+
+  expect((await search("contoso leaked")).entries).toEqual([expect.objectContaining({ source: "feed", label: "Contoso leaked CA", incident: expect.stringContaining('signed feed "Acme SOC"'), spkiSha256: spki })]);
+  expect((await search(spki.slice(0, 12))).entries.map((e) => e.label)).toEqual(["Contoso leaked CA"]);
+  expect((await search("contoso soc")).total).toBe(1); // by the feed named in its incident
+  expect((await search("diginotar")).total).toBeGreaterThan(0); // the bundled entries are still searched
+
+  const status = (await handle({ type: "ui-bg-get-status" })) as ResponseOf<"ui-bg-get-status">;
+  expect(status.blocklist.counts).toMatchObject({ feed: 1, user: 1 });
+  expect(status.blocklist.knownIntermediates).toBe(withLists.knownIntermediateCount);
+  expect(withLists.knownIntermediateCount).toBe(analyzer().knownIntermediateCount + 1);
+});
