@@ -12,8 +12,13 @@ import type { Storage } from "webextension-polyfill";
 import { shortHash } from "../src/encoding";
 import { keyIdentity } from "../src/feeds/keys";
 import { FEED_TIMEOUT_MS, MAX_FEED_BYTES, NO_FEED_LISTS, type FeedConfig, type FeedDocument, type FeedError, type FeedErrorKind, type FeedLists, type FeedStatus } from "../src/feeds/model";
-import { verifyFeed } from "../src/feeds/verify";
 import { errorMessage, type Problems } from "./problems";
+
+/**
+ * The verifier (and jose with it) is loaded when a feed is first verified: most browsers have no
+ * feed, and the background is started again on every event-page wake, with requests waiting.
+ */
+const loadVerifier = () => import("../src/feeds/verify").then((m) => m.verifyFeed);
 
 export const FEED_ALARM_PREFIX = "feed:";
 /** storage.local: what the options page shows of each feed, by feed id. */
@@ -188,6 +193,7 @@ export class FeedManager {
       return;
     }
     if (typeof text !== "string") return;
+    const verifyFeed = await loadVerifier();
     const result = await verifyFeed(text, feed.config.publicKey, { checkExpiry: false });
     if (result.ok) {
       feed.document = result.document;
@@ -211,6 +217,7 @@ export class FeedManager {
     try {
       const text = await this.#fetch(feed.config.url);
       const last = feed.document && feed.payload ? { sequence: feed.document.sequence, payload: feed.payload } : null;
+      const verifyFeed = await loadVerifier();
       const result = await verifyFeed(text, feed.config.publicKey, { now: time, last });
       if (!result.ok) error = { kind: result.kind, message: result.message, time };
       else if (result.payload !== feed.payload) {
