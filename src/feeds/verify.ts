@@ -30,7 +30,8 @@ export interface VerifyOptions {
 }
 
 const MAX_ENTRY_ERRORS = 50;
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// The signature part may be empty: that is how an "alg": "none" JWS looks, refused as wrong-algorithm.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const CONTROL = /[\x00-\x1f\x7f]/;
 const PAYLOAD_KEYS = ["label", "sequence", "issuedAt", "expiresAt", "blocklist", "allowlist", "knownIntermediates"];
 
@@ -61,7 +62,7 @@ export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptio
     if (e instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("bad-signature", "the signature does not verify with the pinned public key: the feed was altered or signed with another key");
     return refuse("malformed", `not a valid JWS: ${messageOf(e)}`);
   }
-  if (verified.protectedHeader.typ !== FEED_TYPE) {
+  if (!isFeedType(verified.protectedHeader.typ)) {
     return refuse("wrong-type", `signed by the pinned key, but for another purpose (typ ${JSON.stringify(verified.protectedHeader.typ ?? null)}, expected "${FEED_TYPE}")`);
   }
 
@@ -142,6 +143,11 @@ function isoTime(value: unknown): number | null {
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return null;
   const time = Date.parse(value);
   return Number.isFinite(time) ? time : null;
+}
+
+/** RFC 7515 4.1.9: "application/" may be prepended, and media types compare case-insensitively (what other signing tools write). */
+function isFeedType(typ: unknown): boolean {
+  return typeof typ === "string" && typ.toLowerCase().replace(/^application\//, "") === FEED_TYPE;
 }
 
 function messageOf(e: unknown): string {
