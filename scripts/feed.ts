@@ -71,13 +71,13 @@ function refuse(message: string): never {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-const str = { type: "string" } as const;
-const SIGNING_OPTIONS = { key: str, sequence: str, out: str, label: str, "expires-in": str, "issued-at": str } satisfies Options;
+const STRING = { type: "string" } as const;
+const SIGNING_OPTIONS = { key: STRING, sequence: STRING, out: STRING, label: STRING, "expires-in": STRING, "issued-at": STRING } satisfies Options;
 const OPTIONS = {
-  keygen: { alg: str, "out-dir": str, name: str },
+  keygen: { alg: STRING, "out-dir": STRING, name: STRING },
   sign: SIGNING_OPTIONS,
-  verify: { key: str, "min-sequence": str },
-  "from-mozilla": { ...SIGNING_OPTIONS, onecrl: str, intermediates: str, full: { type: "boolean" } },
+  verify: { key: STRING, "min-sequence": STRING },
+  "from-mozilla": { ...SIGNING_OPTIONS, onecrl: STRING, intermediates: STRING, full: { type: "boolean" } },
 } satisfies Record<Command, Options>;
 
 function parse(command: Command, argv: string[], positionals: number) {
