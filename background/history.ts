@@ -11,6 +11,7 @@
  * the data stays in memory and is written again with the next flush.
  */
 import type { Storage } from "webextension-polyfill";
+import { caChainKey, chainChangedTitle, isChainChange, isChainSummary, summarizeChain, type CertificateSummary } from "../src/chainDiff";
 import { MAX_HISTORY_LIMIT, type HistoryEvent } from "../src/protocol";
 import type { ChainCertificate, Finding, Verdict } from "../src/verdict";
 import { errorMessage, type Problems } from "./problems";
@@ -23,10 +24,25 @@ const CHUNK_PREFIX = "history:";
 const META_KEY = "history:meta";
 /** Where versions before chunking kept the whole history: migrated on restore. */
 const LEGACY_KEY = "history";
-/** One key per host ("ca:<host>"), so a change writes a few bytes, not the whole map. */
+/**
+ * One key per host ("ca:<host>"), so a change writes one host's chain, not the whole map. The value
+ * is the chain's summaries, leaf first; versions before summaries stored the CA chain's key (a
+ * string), read as a chain without details until the host is seen again.
+ */
 const CA_KEY = "ca:";
-/** Hosts whose CA chain is remembered; the least recently seen are forgotten first. */
-const MAX_HOSTS = 5000;
+/**
+ * Hosts whose chain is remembered; the least recently seen are forgotten first. A summarised chain
+ * takes about 1.5–2 KB as JSON (three certificates, usual names) and at most 7.5 KB (8 certificates,
+ * every string at its bound: see src/chainDiff.ts), in storage and in memory: about 4 MB for 2,000
+ * hosts, 15 MB at most. (5,000 hosts of fingerprint keys took about 1 MB before summaries.)
+ */
+export const MAX_HOSTS = 2000;
+
+/** A host's chain last seen: the key of its CA part, and its summaries (null: stored by an older version). */
+interface RememberedChain {
+  key: string;
+  chain: CertificateSummary[] | null;
+}
 
 interface Chunk {
   n: number;
@@ -46,7 +62,7 @@ const TEXT_FIELDS = ["id", "pageUrl", "origin", "ruleId", "title", "subject", "s
 export class History {
   #chunks: Chunk[] = [];
   #count = 0;
-  #caChains = new Map<string, string>();
+  #caChains = new Map<string, RememberedChain>();
   /** Events already recorded for a page load, so a page's 200 subresources log a finding once. */
   readonly #seen = new Map<number, Set<string>>();
   #limit: number;
@@ -182,10 +198,11 @@ export class History {
 
   #restoreCaChains(stored: Record<string, unknown>): string[] {
     let unreadable = 0;
-    const caChains: [string, string][] = [];
+    const caChains: [string, RememberedChain][] = [];
     for (const [key, value] of Object.entries(stored)) {
       if (!key.startsWith(CA_KEY)) continue;
-      if (typeof value === "string") caChains.push([key.slice(CA_KEY.length), value]);
+      if (typeof value === "string") caChains.push([key.slice(CA_KEY.length), { key: value, chain: null }]);
+      else if (isChainSummary(value)) caChains.push([key.slice(CA_KEY.length), { key: caChainKey(value), chain: value }]);
       else {
         unreadable++;
         this.#dirty.add(key);
@@ -196,15 +213,32 @@ export class History {
     return unreadable ? [`${unreadable} remembered CA chain(s) of the wrong shape`] : [];
   }
 
+  /**
+   * Runs for every recorded response, so the usual case (the chain last seen) is a key comparison;
+   * summaries are built only when something is to be remembered.
+   */
   #checkCaChain(pageUrl: string, url: string, verdict: Verdict, time: number): void {
     const host = safeHost(url);
-    const ca = verdict.chain.slice(1);
-    if (!host || ca.length === 0) return;
-    const key = ca.map((c) => c.sha256).join("|");
+    const { chain } = verdict;
+    if (!host || chain.length < 2) return;
+    const key = caChainKey(chain);
     const previous = this.#caChains.get(host);
+    // Most recently seen last: the first entry is the one to forget.
     this.#caChains.delete(host);
-    this.#caChains.set(host, key);
-    if (previous === key) return;
+    if (previous?.key === key) {
+      this.#caChains.set(host, previous);
+      // A new leaf under the same CA chain is remembered only when it lasts longer (a renewal), so two
+      // leaves served side by side do not rewrite storage on every connection; a chain stored by an
+      // older version gets its details now.
+      const leaf = previous.chain?.[0];
+      if (leaf && (leaf.sha256 === chain[0].sha256 || leaf.validity.end >= chain[0].validity.end)) return;
+      previous.chain = summarizeChain(chain);
+      this.#dirty.add(CA_KEY + host);
+      this.#schedule();
+      return;
+    }
+    const after = summarizeChain(chain);
+    this.#caChains.set(host, { key, chain: after });
     this.#dirty.add(CA_KEY + host);
     if (this.#caChains.size > MAX_HOSTS) {
       const oldest = this.#caChains.keys().next().value as string;
@@ -213,11 +247,10 @@ export class History {
     }
     this.#schedule();
     if (previous !== undefined) {
-      const issuer = ca[0];
       this.#push({
         time, level: "notice", pageUrl, origin: originOf(url), ruleId: "chain-changed",
-        title: `The CA chain for ${host} changed: now issued by ${issuer.subject}`,
-        subject: issuer.subject, sha256: issuer.sha256,
+        title: chainChangedTitle(host, after), subject: after[1].subject, sha256: after[1].sha256,
+        change: { before: previous.chain, after },
       });
     }
   }
@@ -260,7 +293,10 @@ export class History {
   /** What storage should hold under `key` (undefined: nothing). */
   #stored(key: string): unknown {
     if (key === META_KEY) return { chunks: this.#chunks.map((c) => c.n), nextId: this.#nextId } satisfies Meta;
-    if (key.startsWith(CA_KEY)) return this.#caChains.get(key.slice(CA_KEY.length));
+    if (key.startsWith(CA_KEY)) {
+      const remembered = this.#caChains.get(key.slice(CA_KEY.length));
+      return remembered && (remembered.chain ?? remembered.key);
+    }
     return this.#chunks.find((c) => chunkKey(c.n) === key)?.events;
   }
 }
@@ -294,7 +330,10 @@ function validEvents(value: unknown, key: string, issues: string[]): HistoryEven
 
 function isEvent(value: unknown): value is HistoryEvent {
   const e = value as Record<string, unknown> | null;
-  return typeof e === "object" && e !== null && Number.isFinite(e.time) && SEVERITIES.includes(e.level) && TEXT_FIELDS.every((k) => typeof e[k] === "string");
+  return (
+    typeof e === "object" && e !== null && Number.isFinite(e.time) && SEVERITIES.includes(e.level) && TEXT_FIELDS.every((k) => typeof e[k] === "string") &&
+    (e.change === undefined || isChainChange(e.change))
+  );
 }
 
 function safeHost(url: string): string {

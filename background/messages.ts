@@ -88,6 +88,8 @@ export function createMessageHandler(deps: MessageDeps) {
 
     "ui-bg-get-history": () => ({ events: deps.history.events(), limit: deps.history.limit }),
 
+    "ui-bg-get-lists": () => deps.analyzer().lists,
+
     "ui-bg-clear-history": () => {
       if (deps.settings.view().policy.locked) return { ok: false as const, error: HISTORY_KEPT_BY_POLICY };
       deps.history.clear();

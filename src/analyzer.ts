@@ -123,6 +123,7 @@ export class ChainAnalyzer {
   #allowBySha256 = new Map<string, AllowlistEntry>();
   #allowBySpki = new Map<string, AllowlistEntry>();
   #knownAdded: ReadonlySet<string> = new Set();
+  #lists: Settings = EMPTY_SETTINGS;
 
   /**
    * @example const analyzer = new ChainAnalyzer(index, { allowlist: [{ sha256: "AB:CD:…", label: "Corp root" }] });
@@ -144,6 +145,7 @@ export class ChainAnalyzer {
    * facts stay cached (they do not depend on settings); verdicts are recomputed.
    */
   setSettings(settings: Partial<Settings>): void {
+    this.#lists = { allowlist: settings.allowlist ?? [], blocklist: settings.blocklist ?? [], knownIntermediates: settings.knownIntermediates ?? [] };
     const blocklist = (settings.blocklist ?? []).map(canonicalKeys);
     const allowlist = (settings.allowlist ?? []).map(canonicalKeys);
     this.#custom = new Blocklist(blocklist.filter(hasKey).map(customEntry));
@@ -151,6 +153,11 @@ export class ChainAnalyzer {
     this.#allowBySpki = new Map(allowlist.filter((e) => e.spkiSha256).map((e) => [e.spkiSha256!, e]));
     this.#knownAdded = new Set(settings.knownIntermediates ?? []);
     this.#verdicts.clear();
+  }
+
+  /** The lists last applied, as given to setSettings: another analyzer given them decides alike. */
+  get lists(): Settings {
+    return this.#lists;
   }
 
   /** The enterprise, feed and user entries in force (the bundled ones are in `blocklist`). */

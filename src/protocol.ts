@@ -4,10 +4,11 @@
  * background answers); both sides import this file, so a change breaks the build on both sides.
  */
 import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
+import type { ChainChange } from "./chainDiff";
 import type { FeedConfig, FeedStatus } from "./feeds/model";
 import type { ReportFormat, ReportingConfig, UrlDetail } from "./reporting/model";
 import type { SecurityInfo } from "./securityInfo";
-import type { AllowlistEntry, CustomBlocklistEntry } from "./settings";
+import type { AllowlistEntry, CustomBlocklistEntry, Settings } from "./settings";
 import type { Level, Severity, Verdict } from "./verdict";
 
 export type Mode = "warn" | "block";
@@ -192,6 +193,11 @@ export interface HistoryEvent {
   title: string;
   subject: string;
   sha256: string;
+  /**
+   * For "chain-changed" (recorded by versions that summarise chains): the host's chain before and
+   * after, for the history page's side-by-side diff.
+   */
+  change?: ChainChange;
 }
 
 export interface BlocklistStatus {
@@ -299,6 +305,11 @@ export interface Requests {
   "ui-bg-check-feeds": { request: Record<string, never>; response: FeedStatus[] };
   "ui-bg-get-blocked-page": { request: { id: string }; response: BlockedPageInfo | null };
   "ui-bg-get-history": { request: Record<string, never>; response: { events: HistoryEvent[]; limit: number } };
+  /**
+   * The lists the background's analyzer applies (policy, feeds and the user's; known intermediates
+   * from feeds), so the workbench page's own analyzer decides as the background would.
+   */
+  "ui-bg-get-lists": { request: Record<string, never>; response: Settings };
   /** Refused under lockSettings. */
   "ui-bg-clear-history": { request: Record<string, never>; response: { ok: true } | { ok: false; error: string } };
 }

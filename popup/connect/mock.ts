@@ -79,6 +79,8 @@ export function createMockConnector(fixture: MockData, options: MockOptions = {}
       return clone(data.status.feeds);
     },
     "ui-bg-get-history": () => clone(data.history),
+    // The fixture's lists in force: the user's and the policy's (its feeds' entries are not part of the settings).
+    "ui-bg-get-lists": () => clone({ allowlist: data.settings.effective.allowlist, blocklist: data.settings.effective.blocklist, knownIntermediates: [] }),
     "ui-bg-clear-history": () => {
       if (data.settings.policy.locked) return { ok: false, error: HISTORY_KEPT_BY_POLICY };
       data.history.events = [];

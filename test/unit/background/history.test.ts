@@ -1,4 +1,5 @@
-import { CHUNK_SIZE, History } from "../../../background/history";
+import { CHUNK_SIZE, History, MAX_HOSTS } from "../../../background/history";
+import { caChainKey, chainChangedTitle, isChainSummary, summarizeChain } from "../../../src/chainDiff";
 import { createMessageHandler, type MessageDeps } from "../../../background/messages";
 import { Problems } from "../../../background/problems";
 import { applySettingsInput, buildSettingsView, validatePolicy } from "../../../src/policy";
@@ -6,6 +7,12 @@ import { HISTORY_KEPT_BY_POLICY, MAX_HISTORY_LIMIT } from "../../../src/protocol
 import type { HistoryEvent } from "../../../src/protocol";
 import type { Verdict } from "../../../src/verdict";
 import { fakeStorageArea } from "../support/fakeStorage";
+
+// The real summaries, counted: recording the chain last seen again must not build one.
+jest.mock("../../../src/chainDiff", () => {
+  const actual = jest.requireActual<typeof import("../../../src/chainDiff")>("../../../src/chainDiff");
+  return { ...actual, summarizeChain: jest.fn(actual.summarizeChain) };
+});
 import { analyzer, makePki, securityInfo } from "../support/chains";
 
 /** A chain with two findings (dynamic intermediate, non-built-in root), so each page logs two events. */
@@ -84,6 +91,110 @@ test("a change of a host's CA chain is a chain-changed event; a new leaf under t
   expect(changed).toHaveLength(1);
   expect(changed[0]).toMatchObject({ level: "notice", origin: "https://a.test", sha256: otherCa.chain[1].sha256 });
   expect(changed[0].title).toMatch(/CA chain for a\.test changed/);
+});
+
+test("a chain-changed event carries the old and the new chain, summarised; the leaf last seen is the old one", async () => {
+  const { history, storage } = await opened();
+  const pki = await makePki();
+  const a = analyzer();
+  const first = a.analyze(await securityInfo(pki, { builtInRoot: true }));
+  history.record(1, "https://a.test/", "https://a.test/", first, 1);
+  // A renewed leaf (lasting longer) under the same CA: remembered, no event.
+  const renewed = await makePki({ leaf: { notAfter: new Date(Date.now() + 900 * 86_400_000) } });
+  const sameCa = a.analyze(await securityInfo({ ...pki, leaf: renewed.leaf }, { builtInRoot: true }));
+  history.record(1, "https://a.test/", "https://a.test/", sameCa, 2);
+  // The old leaf again (a second server still presenting it): does not replace the longer-lasting one.
+  history.record(1, "https://a.test/", "https://a.test/app.js", first, 3);
+  await history.flush();
+  expect(storage.data["ca:a.test"]).toEqual(summarizeChain(sameCa.chain));
+
+  const otherCa = a.analyze(await securityInfo(await makePki(), { builtInRoot: false }));
+  history.resetTab(1);
+  history.record(1, "https://a.test/", "https://a.test/", otherCa, 4);
+  const changed = history.events().filter((e) => e.ruleId === "chain-changed");
+  expect(changed).toEqual([
+    expect.objectContaining({
+      title: chainChangedTitle("a.test", summarizeChain(otherCa.chain)),
+      change: { before: summarizeChain(sameCa.chain), after: summarizeChain(otherCa.chain) },
+    }),
+  ]);
+  await history.flush();
+  expect(storage.data["ca:a.test"]).toEqual(summarizeChain(otherCa.chain));
+  const { history: reopened } = await opened(storage);
+  expect(reopened.events()).toEqual(history.events());
+});
+
+test("the same chain again costs no summary and no write", async () => {
+  const { history, storage } = await opened();
+  history.record(1, "https://a.test/", "https://a.test/", verdict, 1);
+  await history.flush();
+  const set = jest.spyOn(storage, "set");
+  const summaries = jest.mocked(summarizeChain);
+  summaries.mockClear();
+  for (let i = 0; i < 50; i++) history.record(1, "https://a.test/", `https://a.test/${i}.js`, verdict, 2 + i);
+  await history.flush();
+  expect(set).not.toHaveBeenCalled();
+  expect(summaries).not.toHaveBeenCalled();
+});
+
+test("upgrade: a CA chain stored by the previous version (its key only) is kept; a change has no details of the old chain", async () => {
+  const pki = await makePki();
+  const old = analyzer().analyze(await securityInfo(pki));
+  // What the previous version wrote: the CA chain's SHA-256s joined by "|".
+  const legacyKey = old.chain.slice(1).map((c) => c.sha256).join("|");
+  expect(caChainKey(old.chain)).toBe(legacyKey);
+  const storage = fakeStorageArea({ "ca:a.test": legacyKey, "ca:b.test": legacyKey });
+  const { history, problems } = await opened(storage);
+  expect(problems.list()).toEqual([]);
+
+  // a.test presents the same chain: no event, and its details are remembered from now on.
+  history.record(1, "https://a.test/", "https://a.test/", old, 1);
+  expect(history.events().filter((e) => e.ruleId === "chain-changed")).toEqual([]);
+  await history.flush();
+  expect(isChainSummary(storage.data["ca:a.test"])).toBe(true);
+
+  // b.test presents another chain at once: the event has the new chain, and no details of the old.
+  const other = analyzer().analyze(await securityInfo(await makePki()));
+  history.record(2, "https://b.test/", "https://b.test/", other, 2);
+  const [changed] = history.events().filter((e) => e.ruleId === "chain-changed");
+  expect(changed.change).toEqual({ before: null, after: summarizeChain(other.chain) });
+  await history.flush();
+  const { history: reopened, problems: none } = await opened(storage);
+  expect(reopened.events()).toEqual(history.events());
+  expect(none.list()).toEqual([]);
+});
+
+test(`chains are remembered for at most ${MAX_HOSTS} hosts, the least recently seen forgotten first, each summary bounded`, async () => {
+  const { history, storage } = await opened();
+  const hugeNames = { ...verdict, chain: verdict.chain.map((c) => ({ ...c, subject: `CN=${"x".repeat(50_000)}`, issuer: `CN=${"y".repeat(50_000)}` })) };
+  history.record(0, "https://first.test/", "https://first.test/", hugeNames, 1);
+  for (let i = 1; i <= MAX_HOSTS + 10; i++) {
+    // first.test is seen again in the middle, so it outlives hosts first seen after it.
+    const host = i === MAX_HOSTS / 2 ? "first.test" : `h${i}.test`;
+    history.record(0, `https://${host}/`, `https://${host}/`, host === "first.test" ? hugeNames : verdict, 1);
+  }
+  await history.flush();
+  const remembered = Object.keys(storage.data).filter((k) => k.startsWith("ca:"));
+  expect(remembered).toHaveLength(MAX_HOSTS);
+  expect(remembered).toContain("ca:first.test");
+  expect(remembered).not.toContain("ca:h1.test");
+  // Three certificates, each name cut to its bound (src/chainDiff.ts).
+  expect(JSON.stringify(storage.data["ca:first.test"]).length).toBeLessThan(3 * 1024);
+  expect(history.events().filter((e) => e.ruleId === "chain-changed")).toEqual([]);
+});
+
+test("an event whose chain details do not read back is dropped and reported", async () => {
+  const { history, storage } = await opened();
+  history.record(1, "https://a.test/", "https://a.test/", verdict, 1);
+  history.record(1, "https://a.test/", "https://a.test/", analyzer().analyze(await securityInfo(await makePki())), 2);
+  await history.flush();
+  const [key] = Object.keys(storage.data).filter((k) => /^history:\d+$/.test(k));
+  const events = storage.data[key] as HistoryEvent[];
+  const at = events.findIndex((e) => e.ruleId === "chain-changed");
+  storage.data[key] = events.map((e, i) => (i === at ? { ...e, change: { before: null, after: [{ subject: "<script>" }] } } : e));
+  const { history: reopened, problems } = await opened(storage);
+  expect(reopened.events()).toEqual(history.events().filter((e) => e.ruleId !== "chain-changed"));
+  expect(problems.list()).toEqual([historyProblem(/1 event\(s\) in "history:\d+" of the wrong shape/)]);
 });
 
 test("unreadable storage: restore still completes with an empty history, says why, and recording goes on", async () => {

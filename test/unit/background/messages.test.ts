@@ -63,3 +63,21 @@ test("ui-bg-search-blocklist searches every entry in force, the feeds' included,
   expect(status.blocklist.knownIntermediates).toBe(withLists.knownIntermediateCount);
   expect(withLists.knownIntermediateCount).toBe(analyzer().knownIntermediateCount + 1);
 });
+
+test("ui-bg-get-lists answers with the lists the background's analyzer applies: a page's analyzer given them decides alike", async () => {
+  const info = await securityInfo(await makePki());
+  const intermediate = analyzer().analyze(info).chain[1];
+  const lists = {
+    blocklist: [{ spkiSha256: intermediate.spkiSha256, label: "Leaked CA", source: "feed" as const }],
+    allowlist: [{ sha256: "ab".repeat(32), label: "Lab root", source: "user" as const }],
+    knownIntermediates: ["0c".repeat(32)],
+  };
+  const background = analyzer();
+  background.setSettings(lists);
+  const handle = createMessageHandler({ analyzer: () => background, ready: Promise.resolve() } as unknown as MessageDeps);
+  const answer = (await handle({ type: "ui-bg-get-lists" })) as ResponseOf<"ui-bg-get-lists">;
+  expect(answer).toEqual(lists);
+  const page = analyzer(JSON.parse(JSON.stringify(answer)));
+  expect(page.analyze(info, 1)).toEqual(background.analyze(info, 1));
+  expect(page.analyze(info, 1).level).toBe("blocked");
+});
