@@ -1,3 +1,4 @@
+import { Fragment } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import { HISTORY_KEPT_BY_POLICY, type HistoryEvent } from "../../src/protocol";
 import type { Severity } from "../../src/verdict";
@@ -5,8 +6,10 @@ import { LevelTag } from "../chain/Badge";
 import { useConnector } from "../connect/context";
 import { saveFile } from "../ui/download";
 import { fileStamp, formatTime, hostOf, plural } from "../ui/format";
+import { ExternalLink } from "../ui/ExternalLink";
 import { BackgroundError } from "../ui/Notice";
 import { errorText, useRequest } from "../ui/useRequest";
+import { ChainDiffView } from "./ChainDiffView";
 import { historyCsv } from "./csv";
 
 type LevelFilter = "all" | Severity;
@@ -43,6 +46,10 @@ export function HistoryPage() {
     <div class="history-page">
       <header class="topbar">
         <h1>Chain Sentry history</h1>
+        <nav class="topbar-nav" aria-label="Chain Sentry pages">
+          <ExternalLink href="workbench.html">Analyse a chain</ExternalLink>
+          <ExternalLink href="options.html">Settings</ExternalLink>
+        </nav>
       </header>
       <main>
         <p class="bound" aria-live="polite">
@@ -145,8 +152,16 @@ function ClearHistory({ count, locked, onCleared }: { count: number; locked: boo
 }
 
 function EventsTable({ events, loading }: { events: readonly HistoryEvent[]; loading: boolean }) {
+  // Ids of the chain-changed events whose diff is open.
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   if (loading) return <div class="skeleton table-skeleton" aria-hidden="true" />;
   if (events.length === 0) return <p class="muted">No events.</p>;
+  const toggle = (id: string) =>
+    setOpen((ids) => {
+      const next = new Set(ids);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   return (
     <div class="table-wrap">
       <table class="events">
@@ -164,22 +179,36 @@ function EventsTable({ events, loading }: { events: readonly HistoryEvent[]; loa
         </thead>
         <tbody>
           {events.map((e) => (
-            <tr key={e.id}>
-              <td class="nowrap">{formatTime(e.time)}</td>
-              <td>
-                <LevelTag level={e.level} />
-              </td>
-              <td class="url">{e.pageUrl}</td>
-              <td class="url">{e.origin}</td>
-              <td>
-                <code>{e.ruleId}</code>
-                <div class="muted">{e.title}</div>
-              </td>
-              <td class="subject">{e.subject}</td>
-              <td>
-                <code class="hash-text">{e.sha256}</code>
-              </td>
-            </tr>
+            <Fragment key={e.id}>
+              <tr>
+                <td class="nowrap">{formatTime(e.time)}</td>
+                <td>
+                  <LevelTag level={e.level} />
+                </td>
+                <td class="url">{e.pageUrl}</td>
+                <td class="url">{e.origin}</td>
+                <td>
+                  <code>{e.ruleId}</code>
+                  <div class="muted">{e.title}</div>
+                  {e.change && (
+                    <button type="button" class="diff-toggle" aria-expanded={open.has(e.id)} aria-controls={open.has(e.id) ? `diff-${e.id}` : undefined} onClick={() => toggle(e.id)}>
+                      {open.has(e.id) ? "Hide the chains" : "Compare the chains"}
+                    </button>
+                  )}
+                </td>
+                <td class="subject">{e.subject}</td>
+                <td>
+                  <code class="hash-text">{e.sha256}</code>
+                </td>
+              </tr>
+              {e.change && open.has(e.id) && (
+                <tr class="diff-panel" id={`diff-${e.id}`}>
+                  <td colSpan={7}>
+                    <ChainDiffView change={e.change} at={e.time} />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>

@@ -56,16 +56,21 @@ test("filters by level, host and rule", async () => {
 
 test("CSV export quotes commas, quotes and line breaks, and defuses spreadsheet formulas", async () => {
   const downloads = captureDownloads();
-  await renderHistory();
+  // A server chooses its CA's subject: one with quotes, commas and a line break.
+  const changed = { ...events.find((e) => e.ruleId === "chain-changed")!, subject: 'CN=Shop "Secure" CA, O=Demo, Inc.\nOU=Line two' };
+  renderWithMock(<HistoryPage />, { data: { ...fixtures, history: { ...fixtures.history, events: events.map((e) => (e.id === changed.id ? changed : e)) } } });
+  await screen.findByRole("table");
   select("Rule", "chain-changed");
   fireEvent.click(screen.getByRole("button", { name: "Export shown as CSV" }));
   expect(downloads[0].filename).toMatch(/^chain-sentry-history-\d{8}-\d{6}\.csv$/);
   expect(downloads[0].type).toBe("text/csv");
-  const changed = events.find((e) => e.ruleId === "chain-changed")!;
+  const chain = (which: "before" | "after") => changed.change![which]!.map((c) => c.sha256);
+  expect(chain("before")).toHaveLength(3);
+  expect(changed.title).toMatch(/,/); // the new issuer's name, quoted too
   expect(await downloads[0].text()).toBe(
-    "time,level,page_url,origin,rule,finding,certificate_subject,sha256,id\r\n" +
+    "time,level,page_url,origin,rule,finding,certificate_subject,sha256,id,chain_before_sha256,chain_after_sha256\r\n" +
       `${new Date(changed.time).toISOString()},notice,"https://shop.ok-demo.example/cart?item=1,2",https://shop.ok-demo.example,chain-changed,` +
-      `The CA chain of shop.ok-demo.example changed,"CN=Shop ""Secure"" CA, O=Demo, Inc.\nOU=Line two",${changed.sha256},${changed.id}\r\n`,
+      `"${changed.title}","CN=Shop ""Secure"" CA, O=Demo, Inc.\nOU=Line two",${changed.sha256},${changed.id},${chain("before").join(" ")},${chain("after").join(" ")}\r\n`,
   );
 
   select("Rule", "non-built-in-root");
