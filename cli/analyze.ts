@@ -3,56 +3,37 @@
  * or a captured event holding one under "si") or a PEM chain (leaf first), and print the verdict.
  *
  *   npm run analyze -- test/fixtures/captured-event-full.json
- *   npm run analyze -- chain.pem --built-in-root --allow <sha256|spki> --block <sha256|sha1|spki>
+ *   npm run analyze -- chain.pem --built-in-root --allow <sha256|spki> --block <sha256|sha1|spki> --policy policies.json
  *
  * Exit status: 0 ok, 1 notice, 2 warning, 3 blocked, 64 bad usage.
  */
 import { readFileSync } from "node:fs";
 import { ChainAnalyzer } from "../src/analyzer";
-import type { CompiledIndex } from "../src/blocklist";
 import { pemToDerList } from "../src/encoding";
-import { parseFingerprint } from "../src/fingerprint";
+import { exitStatus } from "../src/scan/exitStatus";
 import type { SecurityInfo } from "../src/securityInfo";
 import { securityInfoFromDer } from "../src/securityInfoFromDer";
-import type { AllowlistEntry, CustomBlocklistEntry } from "../src/settings";
-import { LEVEL_RANK } from "../src/verdict";
+import { LIST_OPTIONS, listsFromOptions, loadBundledIndex, parseCommandLine, runTool, UsageError } from "./common";
 
-function usage(message: string): never {
-  console.error(`${message}\nusage: npm run analyze -- <securityInfo.json | chain.pem> [--built-in-root] [--allow FINGERPRINT]... [--block FINGERPRINT]...`);
-  process.exit(64);
-}
+const USAGE = "npm run analyze -- <securityInfo.json | chain.pem> [--built-in-root] [--allow FINGERPRINT]... [--block FINGERPRINT]... [--policy policies.json]";
 
-/** The first kind the fingerprint parses as. */
-function entry<K extends "sha256" | "sha1" | "spkiSha256">(value: string, kinds: K[]): Record<K, string> {
-  const errors: string[] = [];
-  for (const kind of kinds) {
-    const parsed = parseFingerprint(value, kind);
-    if (parsed.ok) return { [kind]: parsed.value } as Record<K, string>;
-    errors.push(parsed.error);
+await runTool(USAGE, async () => {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), { ...LIST_OPTIONS, "built-in-root": { type: "boolean" } });
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError("no input file");
+  if (extra.length) throw new UsageError(`one input file at a time, also got: ${extra.join(" ")}`);
+  const { settings, warnings } = listsFromOptions(values);
+  for (const warning of warnings) console.error(`warning: ${warning}`);
+
+  const text = readFileSync(file, "utf8");
+  let info: SecurityInfo;
+  if (text.includes("-----BEGIN CERTIFICATE-----")) {
+    info = await securityInfoFromDer(pemToDerList(text), { builtInRoot: values["built-in-root"] === true });
+  } else {
+    const json = JSON.parse(text);
+    info = json.si ?? json;
   }
-  usage(`not a fingerprint: ${value} (${errors[0]})`);
-}
-
-const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith("--") && !["--allow", "--block"].includes(args[i - 1]));
-if (!file) usage("no input file");
-const allowlist: AllowlistEntry[] = [];
-const blocklist: CustomBlocklistEntry[] = [];
-args.forEach((arg, i) => {
-  if (arg === "--allow") allowlist.push({ ...entry(args[i + 1] ?? "", ["sha256", "spkiSha256"]), source: "user" });
-  if (arg === "--block") blocklist.push({ ...entry(args[i + 1] ?? "", ["sha256", "sha1", "spkiSha256"]), source: "user" });
+  const verdict = new ChainAnalyzer(loadBundledIndex(), settings).analyze(info);
+  console.log(JSON.stringify(verdict, null, 2));
+  return exitStatus([verdict.level]);
 });
-
-const text = readFileSync(file, "utf8");
-let info: SecurityInfo;
-if (text.includes("-----BEGIN CERTIFICATE-----")) {
-  info = await securityInfoFromDer(pemToDerList(text), { builtInRoot: args.includes("--built-in-root") });
-} else {
-  const json = JSON.parse(text);
-  info = json.si ?? json;
-}
-
-const index = JSON.parse(readFileSync(new URL("../data/blocklist.json", import.meta.url), "utf8")) as CompiledIndex;
-const verdict = new ChainAnalyzer(index, { allowlist, blocklist }).analyze(info);
-console.log(JSON.stringify(verdict, null, 2));
-process.exit(LEVEL_RANK[verdict.level]);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
 const run = (...args: string[]) => {
-  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "analyze.ts"), ...args], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "cli", "analyze.ts"), ...args], { cwd: root, encoding: "utf8" });
   return { status: r.status, verdict: r.stdout ? JSON.parse(r.stdout) : null, stderr: r.stderr };
 };
 
