@@ -35,6 +35,8 @@ export interface IssueOptions {
   notBefore?: Date;
   notAfter?: Date;
   serial?: string;
+  /** Added after the usual ones, e.g. a TLS Feature (must-staple) or an SCT list copied from a real certificate. */
+  extensions?: x509.Extension[];
 }
 
 const DAY = 86_400_000;
@@ -77,6 +79,7 @@ export async function issue(o: IssueOptions): Promise<Issued> {
       new x509.SubjectAlternativeNameExtension(o.hosts.map((h) => ({ type: /^[\d.]+$/.test(h) ? "ip" : "dns", value: h }) as const)),
     );
   }
+  extensions.push(...(o.extensions ?? []));
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: o.serial ?? `${(0x10 + (++serialCounter % 0x70)).toString(16)}${Array.from(webcrypto.getRandomValues(new Uint8Array(15)), (b) => b.toString(16).padStart(2, "0")).join("")}`,

@@ -7,7 +7,9 @@ import "@abraham/reflection"; // @peculiar/x509 (via tsyringe) needs a Reflect m
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { NameConstraints } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
-import { readCertificate, signatureAlgorithmName, type KeyInfo } from "./der";
+import { describeEmbeddedScts, type EmbeddedScts } from "./ct/embedded";
+import { OID_SCT_LIST } from "./ct/sct";
+import { DerError, readCertificate, readTlv, signatureAlgorithmName, type KeyInfo } from "./der";
 import { bytesToBase64, bytesToHex, hexToColonHex } from "./encoding";
 
 export interface CertificateDetails {
@@ -34,14 +36,18 @@ export interface CertificateDetails {
   authorityInfoAccess: { ocsp: string[]; caIssuers: string[] };
   crlDistributionPoints: string[];
   certificatePolicies: string[];
-  /** Signed Certificate Timestamps embedded in the certificate (Certificate Transparency). */
-  sctCount: number;
+  /** Signed Certificate Timestamps embedded in the certificate (Certificate Transparency); null: no SCT extension. */
+  embeddedScts: EmbeddedScts | null;
+  /** The TLS Feature extension lists status_request: a server must staple an OCSP response (RFC 7633). */
+  mustStaple: boolean;
   /** Every extension, by name where known. */
   extensions: { oid: string; name: string; critical: boolean }[];
 }
 
-const OID_SCT_LIST = "1.3.6.1.4.1.11129.2.4.2";
 const OID_NAME_CONSTRAINTS = "2.5.29.30";
+const OID_TLS_FEATURE = "1.3.6.1.5.5.7.1.24";
+/** TLS extension number of status_request (RFC 6066), the feature that makes a certificate must-staple. */
+const TLS_STATUS_REQUEST = 5;
 
 const EXTENSION_NAMES: Record<string, string> = {
   "2.5.29.14": "Subject Key Identifier",
@@ -55,7 +61,7 @@ const EXTENSION_NAMES: Record<string, string> = {
   "2.5.29.37": "Extended Key Usage",
   "1.3.6.1.5.5.7.1.1": "Authority Information Access",
   [OID_SCT_LIST]: "Embedded SCTs (Certificate Transparency)",
-  "1.3.6.1.5.5.7.1.24": "TLS Feature (OCSP Must-Staple)",
+  [OID_TLS_FEATURE]: "TLS Feature (OCSP Must-Staple)",
 };
 
 const EKU_NAMES: Record<string, string> = {
@@ -93,19 +99,37 @@ const KEY_USAGES: [x509.KeyUsageFlags, string][] = [
 const generalName = (n: x509.GeneralName) => `${n.type === "dns" ? "DNS" : n.type === "ip" ? "IP" : n.type}:${n.value}`;
 const withName = (oid: string, names: Record<string, string>) => (names[oid] ? `${names[oid]} (${oid})` : oid);
 
-/** Counts the SCTs in the TLS-encoded SignedCertificateTimestampList (RFC 6962 §3.3). */
-function countScts(extnValue: ArrayBuffer): number {
-  const outer = new Uint8Array(extnValue);
-  // extnValue holds an OCTET STRING whose content is the list: u16 total length, then u16-prefixed SCTs.
-  let pos = 2 + (outer[1] & 0x80 ? outer[1] & 0x7f : 0);
-  const end = Math.min(outer.length, pos + 2 + ((outer[pos] << 8) | outer[pos + 1]));
-  pos += 2;
-  let count = 0;
-  while (pos + 2 <= end) {
-    pos += 2 + ((outer[pos] << 8) | outer[pos + 1]);
-    if (pos <= end) count++;
+/**
+ * Whether a TLS Feature extension value (Features ::= SEQUENCE OF INTEGER, RFC 7633) lists
+ * status_request. A value that is not that structure lists nothing: false.
+ */
+function listsStatusRequest(extnValue: Uint8Array): boolean {
+  try {
+    const features = readTlv(extnValue, 0, extnValue.length, "TLS Features");
+    if (features.tag !== 0x30) return false;
+    for (let pos = features.content; pos < features.end; ) {
+      const feature = readTlv(extnValue, pos, features.end, "TLS feature");
+      if (feature.tag === 0x02 && feature.end - feature.content === 1 && extnValue[feature.content] === TLS_STATUS_REQUEST) return true;
+      pos = feature.end;
+    }
+    return false;
+  } catch (error) {
+    if (error instanceof DerError) return false;
+    throw error;
   }
-  return count;
+}
+
+/**
+ * The certificate's embedded SCTs, logs named; null when it has no SCT extension. Throws like
+ * describeCertificate when the bytes are not a certificate.
+ */
+export function readEmbeddedScts(der: Uint8Array): EmbeddedScts | null {
+  return sctsOf(new x509.X509Certificate(der as BufferSource));
+}
+
+function sctsOf(cert: x509.X509Certificate): EmbeddedScts | null {
+  const sct = cert.getExtension(OID_SCT_LIST);
+  return sct ? describeEmbeddedScts(new Uint8Array(sct.value)) : null;
 }
 
 async function digest(algorithm: "SHA-1" | "SHA-256", data: ArrayBuffer | Uint8Array): Promise<Uint8Array> {
@@ -131,7 +155,7 @@ export async function describeCertificate(der: Uint8Array): Promise<CertificateD
   const aia = ext(x509.AuthorityInfoAccessExtension);
   const crl = ext(x509.CRLDistributionPointsExtension);
   const nc = cert.getExtension(OID_NAME_CONSTRAINTS);
-  const sct = cert.getExtension(OID_SCT_LIST);
+  const tlsFeature = cert.getExtension(OID_TLS_FEATURE);
   const ncValue = nc ? AsnConvert.parse(nc.value, NameConstraints) : null;
   const subtrees = (list?: { base: unknown }[]) =>
     (list ?? []).map((s) => generalName(new x509.GeneralName(s.base as ConstructorParameters<typeof x509.GeneralName>[0] & object)));
@@ -160,7 +184,8 @@ export async function describeCertificate(der: Uint8Array): Promise<CertificateD
     crlDistributionPoints:
       crl?.distributionPoints.flatMap((p) => p.distributionPoint?.fullName?.map((n) => n.uniformResourceIdentifier ?? "").filter(Boolean) ?? []) ?? [],
     certificatePolicies: ext(x509.CertificatePolicyExtension)?.policies.map((p) => withName(p, POLICY_NAMES)) ?? [],
-    sctCount: sct ? countScts(sct.value) : 0,
+    embeddedScts: sctsOf(cert),
+    mustStaple: tlsFeature ? listsStatusRequest(new Uint8Array(tlsFeature.value)) : false,
     extensions: cert.extensions.map((e) => ({ oid: e.type, name: EXTENSION_NAMES[e.type] ?? e.type, critical: e.critical })),
   };
 }

@@ -33,7 +33,7 @@ export interface DerCertificate {
   signatureHash: string | null;
 }
 
-interface Tlv {
+export interface Tlv {
   tag: number;
   /** Offset of the tag byte. */
   start: number;
@@ -43,7 +43,7 @@ interface Tlv {
   end: number;
 }
 
-function readTlv(buf: Uint8Array, pos: number, limit: number, what: string): Tlv {
+export function readTlv(buf: Uint8Array, pos: number, limit: number, what: string): Tlv {
   if (pos + 2 > limit) throw new DerError(`truncated before ${what} (offset ${pos})`);
   const tag = buf[pos];
   if ((tag & 0x1f) === 0x1f) throw new DerError(`unsupported multi-byte tag at ${what} (offset ${pos})`);

@@ -1,0 +1,320 @@
+/**
+ * Embedded SCTs (src/ct/): decoded from real certificates and checked against an independent decoder
+ * (`openssl x509 -text`), named from the compiled log table and checked against Google's list itself,
+ * malformed lists reported without throwing, and the compiled table reproducible byte for byte.
+ */
+import { issue } from "../../scripts/pki"; // first: loads the Reflect polyfill @peculiar/x509 needs
+import { Extension, X509Certificate } from "@peculiar/x509";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeCertificate } from "../../src/certificateView";
+import { describeEmbeddedScts } from "../../src/ct/embedded";
+import { CT_LOG_LIST, logFinder } from "../../src/ct/logs";
+import { decodeSctExtension, decodeSctList, MAX_SCTS, OID_SCT_LIST } from "../../src/ct/sct";
+import { pemToDerList } from "../../src/encoding";
+
+const ROOT = join(__dirname, "..", "..");
+const FIXTURES = join(ROOT, "test", "fixtures", "ct");
+const LOG_LIST_PATH = join(ROOT, "data", "ct-logs.json");
+
+const FIXTURE_FILES = ["cryptography-scts.pem", "badssl-sct.pem", "aws_amazon_com_valid_1.crt", "letsencrypt_org_valid_1.crt"];
+
+function fixtureDer(file: string): Uint8Array {
+  const bytes = readFileSync(join(FIXTURES, file));
+  return file.endsWith(".pem") ? pemToDerList(bytes.toString("utf8"))[0] : new Uint8Array(bytes);
+}
+
+/** The SCT extension's extnValue, as @peculiar/x509 reads it (independently of src/ct). */
+function sctExtensionValue(der: Uint8Array): Uint8Array {
+  const ext = new X509Certificate(der as BufferSource).getExtension(OID_SCT_LIST);
+  if (!ext) throw new Error("fixture has no SCT extension");
+  return new Uint8Array(ext.value);
+}
+
+interface OpensslSct {
+  version: string;
+  logIdHex: string;
+  timestamp: number;
+  extensionsLength: number;
+  signatureAlgorithm: string;
+  signatureLength: number;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** The "CT Precertificate SCTs" of `openssl x509 -text`, one entry per SCT. */
+function opensslScts(file: string): OpensslSct[] {
+  const inform = file.endsWith(".pem") ? "PEM" : "DER";
+  const text = execFileSync("/usr/bin/openssl", ["x509", "-inform", inform, "-in", join(FIXTURES, file), "-noout", "-text"], { encoding: "utf8" });
+  const section = text.slice(text.indexOf("CT Precertificate SCTs:"));
+  return section
+    .split("Signed Certificate Timestamp:")
+    .slice(1)
+    .map((block) => {
+      const field = (name: string) => new RegExp(`${name}\\s*:\\s*([^\\n]*)`).exec(block)?.[1].trim() ?? "";
+      const logId = /Log ID\s*:\s*([0-9A-F:\s]+?)\n\s*Timestamp/.exec(block)![1];
+      // e.g. "Sep 26 20:56:33.769 2018 GMT"
+      const [, mon, day, h, m, s, ms, year] = /(\w{3})\s+(\d+) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? (\d{4}) GMT/.exec(field("Timestamp"))!;
+      const timestamp = Date.UTC(+year, MONTHS.indexOf(mon), +day, +h, +m, +s, ms ? +ms.padEnd(3, "0") : 0);
+      const signature = /Signature\s*:\s*(\S+)\n([0-9A-F:\s]+)/.exec(block)!;
+      return {
+        version: field("Version"),
+        logIdHex: logId.replace(/[\s:]/g, "").toLowerCase(),
+        timestamp,
+        // "none", or the bytes in colon hex
+        extensionsLength: field("Extensions") === "none" ? 0 : field("Extensions").split(":").length,
+        signatureAlgorithm: signature[1],
+        signatureLength: signature[2].replace(/\s/g, "").split(":").filter(Boolean).length,
+      };
+    });
+}
+
+/** OpenSSL's names for the digitally-signed algorithms SCTs use. */
+const OPENSSL_ALGORITHMS: Record<string, string> = {
+  "ecdsa-with-SHA256": "ECDSA with SHA-256",
+  "ecdsa-with-SHA384": "ECDSA with SHA-384",
+  sha256WithRSAEncryption: "RSA with SHA-256",
+};
+
+/** Google's list itself (not the compiled table): log id → [operator, description]. */
+const sourceLogs = new Map<string, [string, string]>();
+{
+  const source = JSON.parse(readFileSync(join(ROOT, "data", "sources", "ct", "all_logs_list.json"), "utf8")) as {
+    operators: { name: string; logs: { log_id: string; description: string }[]; tiled_logs?: { log_id: string; description: string }[] }[];
+  };
+  for (const op of source.operators) for (const log of [...op.logs, ...(op.tiled_logs ?? [])]) sourceLogs.set(log.log_id, [op.name, log.description]);
+}
+
+describe.each(FIXTURE_FILES)("real certificate %s", (file) => {
+  const der = fixtureDer(file);
+  const expected = opensslScts(file);
+
+  test("every SCT decodes as openssl reads it: version, log id, timestamp, extensions length, algorithm, signature length", async () => {
+    const details = await describeCertificate(der);
+    const embedded = details.embeddedScts!;
+    expect(embedded.errors).toEqual([]);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(
+      embedded.scts.map((s) => ({
+        version: s.version === 0 ? "v1 (0x0)" : String(s.version),
+        logIdHex: s.logId.hex,
+        timestamp: s.timestamp,
+        extensionsLength: s.extensionsLength,
+        algorithm: s.algorithm,
+        signatureLength: s.signatureLength,
+      })),
+    ).toEqual(
+      expected.map((o) => ({
+        version: o.version,
+        logIdHex: o.logIdHex,
+        timestamp: o.timestamp,
+        extensionsLength: o.extensionsLength,
+        algorithm: OPENSSL_ALGORITHMS[o.signatureAlgorithm] ?? o.signatureAlgorithm,
+        signatureLength: o.signatureLength,
+      })),
+    );
+    for (const sct of embedded.scts) {
+      expect(Buffer.from(sct.logId.base64, "base64").toString("hex")).toBe(sct.logId.hex);
+      expect(sct.time).toBe(new Date(sct.timestamp).toISOString());
+    }
+  });
+
+  test("each SCT's log is named as Google's list names it, or marked unknown when the list lacks it", async () => {
+    const { embeddedScts } = await describeCertificate(der);
+    for (const sct of embeddedScts!.scts) {
+      const listed = sourceLogs.get(sct.logId.base64);
+      expect(sct.log && [sct.log.operator, sct.log.description]).toEqual(listed ?? null);
+    }
+    const operators = embeddedScts!.scts.map((s) => s.log?.operator ?? null);
+    expect(embeddedScts!.byOperator.reduce((n, o) => n + o.count, 0)).toBe(operators.length);
+    for (const { operator, count } of embeddedScts!.byOperator) expect(count).toBe(operators.filter((o) => o === operator).length);
+  });
+});
+
+test("the fixtures name real logs and operators, one of them unknown to the bundled list", async () => {
+  const named = async (file: string) =>
+    (await describeCertificate(fixtureDer(file))).embeddedScts!.scts.map((s) => (s.log ? `${s.log.operator}: ${s.log.description}` : "unknown log"));
+  expect(await named("cryptography-scts.pem")).toEqual(["Google: Google 'Icarus' log", "Sectigo: Sectigo 'Mammoth' CT log"]);
+  expect(await named("badssl-sct.pem")).toEqual(["DigiCert: Symantec Deneb"]);
+  expect((await named("letsencrypt_org_valid_1.crt")).filter((n) => n === "unknown log")).toHaveLength(1);
+  const aws = (await describeCertificate(fixtureDer("aws_amazon_com_valid_1.crt"))).embeddedScts!;
+  expect(aws.byOperator).toEqual([
+    { operator: "DigiCert", count: 2 },
+    { operator: "Google", count: 1 },
+  ]);
+});
+
+describe("data/ct-logs.json", () => {
+  test("the compiler reproduces the committed file byte for byte", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ct-logs-"));
+    try {
+      const out = join(dir, "ct-logs.json");
+      const run = spawnSync("npx", ["tsx", "scripts/compile-ct-logs.ts", "--out", out], { cwd: ROOT, encoding: "utf8" });
+      expect(run.stderr.replace(/^npm warn.*\n/gm, "")).toBe("");
+      expect(run.status).toBe(0);
+      expect(readFileSync(out, "utf8") === readFileSync(LOG_LIST_PATH, "utf8")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("holds every log of Google's list once, with its operator and name, one per line", () => {
+    expect(CT_LOG_LIST.logs).toHaveLength(sourceLogs.size);
+    for (const log of CT_LOG_LIST.logs) expect([log.operator, log.description]).toEqual(sourceLogs.get(log.id));
+    const lines = readFileSync(LOG_LIST_PATH, "utf8").split("\n").filter((l) => l.startsWith('{"id":'));
+    expect(lines).toHaveLength(CT_LOG_LIST.logs.length);
+  });
+
+  test("keeps retired and rejected logs, with the time they entered that state", () => {
+    const find = logFinder();
+    expect(find("pLkJkLQYWBSHuxOizGdwCjw1mAT5G9+443fNDsgN3BA=")).toMatchObject({ description: "Google 'Pilot' log", state: "rejected", since: "2023-06-02T10:00:00Z" });
+    expect(CT_LOG_LIST.logs.some((l) => l.state === "retired")).toBe(true);
+    expect(find("A".repeat(43) + "=")).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Malformed lists: built from a real SCT, then broken one way at a time.
+
+const u16 = (n: number) => [n >> 8, n & 0xff];
+/** A TLS SignedCertificateTimestampList of the given serialized SCTs. */
+function tlsList(...scts: Uint8Array[]): Uint8Array {
+  const body = scts.flatMap((s) => [...u16(s.length), ...s]);
+  return Uint8Array.from([...u16(body.length), ...body]);
+}
+/** DER OCTET STRING around `content` (definite length, short or long form). */
+function octetString(content: Uint8Array): Uint8Array<ArrayBuffer> {
+  const n = content.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Uint8Array.from([0x04, ...length, ...content]);
+}
+
+/** The first SCT of the aws.amazon.com certificate, serialized (without its length prefix). */
+const realSct = (() => {
+  const value = sctExtensionValue(fixtureDer("aws_amazon_com_valid_1.crt"));
+  const list = value.subarray(value[1] === 0x81 ? 3 : value[1] === 0x82 ? 4 : 2);
+  const length = list[2] * 256 + list[3];
+  return list.slice(4, 4 + length);
+})();
+
+describe("malformed SCT lists give errors, never exceptions", () => {
+  test("the building blocks make a list that decodes cleanly", () => {
+    const { scts, errors } = decodeSctExtension(octetString(tlsList(realSct, realSct)));
+    expect(errors).toEqual([]);
+    expect(scts).toHaveLength(2);
+    expect(scts[0].algorithm).toBe("ECDSA with SHA-256");
+  });
+
+  test("an empty list", () => {
+    expect(decodeSctList(Uint8Array.from([0, 0]))).toEqual({ scts: [], errors: ["the SCT list is empty (RFC 6962 requires at least one SCT)"] });
+    expect(decodeSctList(new Uint8Array(0)).errors).toEqual(["the SCT list is 0 bytes, too short for its 2-byte length"]);
+  });
+
+  test("a truncated list keeps the SCTs read before the cut and says where it stopped", () => {
+    const whole = tlsList(realSct, realSct);
+    const { scts, errors } = decodeSctList(whole.subarray(0, whole.length - 10));
+    expect(scts).toHaveLength(1);
+    expect(errors).toEqual([
+      `the SCT list claims ${whole.length - 2} bytes but only ${whole.length - 12} follow (truncated)`,
+      `SCT 2 claims ${realSct.length} bytes but only ${realSct.length - 10} remain (truncated)`,
+    ]);
+  });
+
+  test("an SCT length past the end of the list", () => {
+    const list = tlsList(realSct);
+    list.set(u16(realSct.length + 1), 2);
+    expect(decodeSctList(list)).toEqual({ scts: [], errors: [`SCT 1 claims ${realSct.length + 1} bytes but only ${realSct.length} remain (truncated)`] });
+  });
+
+  test("a signature length past the end of its SCT", () => {
+    const sct = realSct.slice();
+    const sigLengthAt = sct.length - 2 - decodeSctList(tlsList(realSct)).scts[0].signatureLength;
+    sct.set(u16(0xffff), sigLengthAt);
+    expect(decodeSctList(tlsList(sct)).errors).toEqual([`SCT 1: the signature needs 65535 bytes but only ${sct.length - sigLengthAt - 2} remain (truncated)`]);
+  });
+
+  test("bytes left over inside an SCT, after the list and after the OCTET STRING", () => {
+    expect(decodeSctList(tlsList(Uint8Array.from([...realSct, 0xaa]))).errors).toEqual(["SCT 1: 1 bytes after the signature"]);
+    expect(decodeSctList(Uint8Array.from([...tlsList(realSct), 0xaa, 0xbb])).errors).toEqual(["2 bytes after the SCT list"]);
+    const extra = decodeSctExtension(Uint8Array.from([...octetString(tlsList(realSct)), 0]));
+    expect(extra.errors).toEqual(["1 bytes after the OCTET STRING"]);
+    expect(extra.scts).toHaveLength(1);
+  });
+
+  test("an SCT of an unknown version is reported and the others still decode", () => {
+    const v2 = Uint8Array.from([1, ...realSct.subarray(1)]);
+    const { scts, errors } = decodeSctList(tlsList(realSct, v2, realSct));
+    expect(scts).toHaveLength(2);
+    expect(errors).toEqual(["SCT 2: version 1 is not v1 (0), the only one RFC 6962 defines, so it cannot be read"]);
+  });
+
+  test("a timestamp past any date", () => {
+    const sct = realSct.slice();
+    sct.fill(0xff, 33, 41);
+    expect(decodeSctList(tlsList(sct)).errors).toEqual([`SCT 1: the timestamp ${0xffffffff * 2 ** 32 + 0xffffffff} ms is past any date`]);
+  });
+
+  test(`at most ${MAX_SCTS} SCTs are read`, () => {
+    const tiny = Uint8Array.from([0, ...new Uint8Array(32), 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 4, 3, 0, 0]);
+    const { scts, errors } = decodeSctList(tlsList(...Array.from({ length: MAX_SCTS + 10 }, () => tiny)));
+    expect(scts).toHaveLength(MAX_SCTS);
+    expect(errors).toEqual([`more than ${MAX_SCTS} SCTs: the rest of the list is not read`]);
+  });
+
+  test("not an OCTET STRING, or a broken DER length", () => {
+    expect(decodeSctExtension(Uint8Array.from([0x30, 0x00])).errors).toEqual(["the extension holds tag 0x30 where an OCTET STRING belongs"]);
+    expect(decodeSctExtension(Uint8Array.from([0x04, 0x05, 0x00])).errors[0]).toMatch(/claims 5 bytes but only 1 remain/);
+  });
+
+  test("every truncation and every single-byte change of a real extension decodes without throwing", () => {
+    const value = sctExtensionValue(fixtureDer("aws_amazon_com_valid_1.crt"));
+    for (let cut = 0; cut < value.length; cut++) {
+      const result = describeEmbeddedScts(value.subarray(0, cut));
+      expect(result.errors.length).toBeGreaterThan(0);
+    }
+    for (let i = 0; i < value.length; i++) {
+      const changed = value.slice();
+      changed[i] ^= 0xff;
+      expect(() => describeEmbeddedScts(changed)).not.toThrow();
+    }
+  });
+
+  test("a certificate carrying a malformed list is still described, with the list's errors", async () => {
+    const root = await issue({ subject: "CN=CT Test Root" });
+    const broken = tlsList(realSct).subarray(0, 40);
+    const leaf = await issue({ subject: "CN=broken-sct.example", issuer: root, extensions: [new Extension(OID_SCT_LIST, false, octetString(broken))] });
+    const details = await describeCertificate(leaf.der);
+    expect(details.subject).toBe("CN=broken-sct.example");
+    expect(details.embeddedScts).toEqual({
+      scts: [],
+      errors: [`the SCT list claims ${realSct.length + 2} bytes but only 38 follow (truncated)`, `SCT 1 claims ${realSct.length} bytes but only 36 remain (truncated)`],
+      byOperator: [],
+    });
+  });
+});
+
+describe("must-staple (TLS Feature, RFC 7633)", () => {
+  const OID_TLS_FEATURE = "1.3.6.1.5.5.7.1.24";
+  const features = (...ids: number[]) => Uint8Array.from([0x30, ids.length * 3, ...ids.flatMap((id) => [0x02, 0x01, id])]);
+
+  test.each([
+    ["status_request (5)", [new Extension(OID_TLS_FEATURE, false, features(5))], true],
+    ["status_request_v2 (17) only", [new Extension(OID_TLS_FEATURE, false, features(17))], false],
+    ["status_request among others", [new Extension(OID_TLS_FEATURE, false, features(17, 5))], true],
+    ["no TLS Feature extension", [], false],
+    ["a TLS Feature that is not a SEQUENCE", [new Extension(OID_TLS_FEATURE, false, Uint8Array.from([0x02, 0x01, 0x05]))], false],
+  ])("%s", async (_, extensions, mustStaple) => {
+    const root = await issue({ subject: "CN=Staple Test Root" });
+    const leaf = await issue({ subject: "CN=staple.example", issuer: root, extensions });
+    expect((await describeCertificate(leaf.der)).mustStaple).toBe(mustStaple);
+  });
+
+  test("openssl reads the generated must-staple certificate as status_request too", async () => {
+    const root = await issue({ subject: "CN=Staple Test Root" });
+    const leaf = await issue({ subject: "CN=staple.example", issuer: root, extensions: [new Extension(OID_TLS_FEATURE, false, features(5))] });
+    const text = execFileSync("/usr/bin/openssl", ["x509", "-noout", "-ext", "tlsfeature"], { input: leaf.pem, encoding: "utf8" });
+    expect(text).toMatch(/status_request/);
+  });
+});
