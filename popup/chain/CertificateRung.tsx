@@ -18,7 +18,8 @@ type DetailsState = { status: "idle" } | { status: "loading" } | { status: "read
 const capitalised = (s: string) => s[0].toUpperCase() + s.slice(1);
 
 /** One certificate of the ladder: name and badges at a glance, everything else on demand. */
-export function CertificateRung({ tabId, cert, findings }: { tabId: number; cert: ChainCertificate; findings: readonly Finding[] }) {
+/** `usedOcsp`: the connection's, shown against the leaf's must-staple. */
+export function CertificateRung({ tabId, cert, findings, usedOcsp }: { tabId: number; cert: ChainCertificate; findings: readonly Finding[]; usedOcsp?: boolean }) {
   const connector = useConnector();
   const [details, setDetails] = useState<DetailsState>({ status: "idle" });
   const badges = badgesFor(cert, findings);
@@ -71,7 +72,7 @@ export function CertificateRung({ tabId, cert, findings }: { tabId: number; cert
                 Look up on crt.sh
               </ExternalLink>
             </p>
-            <DetailsPanel state={details} />
+            <DetailsPanel state={details} usedOcsp={cert.index === 0 ? usedOcsp : undefined} />
           </div>
         )}
       </Expander>
@@ -89,8 +90,8 @@ export function CertificateRung({ tabId, cert, findings }: { tabId: number; cert
   );
 }
 
-function DetailsPanel({ state }: { state: DetailsState }) {
-  if (state.status === "ready") return <CertificateDetailsView details={state.details} />;
+function DetailsPanel({ state, usedOcsp }: { state: DetailsState; usedOcsp?: boolean }) {
+  if (state.status === "ready") return <CertificateDetailsView details={state.details} usedOcsp={usedOcsp} />;
   if (state.status === "failed") return <p class="muted">Decoded fields unavailable: {state.error}</p>;
   return (
     <p class="muted skeleton-line" aria-busy="true">

@@ -23,7 +23,7 @@ export function ChainRecordView({ tabId, record, detailsOpen = false }: { tabId:
         {record.blockedRequests > 0 && <strong> · {record.blockedRequests} blocked</strong>}
       </p>
       <Findings verdict={record.verdict} only="chain" />
-      <Ladder tabId={tabId} verdict={record.verdict} />
+      <Ladder tabId={tabId} verdict={record.verdict} usedOcsp={record.connection.usedOcsp} />
       {record.verdict.findings.length > 0 && (
         <Expander class="all-findings" initiallyOpen={detailsOpen} summary={`All findings (${record.verdict.findings.length})`}>
           {() => <Findings verdict={record.verdict} />}
