@@ -61,6 +61,7 @@ export default defineConfig({
         options: "popup/options.html",
         history: "popup/history.html",
         blocked: "popup/blocked.html",
+        workbench: "popup/workbench.html",
       },
     },
   },

@@ -84,6 +84,7 @@ export function TabView({ requestedTabId, layout, refreshMs = 2000 }: TabViewPro
           </button>
         )}
         <ExternalLink href="history.html">History</ExternalLink>
+        <ExternalLink href="workbench.html">Analyse a chain</ExternalLink>
         <ExternalLink href="options.html">Settings</ExternalLink>
       </footer>
     </div>

@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { MAX_HISTORY_LIMIT, type EffectiveSettings, type Mode, type SettingsInput, type SettingsView } from "../../src/protocol";
 import { useConnector } from "../connect/context";
+import { ExternalLink } from "../ui/ExternalLink";
 import { BackgroundError, Notice } from "../ui/Notice";
 import { errorText, useRequest } from "../ui/useRequest";
 import { BundledBlocklist } from "./BundledBlocklist";
@@ -17,6 +18,10 @@ export function OptionsPage() {
     <div class="options-page">
       <header class="topbar">
         <h1>Chain Sentry settings</h1>
+        <nav class="topbar-nav" aria-label="Chain Sentry pages">
+          <ExternalLink href="history.html">History</ExternalLink>
+          <ExternalLink href="workbench.html">Analyse a chain</ExternalLink>
+        </nav>
       </header>
       <main>
         <InspectionGaps />

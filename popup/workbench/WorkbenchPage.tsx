@@ -1,0 +1,185 @@
+/**
+ * The workbench: analyse any chain an analyst has (PEM, DER files, a SecurityInfo JSON, a tab
+ * analysis exported by Chain Sentry) and see it as the popup shows a tab. Entirely offline: the
+ * page runs the core's ChainAnalyzer itself on the bundled blocklist, with the lists the background
+ * applies (ui-bg-get-lists), so its verdict is the background's, and `npm run analyze`'s.
+ */
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { ChainAnalyzer } from "../../src/analyzer";
+import type { CompiledIndex } from "../../src/blocklist";
+import type { TabState } from "../../src/protocol";
+import { EMPTY_SETTINGS } from "../../src/settings";
+import { bannerFor } from "../chain/banner";
+import { ChainRecordView } from "../chain/ChainRecordView";
+import { analysisFileName, analysisJson } from "../chain/exports";
+import { VerdictBanner } from "../chain/VerdictBanner";
+import { PlatformProvider, usePlatform } from "../connect/context";
+import { saveFile } from "../ui/download";
+import { ExternalLink } from "../ui/ExternalLink";
+import { hostOf, plural } from "../ui/format";
+import { Notice } from "../ui/Notice";
+import { errorText, useRequest } from "../ui/useRequest";
+import { analyseChains, workbenchConnector } from "./analyse";
+import { inputTooLarge, MAX_INPUT_BYTES, MAX_INPUT_CERTIFICATES, readInput, type InputPart } from "./input";
+
+export interface WorkbenchPageProps {
+  /** The bundled blocklist index: the extension's own assets/blocklist.json (tests read data/). */
+  loadIndex: () => Promise<CompiledIndex>;
+}
+
+type Result = { status: "idle" } | { status: "working" } | { status: "failed"; error: string } | { status: "done"; state: TabState };
+
+const PASTED = "the pasted text";
+
+export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
+  const [index, setIndex] = useState<{ status: "loading" } | { status: "ready"; index: CompiledIndex } | { status: "failed"; error: string }>({ status: "loading" });
+  useEffect(() => {
+    loadIndex().then(
+      (loaded) => setIndex({ status: "ready", index: loaded }),
+      (error) => setIndex({ status: "failed", error: errorText(error) }),
+    );
+  }, [loadIndex]);
+  const [lists] = useRequest("ui-bg-get-lists", {});
+
+  const [text, setText] = useState("");
+  const [files, setFiles] = useState<InputPart[]>([]);
+  const [builtInRoot, setBuiltInRoot] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const [result, setResult] = useState<Result>({ status: "idle" });
+
+  const ready = index.status === "ready" && lists.status !== "loading";
+  const analyse = async () => {
+    if (index.status !== "ready") return;
+    const parts = files.length ? files : [{ name: PASTED, bytes: new TextEncoder().encode(text) }];
+    const read = readInput(parts);
+    if (!read.ok) return setResult({ status: "failed", error: read.error });
+    setResult({ status: "working" });
+    // A fresh analyzer each time: nothing one input claimed (a fingerprint for other bytes) is cached for the next.
+    const analyzer = new ChainAnalyzer(index.index, lists.status === "ready" ? lists.data : EMPTY_SETTINGS);
+    analyseChains(read.chains, analyzer, { builtInRoot, now: Date.now() }).then(
+      (state) => setResult({ status: "done", state }),
+      (error) => setResult({ status: "failed", error: errorText(error) }),
+    );
+  };
+
+  const takeFiles = async (list: FileList | null) => {
+    const chosen = [...(list ?? [])];
+    const total = chosen.reduce((n, f) => n + f.size, 0);
+    // Sizes first: nothing over the bound is read into memory.
+    if (total > MAX_INPUT_BYTES) {
+      setFiles([]);
+      return setResult({ status: "failed", error: inputTooLarge(total) });
+    }
+    setFiles(await Promise.all(chosen.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))));
+    setResult({ status: "idle" });
+  };
+
+  return (
+    <div class="workbench-page">
+      <header class="topbar">
+        <h1>Chain Sentry workbench</h1>
+        <nav class="topbar-nav" aria-label="Chain Sentry pages">
+          <ExternalLink href="history.html">History</ExternalLink>
+          <ExternalLink href="options.html">Settings</ExternalLink>
+        </nav>
+      </header>
+      <main>
+        <p class="muted">
+          Analyse a chain you have: it is checked here, offline, with the bundled blocklist and the lists in force in Chain Sentry (your organisation's,
+          its feeds' and your own), as a tab's chain would be. Up to {plural(MAX_INPUT_CERTIFICATES, "certificate")} per chain and{" "}
+          {(MAX_INPUT_BYTES / 1024 / 1024).toLocaleString("en")} MiB of input.
+        </p>
+        {index.status === "failed" && <Notice tone="error" role="alert" title="The bundled blocklist could not be loaded">{index.error}</Notice>}
+        {lists.status === "failed" && (
+          <Notice tone="warning" role="status" title="Your lists are not applied">
+            Chain Sentry's background did not answer ({lists.error}), so chains are checked against the bundled blocklist only.
+          </Notice>
+        )}
+        <form
+          class="workbench-input"
+          aria-label="Chain to analyse"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void analyse();
+          }}
+        >
+          <label for="workbench-text">PEM chain (leaf first), or a JSON export</label>
+          <textarea
+            id="workbench-text"
+            spellcheck={false}
+            placeholder="-----BEGIN CERTIFICATE-----"
+            value={text}
+            disabled={files.length > 0}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
+          <div
+            class={`drop-zone${dragging ? " dragging" : ""}`}
+            onDragOver={(e) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => setDragging(false)}
+            onDrop={(e) => {
+              e.preventDefault();
+              setDragging(false);
+              void takeFiles(e.dataTransfer?.files ?? null);
+            }}
+          >
+            <label>
+              Or drop or choose files (PEM, DER, JSON; several DER or PEM files form one chain, in the order given){" "}
+              <input type="file" multiple accept=".pem,.crt,.cer,.der,.json,application/json,application/x-pem-file" onChange={(e) => void takeFiles(e.currentTarget.files)} />
+            </label>
+            {files.length > 0 && (
+              <p>
+                {files.map((f) => f.name).join(", ")}{" "}
+                <button type="button" onClick={() => setFiles([])}>
+                  Clear files
+                </button>
+              </p>
+            )}
+          </div>
+          <label>
+            <input type="checkbox" checked={builtInRoot} onChange={(e) => setBuiltInRoot(e.currentTarget.checked)} /> The last certificate is a root built
+            into Firefox (PEM and DER only: a JSON says so itself)
+          </label>
+          <div class="actions">
+            <button type="submit" disabled={!ready || result.status === "working"}>
+              Analyse
+            </button>
+          </div>
+        </form>
+        <WorkbenchResult result={result} />
+      </main>
+      {result.status === "done" && (
+        <footer class="page-actions">
+          <button type="button" onClick={async () => saveFile(analysisFileName(result.state), await analysisJson(result.state), "application/json")}>
+            Download analysis (JSON)
+          </button>
+          {index.status === "ready" && <span class="muted">Bundled blocklist {index.index.version}</span>}
+        </footer>
+      )}
+    </div>
+  );
+}
+
+/** The analysis as the popup shows a tab: banner, then each chain (ladder, findings, details, PEM). */
+function WorkbenchResult({ result }: { result: Result }) {
+  const platform = usePlatform();
+  const connector = useMemo(() => (result.status === "done" ? workbenchConnector(platform.connector, result.state) : platform.connector), [platform, result]);
+  if (result.status === "idle") return null;
+  if (result.status === "failed") return <Notice tone="error" role="alert" title="This input cannot be analysed">{result.error}</Notice>;
+  if (result.status === "working") return <VerdictBanner banner={null} />;
+  const { state } = result;
+  const records = [...(state.top ? [state.top] : []), ...state.origins.flatMap((o) => o.chains)];
+  return (
+    <PlatformProvider platform={{ ...platform, connector }}>
+      <VerdictBanner banner={bannerFor(state)} />
+      {records.map((record, i) => (
+        <section key={i} class="section" aria-label={`Chain ${i + 1}`}>
+          {records.length > 1 && <h2>{record === state.top ? "The page's chain" : hostOf(record.origin)}</h2>}
+          <ChainRecordView tabId={state.tabId} record={record} detailsOpen />
+        </section>
+      ))}
+    </PlatformProvider>
+  );
+}
