@@ -10,6 +10,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { ChainAnalyzer } from "../src/analyzer";
+import { readEmbeddedScts } from "../src/certificateView";
 import { derToPem, pemToDerList } from "../src/encoding";
 import { scanExitStatus } from "../src/scan/exitStatus";
 import { csvHeader, csvRow, jsonLine, summaryLine, tableBlock, tableHeader } from "../src/scan/format";
@@ -119,7 +120,8 @@ await runTool(USAGE, async () => {
         securityInfoFromDer(probed.chain, { builtInRoot: probed.endsAtBundledRoot }),
       ]);
       const { address, tls, verification } = probed;
-      return scannedHost(index, input, { target: parsed.target, address, tls, verification, store: store.description, sent, verdict: analyzer.analyze(info) });
+      const leafScts = readEmbeddedScts(probed.sent[0]);
+      return scannedHost(index, input, { target: parsed.target, address, tls, verification, store: store.description, sent, verdict: analyzer.analyze(info), leafScts });
     } catch (error) {
       // The certificates passed OpenSSL but not the core's parser: a row, not a crash.
       return failedHost(index, input, parsed.target, { code: "EANALYSIS", message: `the chain could not be analysed: ${(error as Error).message}` });

@@ -32,7 +32,7 @@ function hostLabel(report: ScanReport): string {
 
 function scannedTable(r: ScannedHost): string[] {
   const lines = [
-    `[${r.index}] ${hostLabel(r)} (${r.address})  ${r.tls.version} ${r.tls.cipher} ALPN ${r.tls.alpn ?? "none"}  ${r.level.toUpperCase()}`,
+    `[${r.index}] ${hostLabel(r)} (${r.address})  ${r.tls.version} ${r.tls.cipher} ALPN ${r.tls.alpn ?? "none"}  SCTs ${r.scts?.entries.length ?? 0}  ${r.level.toUpperCase()}`,
     `    verification: ${r.verification.ok ? "ok" : r.verification.error}`,
     `    #  ${"role".padEnd(12)} ${"from".padEnd(7)} ${"trust".padEnd(12)} ${"subject".padEnd(SUBJECT_WIDTH)} sha256`,
     ...r.chain.map((c) => `    ${String(c.index).padEnd(2)} ${c.role.padEnd(12)} ${(c.source === "sent" ? `sent ${c.sentPosition}` : "store").padEnd(7)} ${trustOf(c).padEnd(12)} ${fit(c.subject, SUBJECT_WIDTH)} ${c.sha256}`),
@@ -71,7 +71,7 @@ export function jsonLine(report: ScanReport): string {
 
 export const CSV_COLUMNS = [
   "index", "input", "host", "port", "status", "level", "address", "tls_version", "cipher", "alpn", "store", "verification",
-  "sent_count", "sent_sha256", "omitted_sha256", "unknown_intermediates_sha256", "findings", "error_code", "error_message",
+  "sent_count", "sent_sha256", "omitted_sha256", "unknown_intermediates_sha256", "sct_count", "findings", "error_code", "error_message",
 ] as const;
 
 /** RFC 4180 quoting; a cell a spreadsheet would evaluate (=, +, -, @) is prefixed with an apostrophe. */
@@ -104,6 +104,7 @@ export function csvRow(report: ScanReport): string {
     sent_sha256: scanned?.sent.map((s) => s.sha256).join(" ") ?? null,
     omitted_sha256: scanned?.omitted.join(" ") ?? null,
     unknown_intermediates_sha256: scanned?.unknownIntermediates.join(" ") ?? null,
+    sct_count: scanned ? (scanned.scts?.entries.length ?? 0) : null,
     findings: scanned?.findings.map((f) => `${f.severity} ${f.ruleId} (${f.certIndex === null ? "chain" : `cert ${f.certIndex}`}): ${f.title}`).join("; ") ?? null,
     error_code: report.status === "failed" ? report.error.code : null,
     error_message: report.status === "failed" ? report.error.message : null,

@@ -3,6 +3,7 @@
  * completed, what the core found. Built from facts the Node adapter gathered (cli/tlsProbe.ts)
  * and the verdict of the completed chain; nothing here does I/O.
  */
+import type { EmbeddedScts } from "../ct/embedded";
 import { colonHexToHex } from "../encoding";
 import type { FirefoxCertificate } from "../securityInfo";
 import type { CertificateRole, Level, Severity, Verdict } from "../verdict";
@@ -37,6 +38,8 @@ export interface ProbeFacts {
   sent: FirefoxCertificate[];
   /** The verdict of the completed chain (leaf first), the chain a client built from `sent` and the store. */
   verdict: Verdict;
+  /** The leaf's embedded SCTs; null when it has no SCT extension. */
+  leafScts: EmbeddedScts | null;
 }
 
 export interface SentCertificate {
@@ -61,6 +64,18 @@ export interface ChainEntry {
   /** In the known-intermediates set (the bundled snapshot of Mozilla's preloaded intermediates). */
   known: boolean;
   isBuiltInRoot: boolean;
+}
+
+/** One of the leaf's embedded SCTs: which log (named from the bundled CT log list) and when. */
+export interface ReportedSct {
+  /** The log's name, or null for a log not in the bundled list. */
+  log: string | null;
+  operator: string | null;
+  /** Base64, as the SCT carries it. */
+  logId: string;
+  /** Milliseconds since the epoch, and the same as ISO 8601. */
+  timestamp: number;
+  time: string;
 }
 
 export interface ReportedFinding {
@@ -95,6 +110,8 @@ export interface ScannedHost extends HostRow {
   /** SHA-256 of the chain's intermediates not in the known-intermediates set. */
   unknownIntermediates: string[];
   findings: ReportedFinding[];
+  /** The leaf's embedded SCTs, with what could not be decoded; null when the leaf has no SCT extension. */
+  scts: { entries: ReportedSct[]; errors: string[] } | null;
   blocklistVersion: string;
 }
 
@@ -144,6 +161,10 @@ export function scannedHost(index: number, input: string, facts: ProbeFacts): Sc
     omitted: chain.filter((c) => c.source === "store").map((c) => c.sha256),
     unknownIntermediates: chain.filter((c) => c.role === "intermediate" && !c.known).map((c) => c.sha256),
     findings: verdict.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, title: f.title, certIndex: f.certIndex })),
+    scts: facts.leafScts && {
+      entries: facts.leafScts.scts.map((sct) => ({ log: sct.log?.description ?? null, operator: sct.log?.operator ?? null, logId: sct.logId.base64, timestamp: sct.timestamp, time: sct.time })),
+      errors: facts.leafScts.errors,
+    },
     blocklistVersion: verdict.blocklistVersion,
   };
 }
