@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
@@ -25,4 +27,20 @@ test("a PEM of the DigiNotar root is blocked (exit 3) and names DigiNotar; a bad
   const bad = run(pem, "--allow", "xyz");
   expect(bad.status).toBe(64);
   expect(bad.stderr).toMatch(/not a fingerprint: xyz.*64 hex digits/);
+});
+
+test("--policy applies the extension's managed blocklist from a policies.json and warns about its invalid entries", () => {
+  const fixture = join(root, "test", "fixtures", "captured-event-full.json");
+  const intermediate = run(fixture).verdict.chain[1].sha256;
+  const dir = mkdtempSync(join(tmpdir(), "chain-sentry-analyze-"));
+  const policies = join(dir, "policies.json");
+  writeFileSync(policies, JSON.stringify({ policies: { "3rdparty": { Extensions: { "chain-sentry@chainsentry.dev": { blocklist: [{ sha256: intermediate }, { sha256: "short" }] } } } } }));
+  try {
+    const blocked = run(fixture, "--policy", policies);
+    expect(blocked.status).toBe(3);
+    expect(blocked.verdict.findings[0]).toMatchObject({ ruleId: "blocked-certificate", certIndex: 1 });
+    expect(blocked.stderr).toMatch(/^warning: --policy .*policies\.json: blocklist\[1\]\.sha256: expected a certificate SHA-256 fingerprint/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
