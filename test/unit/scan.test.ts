@@ -214,7 +214,7 @@ test("a hosts file: sent vs completed certificates, a policy-blocked intermediat
   expect(unknownRoot.omitted).toEqual([]);
   expect(unknownRoot.findings.map((f) => f.ruleId)).toContain("non-built-in-root");
 
-  // Node's getPeerCertificate(true) shows this server as leaf → intermediate: the wire shows all four.
+  // With an empty store, Node's getPeerCertificate(true) shows this server as leaf → intermediate; the wire shows all four.
   const misordered = scanned(reports[4]);
   expect(misordered.sent.map((s) => [s.sha256, s.inChain])).toEqual([
     [sha256(leaves.misordered), true],
