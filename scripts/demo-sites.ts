@@ -10,22 +10,29 @@
  *   expired    an expired leaf: Firefox itself refuses it, Chain Sentry records why     → TLS error
  *   leaf-only  the server omits its intermediate: Firefox cannot build the chain        → TLS error
  *   mixed      a page whose subresources come from clean, dynamic and blocked origins   → blocked
+ *   ct         a clean chain whose leaf carries the embedded SCTs of a real certificate
+ *              (CT_SCT_SOURCE): Firefox checks CT only under built-in roots              → ok
  *
  * Every server logs the requests it received (`sites.requests(port)`), so a test can tell what
  * reached a site and what the browser stopped before sending. The clean site also serves
  * /long/<anything> (its index page, for very long URLs) and a service worker under /sw/ (see
  * SERVICE_WORKER): /sw/ registers it, and it answers /sw/page itself without the network.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { issue, type Issued } from "./pki";
+import { Extension, X509Certificate } from "@peculiar/x509"; // after ./pki, which loads the Reflect polyfill it needs
 
 export const EXTENSION_ID = "chain-sentry@chainsentry.dev";
+/** The real certificate (test/fixtures/ct/PROVENANCE.md) whose SCT list the ct case's leaf carries. */
+export const CT_SCT_SOURCE = fileURLToPath(new URL("../test/fixtures/ct/aws_amazon_com_valid_1.crt", import.meta.url));
+const OID_SCT_LIST = "1.3.6.1.4.1.11129.2.4.2";
 const DAY = 86_400_000;
 
 export interface DemoCase {
-  id: "clean" | "blocked" | "dynamic" | "expired" | "leaf-only" | "mixed";
+  id: "clean" | "blocked" | "dynamic" | "expired" | "leaf-only" | "mixed" | "ct";
   title: string;
   url: string;
   /** What Chain Sentry should conclude for the tab. */
@@ -48,6 +55,12 @@ export interface DemoSites {
   indexUrl: string;
   /** Every HTTP request the server on `port` received so far, oldest first (a copy). */
   requests(port: number): ReceivedRequest[];
+  /**
+   * Not a demo case: a site whose CA chain a test switches while it runs (the history's chain-changed
+   * event). It starts with a leaf 10 days from its end under the unlisted CA; `switchChain` moves to
+   * a leaf with the same key under another unlisted CA, for connections made from then on.
+   */
+  changingChain: { url: string; switchChain(): void };
   /** The clean site's service-worker pages: `register` installs the worker, which then makes `page` itself. */
   serviceWorker: { register: string; page: string };
   /** The extension's managed configuration (policies.json → 3rdparty) the cases assume. */
@@ -121,6 +134,13 @@ export function serve(site: Site, host = "127.0.0.1", log?: ReceivedRequest[]): 
   });
 }
 
+/** The SCT list extension of CT_SCT_SOURCE, byte for byte. */
+function realSctList(): Extension {
+  const sct = new X509Certificate(readFileSync(CT_SCT_SOURCE)).getExtension(OID_SCT_LIST);
+  if (!sct) throw new Error(`${CT_SCT_SOURCE} has no SCT list extension`);
+  return new Extension(OID_SCT_LIST, false, sct.value);
+}
+
 export async function makeDemoPki(): Promise<DemoPki> {
   const root = await issue({ subject: "CN=Chain Sentry Demo Root,O=Chain Sentry Demo" });
   const inter = (subject: string) => issue({ subject, issuer: root, ca: true });
@@ -155,6 +175,7 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
     { id: "expired", title: "Expired certificate", url: url(3), expected: "tls-error", description: "Firefox refuses the expired leaf; Chain Sentry records Firefox's reason." },
     { id: "leaf-only", title: "Leaf only", url: url(4), expected: "tls-error", description: "The server omits its intermediate, so Firefox cannot build the chain." },
     { id: "mixed", title: "Mixed subresources", url: url(0, "/mixed"), expected: "blocked", description: "A clean page loading scripts, styles and images from clean, dynamic and blocked origins." },
+    { id: "ct", title: "Embedded SCTs", url: url(5), expected: "ok", description: "A clean chain whose leaf carries the SCTs of a real certificate (aws.amazon.com), named by their logs in the chain view." },
   ];
 
   const links = cases.map((c) => `<li><a id="case-${c.id}" href="${c.url}">${c.title}</a> — ${c.description}</li>`).join("");
@@ -182,7 +203,13 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
       body: plain("Expired site"),
     },
     { port: port(4), chain: [await leaf(pki.orphan)], body: plain("Leaf-only site") },
+    { port: port(5), chain: [await leaf(pki.intermediate, { extensions: [realSctList()] }), pki.intermediate], body: plain("Embedded SCTs site") },
   ];
+  const replacementCa = await issue({ subject: "CN=Replacement Issuing CA,O=Somewhere Else", issuer: pki.root, ca: true });
+  const renewing = await leaf(pki.unlisted, { notAfter: new Date(Date.now() + 10 * DAY) });
+  const renewed = [await leaf(replacementCa, { keys: renewing.keys }), replacementCa];
+  const changing: Site = { port: port(9), chain: [renewing, pki.unlisted], body: plain("Changing chain site") };
+  sites.push(changing);
   const logs = new Map<number, ReceivedRequest[]>(sites.map((s) => [s.port, []]));
   const servers = await Promise.all(sites.map((s) => serve(s, host, logs.get(s.port))));
 
@@ -210,6 +237,15 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
     indexUrl: url(0),
     requests: (p) => [...(logs.get(p) ?? [])],
     serviceWorker: { register: url(0, "/sw/"), page: url(0, "/sw/page") },
+    changingChain: {
+      url: url(9),
+      switchChain() {
+        const server = servers[sites.indexOf(changing)];
+        server.setSecureContext({ key: renewed[0].keyPem, cert: renewed.map((c) => c.pem).join("") });
+        // Open connections would go on presenting the old chain.
+        server.closeAllConnections();
+      },
+    },
     managedConfig,
     policies: (extra = {}) => ({
       Certificates: { Install: [rootPemPath] },
