@@ -99,8 +99,11 @@ const ready = (async () => {
     restored("reporting", () => reporter.restore()),
     browser.runtime.getBrowserInfo().then((info) => void (browserVersion = `${info.name} ${info.version}`), () => undefined),
   ]);
-  // The feeds' last good documents are in force before the first response is decided.
-  await restored("feeds", () => feeds.configure(settings.view().effective.feeds));
+  // The feeds' last good documents are in force before the first response is decided. The settings
+  // come first: restoring the feeds applies the lists, and the restored stops on origins are kept
+  // only if those lists are the ones they were decided under.
+  effective = settings.view().effective;
+  await restored("feeds", () => feeds.configure(effective.feeds));
   applySettings(settings.view());
   settings.onChange(applySettings);
 })().catch((error) => problems.report("settings", `start-up did not complete: ${errorMessage(error)}`));

@@ -290,7 +290,7 @@ describe("policy 4: one malformed entry among valid ones, a malformed value and 
     assert.equal(view.policy.present, true);
     const expected = [
       /^blocklist\[0\]\.sha256: expected a certificate SHA-256 fingerprint: 64 hex digits .*, got "not-hex"$/,
-      /^blocklist\[0\]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256$/,
+      /^blocklist\[0\]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki$/,
       /^historyLimit: expected a positive whole number .*\(a JSON number, not a string\), got "ten"$/,
       new RegExp(`^unknown key "colour" ignored \\(expected ${POLICY_KEYS.join(", ")}\\)$`),
     ];
