@@ -18,6 +18,7 @@
  * /long/<anything> (its index page, for very long URLs) and a service worker under /sw/ (see
  * SERVICE_WORKER): /sw/ registers it, and it answers /sw/page itself without the network.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
@@ -242,7 +243,9 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
       switchChain() {
         const server = servers[sites.indexOf(changing)];
         server.setSecureContext({ key: renewed[0].keyPem, cert: renewed.map((c) => c.pem).join("") });
-        // Open connections would go on presenting the old chain.
+        // A resumed session or an open connection would go on presenting the old chain: Firefox
+        // reports the chain of the session it resumes, and the server keeps its ticket keys.
+        server.setTicketKeys(randomBytes(48));
         server.closeAllConnections();
       },
     },
