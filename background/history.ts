@@ -140,7 +140,7 @@ export class History {
       logged.push(f);
       this.#push({ time, level: f.severity, pageUrl, origin, ruleId: f.ruleId, title: f.title, subject: cert?.subject ?? "", sha256: cert?.sha256 ?? "" });
     }
-    this.#checkCaChain(pageUrl, url, verdict, time);
+    this.checkChain(pageUrl, url, verdict, time);
     return logged;
   }
 
@@ -214,10 +214,11 @@ export class History {
   }
 
   /**
-   * Runs for every recorded response, so the usual case (the chain last seen) is a key comparison;
-   * summaries are built only when something is to be remembered.
+   * Logs "chain-changed" when a host presents another CA chain than last time. Runs for every
+   * response (with findings or not: a clean site's chain changing is news too), so the usual case
+   * (the chain last seen) is a key comparison; summaries are built only when something is to be remembered.
    */
-  #checkCaChain(pageUrl: string, url: string, verdict: Verdict, time: number): void {
+  checkChain(pageUrl: string, url: string, verdict: Verdict, time: number): void {
     const host = safeHost(url);
     const { chain } = verdict;
     if (!host || chain.length < 2) return;

@@ -148,6 +148,8 @@ function onResponse(event: CaptureEvent): void {
       const input = { verdict: { ...verdict, findings: logged }, pageUrl, url: details.url, stopped: blocked, connection: { protocolVersion: info?.protocolVersion, cipherSuite: info?.cipherSuite }, der, time, extensionVersion, browserVersion };
       reporter.enqueue(reportEvents(input, effective.reporting, newId));
     }
+  } else {
+    history.checkChain(pageUrl, details.url, verdict, time);
   }
   notifier.maybeNotify(details.tabId, details.url, verdict, effective, blocked);
 }

@@ -93,6 +93,18 @@ test("a change of a host's CA chain is a chain-changed event; a new leaf under t
   expect(changed[0].title).toMatch(/CA chain for a\.test changed/);
 });
 
+test("a clean site's chain changing is logged too: checkChain runs for responses without findings", async () => {
+  const { history } = await opened();
+  const a = analyzer();
+  const clean = async () => ({ ...a.analyze(await securityInfo(await makePki(), { builtInRoot: true })), findings: [] });
+  const [first, second] = [await clean(), await clean()];
+  history.checkChain("https://clean.test/", "https://clean.test/app.js", first, 1);
+  history.checkChain("https://clean.test/", "https://clean.test/app.js", first, 2);
+  expect(history.events()).toEqual([]);
+  history.checkChain("https://clean.test/", "https://clean.test/app.js", second, 3);
+  expect(history.events()).toEqual([expect.objectContaining({ ruleId: "chain-changed", level: "notice", origin: "https://clean.test", pageUrl: "https://clean.test/", time: 3 })]);
+});
+
 test("a chain-changed event carries the old and the new chain, summarised; the leaf last seen is the old one", async () => {
   const { history, storage } = await opened();
   const pki = await makePki();
