@@ -4,6 +4,7 @@
  *
  *   npm run analyze -- test/fixtures/captured-event-full.json
  *   npm run analyze -- chain.pem --built-in-root --allow <sha256|spki> --block <sha256|sha1|spki> --policy policies.json
+ *   (64 hex digits count as a certificate SHA-256; a key's hash is written spki:<hex>, or in base64)
  *
  * Exit status: 0 ok, 1 notice, 2 warning, 3 blocked, 64 bad usage.
  */

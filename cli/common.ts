@@ -44,8 +44,19 @@ export function parseCommandLine<const O extends Options>(argv: string[], option
   }
 }
 
-/** A fingerprint as the first of `kinds` it parses as. */
+/** The prefixes the options page's list text uses: 64 hex digits alone could be a certificate or a key. */
+const PREFIXED = /^(sha256|sha1|spki):(.*)$/i;
+const PREFIX_KIND: Record<string, FingerprintKind> = { sha256: "sha256", sha1: "sha1", spki: "spkiSha256" };
+
+/** A fingerprint as its prefix says (`spki:…`), else as the first of `kinds` it parses as. */
 function fingerprintEntry<K extends FingerprintKind>(value: string, kinds: K[]): Record<K, string> {
+  const prefixed = PREFIXED.exec(value.trim());
+  if (prefixed) {
+    const kind = PREFIX_KIND[prefixed[1].toLowerCase()] as K;
+    if (!kinds.includes(kind)) throw new UsageError(`not usable here: ${value} (expected ${kinds.join(" or ")})`);
+    kinds = [kind];
+    value = prefixed[2];
+  }
   const errors: string[] = [];
   for (const kind of kinds) {
     const parsed = parseFingerprint(value, kind);

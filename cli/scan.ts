@@ -32,6 +32,7 @@ const USAGE = `npm run scan -- [host[:port] | https://host[:port]/path]... [--fi
                        PKI; give its intermediates too for servers that omit them); repeatable
   --allow FINGERPRINT  allowlist a certificate (SHA-256) or key (SPKI SHA-256); repeatable
   --block FINGERPRINT  blocklist a certificate (SHA-256, SHA-1) or key (SPKI SHA-256); repeatable
+                       64 hex digits count as a certificate SHA-256: write spki:<hex> for a key
   --policy FILE        a Firefox policies.json: Chain Sentry's managed blocklist and allowlist apply
                        (its other keys do not concern a scan); invalid parts are warned about
   --timeout SECONDS    per host, for DNS, connection and handshake (default ${DEFAULT_TIMEOUT_SECONDS})

@@ -44,3 +44,16 @@ test("--policy applies the extension's managed blocklist from a policies.json an
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a key's hash in hex is written spki:<hex>: it blocks by the key, where bare 64 hex digits would mean a certificate", () => {
+  const fixture = join(root, "test", "fixtures", "captured-event-full.json");
+  const { chain } = run(fixture).verdict;
+  const spkiHex = Buffer.from(chain[1].spkiSha256, "base64").toString("hex");
+  expect(run(fixture, "--block", spkiHex).status).toBe(2); // read as a certificate SHA-256: matches nothing
+  const byKey = run(fixture, "--block", `spki:${spkiHex}`);
+  expect(byKey.status).toBe(3);
+  expect(byKey.verdict.findings[0]).toMatchObject({ certIndex: 1, match: { key: "spkiSha256" } });
+  const wrongKind = run(fixture, "--allow", `sha1:${"ab".repeat(20)}`);
+  expect(wrongKind.status).toBe(64);
+  expect(wrongKind.stderr).toMatch(/not usable here: sha1:.*expected sha256 or spkiSha256/);
+});
