@@ -29,9 +29,12 @@ export function ChainRecordView({ tabId, record, detailsOpen = false }: { tabId:
           {() => <Findings verdict={record.verdict} />}
         </Expander>
       )}
-      <Expander class="connection" initiallyOpen={detailsOpen} summary="Connection details">
-        {() => <ConnectionDetails connection={record.connection} />}
-      </Expander>
+      {/* Certificates pasted into the workbench came over no connection: nothing to show, and no "Secure" to claim. */}
+      {record.connection.protocolVersion !== undefined && (
+        <Expander class="connection" initiallyOpen={detailsOpen} summary="Connection details">
+          {() => <ConnectionDetails connection={record.connection} />}
+        </Expander>
+      )}
       <div class="actions">
         <button type="button" onClick={download} disabled={missing.length === record.der.length}>
           Download chain (PEM)

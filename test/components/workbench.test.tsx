@@ -64,6 +64,8 @@ test("a pasted PEM chain gets the popup's view: verdict banner, ladder, findings
   expect(await screen.findByRole("group", { name: "Decoded certificate" })).toBeTruthy();
   expect(decoder).toHaveBeenCalledTimes(1);
   expect(connector.calls.map((c) => c.type)).toEqual(["ui-bg-get-lists"]);
+  // Pasted certificates came over no connection: no connection details (which would claim "Secure").
+  expect(screen.queryByRole("button", { name: "Connection details" })).toBeNull();
 });
 
 test("the lists the background applies are applied: a chain through the user's blocked CA is blocked here too", async () => {
