@@ -1,29 +1,29 @@
 /**
  * Certificate Transparency logs by log id, compiled by `npm run ct-logs` (scripts/compile-ct-logs.ts)
- * from Google's list of all logs (data/sources/ct/, provenance in data/sources/SOURCES.md). Retired
- * and rejected logs are kept: old certificates carry their SCTs, and an analyst wants them named.
+ * from Firefox's table of known logs, CTKnownLogs.h (data/sources/mozilla/, provenance in
+ * data/sources/SOURCES.md): the logs the browser itself accepts SCTs from. A log it does not know
+ * (an older one it has dropped, or a newer one) is an "unknown log" here too.
  */
 import compiled from "../../data/ct-logs.json";
 
-/** The states of Google's log list v3 schema; null where the list gives none. */
-export type CtLogState = "pending" | "qualified" | "usable" | "readonly" | "retired" | "rejected";
+/** Firefox's log states: "admissible" covers qualified, usable and read-only logs. */
+export type CtLogState = "admissible" | "retired";
 
 export interface CtLog {
   /** Base64 log id (SHA-256 of the log's key), as SCTs carry it. */
   id: string;
-  /** The log's name, e.g. "Google 'Argon2025h1' log". */
+  /** The log's name, e.g. "Google 'Argon2026h2' log". */
   description: string;
   operator: string;
-  url: string;
-  state: CtLogState | null;
-  /** When the log entered `state` (ISO 8601), if the list says. */
-  since: string | null;
+  state: CtLogState;
+  /** The time the table gives with the state (ISO 8601): when the log was retired, or entered its admissible state. */
+  since: string;
 }
 
 export interface CtLogList {
-  format: 1;
-  /** Which list, which version, as of when. */
-  source: { name: string; version: string; timestamp: string };
+  format: 2;
+  /** Which table (the SHA-256 of the source copy), and when Firefox treats it as out of date. */
+  source: { name: string; sha256: string; expires: string };
   logs: CtLog[];
 }
 

@@ -1,12 +1,13 @@
 // Embedded SCTs in a real Firefox ESR: the demo's ct site serves a leaf (under the demo root, which
 // Firefox does not hold to its CT policy) carrying the SCT list of a real certificate
 // (CT_SCT_SOURCE). The chain page, fed by the rawDER Firefox reported, shows those SCTs with the
-// names Google's log list gives their logs. Expected values come from openssl and from Google's list
-// itself, not from the extension's decoder or its compiled table.
+// names Firefox's own table of known logs (CTKnownLogs.h) gives their logs. Expected values come from
+// openssl and from that header itself, not from the extension's decoder or its compiled table.
 // Run inside scripts/run-in-sandbox.sh after a build (CHAIN_SENTRY_EXTENSION_DIR for a private one).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CT_SCT_SOURCE } from "../../scripts/demo-sites";
@@ -34,11 +35,17 @@ function opensslScts(): { logId: string; algorithm: string }[] {
     }));
 }
 
-/** Google's list itself: log id → [operator, description]. */
-function googleLogs(): Map<string, [string, string]> {
-  const path = fileURLToPath(new URL("../../data/sources/ct/all_logs_list.json", import.meta.url));
-  const list = JSON.parse(readFileSync(path, "utf8")) as { operators: { name: string; logs: { log_id: string; description: string }[] }[] };
-  return new Map(list.operators.flatMap((op) => op.logs.map((log) => [log.log_id, [op.name, log.description]] as const)));
+/** Firefox's CTKnownLogs.h itself, release logs only: log id (SHA-256 of the key) → [operator, description]. */
+function firefoxLogs(): Map<string, [string, string]> {
+  const path = fileURLToPath(new URL("../../data/sources/mozilla/CTKnownLogs.h", import.meta.url));
+  const header = readFileSync(path, "utf8").replace(/#ifdef DEBUG\n[\s\S]*?#endif {2}\/\/ DEBUG\n/g, "");
+  const entry = /\{"([^"]+)", CTLogState::\w+, CTLogFormat::\w+,\s+\d+,\s+\/\/ \S+\s+\d+,\s+\/\/ operated by ([^\n]+)((?:\s+"[^"]*")+),/g;
+  return new Map(
+    [...header.matchAll(entry)].map(([, description, operator, key]) => {
+      const id = createHash("sha256").update(Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex")).digest("base64");
+      return [id, [operator, description]] as const;
+    }),
+  );
 }
 
 test("the chain page shows the leaf's embedded SCTs with their real log names and operators", async () => {
@@ -68,7 +75,7 @@ test("the chain page shows the leaf's embedded SCTs with their real log names an
   );
 
   const real = opensslScts();
-  const logs = googleLogs();
+  const logs = firefoxLogs();
   assert.ok(real.length >= 2, "the source certificate has SCTs");
   assert.deepEqual(
     shown.scts.map((s) => s.id),
@@ -77,7 +84,7 @@ test("the chain page shows the leaf's embedded SCTs with their real log names an
   );
   shown.scts.forEach((sct, i) => {
     const log = logs.get(real[i].logId);
-    assert.ok(log, `Google's list names log ${real[i].logId}`);
+    assert.ok(log, `Firefox's table names log ${real[i].logId}`);
     const [operator, description] = log;
     assert.ok(sct.log.startsWith(`${description} (${operator}`), `SCT ${i + 1} shows "${sct.log}", expected ${description} (${operator})`);
     assert.equal(real[i].algorithm, "ecdsa-with-SHA256");

@@ -1,11 +1,13 @@
 /**
  * Embedded SCTs (src/ct/): decoded from real certificates and checked against an independent decoder
- * (`openssl x509 -text`), named from the compiled log table and checked against Google's list itself,
- * malformed lists reported without throwing, and the compiled table reproducible byte for byte.
+ * (`openssl x509 -text`), named from the compiled log table and checked against Firefox's
+ * CTKnownLogs.h itself (read here by a reader of its own), malformed lists reported without
+ * throwing, and the compiled table reproducible byte for byte.
  */
 import { issue } from "../../scripts/pki"; // first: loads the Reflect polyfill @peculiar/x509 needs
 import { Extension, X509Certificate } from "@peculiar/x509";
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,13 +80,22 @@ const OPENSSL_ALGORITHMS: Record<string, string> = {
   sha256WithRSAEncryption: "RSA with SHA-256",
 };
 
-/** Google's list itself (not the compiled table): log id → [operator, description]. */
-const sourceLogs = new Map<string, [string, string]>();
+/**
+ * Firefox's CTKnownLogs.h itself (not the compiled table), release logs only (the #ifdef DEBUG test
+ * logs dropped): log id, the SHA-256 of the key's bytes → [operator, description, state, since].
+ * Read with regular expressions, independently of the compiler's tokenizer.
+ */
+const SOURCE_HEADER = readFileSync(join(ROOT, "data", "sources", "mozilla", "CTKnownLogs.h"), "utf8").replace(/#ifdef DEBUG\n[\s\S]*?#endif {2}\/\/ DEBUG\n/g, "");
+const sourceLogs = new Map<string, [string, string, string, string]>();
 {
-  const source = JSON.parse(readFileSync(join(ROOT, "data", "sources", "ct", "all_logs_list.json"), "utf8")) as {
-    operators: { name: string; logs: { log_id: string; description: string }[]; tiled_logs?: { log_id: string; description: string }[] }[];
-  };
-  for (const op of source.operators) for (const log of [...op.logs, ...(op.tiled_logs ?? [])]) sourceLogs.set(log.log_id, [op.name, log.description]);
+  const operators = [...SOURCE_HEADER.slice(SOURCE_HEADER.indexOf("kCTLogOperatorList[]")).matchAll(/\{"([^"]+)", (\d+)\}/g)].map((m) => m[1]);
+  const entry = /\{"([^"]+)", CTLogState::(\w+), CTLogFormat::\w+,\s+(\d+),\s+\/\/ \S+\s+(\d+),\s+\/\/ operated by ([^\n]+)((?:\s+"[^"]*")+),\s+(\d+)\}/g;
+  for (const [, description, state, time, index, operatedBy, key, keyLength] of SOURCE_HEADER.matchAll(entry)) {
+    const bytes = Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex");
+    if (bytes.length !== Number(keyLength) || operators[Number(index)] !== operatedBy) throw new Error(`CTKnownLogs.h: ${description} does not read as this file expects`);
+    const id = createHash("sha256").update(bytes).digest("base64");
+    sourceLogs.set(id, [operatedBy, description, state.toLowerCase(), new Date(Number(time)).toISOString()]);
+  }
 }
 
 describe.each(FIXTURE_FILES)("real certificate %s", (file) => {
@@ -121,11 +132,11 @@ describe.each(FIXTURE_FILES)("real certificate %s", (file) => {
     }
   });
 
-  test("each SCT's log is named as Google's list names it, or marked unknown when the list lacks it", async () => {
+  test("each SCT's log is named as Firefox's table names it, or marked unknown when the table lacks it", async () => {
     const { embeddedScts } = await describeCertificate(der);
     for (const sct of embeddedScts!.scts) {
       const listed = sourceLogs.get(sct.logId.base64);
-      expect(sct.log && [sct.log.operator, sct.log.description]).toEqual(listed ?? null);
+      expect(sct.log && [sct.log.operator, sct.log.description, sct.log.state, sct.log.since]).toEqual(listed ?? null);
     }
     const operators = embeddedScts!.scts.map((s) => s.log?.operator ?? null);
     expect(embeddedScts!.byOperator.reduce((n, o) => n + o.count, 0)).toBe(operators.length);
@@ -133,12 +144,14 @@ describe.each(FIXTURE_FILES)("real certificate %s", (file) => {
   });
 });
 
-test("the fixtures name real logs and operators, one of them unknown to the bundled list", async () => {
+test("the fixtures name real logs and operators; logs Firefox's table lacks (long retired, or not yet in it) are unknown", async () => {
   const named = async (file: string) =>
     (await describeCertificate(fixtureDer(file))).embeddedScts!.scts.map((s) => (s.log ? `${s.log.operator}: ${s.log.description}` : "unknown log"));
-  expect(await named("cryptography-scts.pem")).toEqual(["Google: Google 'Icarus' log", "Sectigo: Sectigo 'Mammoth' CT log"]);
-  expect(await named("badssl-sct.pem")).toEqual(["DigiCert: Symantec Deneb"]);
-  expect((await named("letsencrypt_org_valid_1.crt")).filter((n) => n === "unknown log")).toHaveLength(1);
+  // 2016 and 2018 certificates: Icarus, Mammoth and Symantec Deneb left Firefox's table long ago.
+  expect(await named("cryptography-scts.pem")).toEqual(["unknown log", "unknown log"]);
+  expect(await named("badssl-sct.pem")).toEqual(["unknown log"]);
+  expect(await named("letsencrypt_org_valid_1.crt")).toEqual(["Cloudflare: Cloudflare 'Nimbus2026'", "unknown log"]);
+  expect(await named("aws_amazon_com_valid_1.crt")).toEqual(["Google: Google 'Xenon2026h2' log", "DigiCert: DigiCert 'Wyvern2026h2'", "DigiCert: DigiCert 'Sphinx2026h2'"]);
   const aws = (await describeCertificate(fixtureDer("aws_amazon_com_valid_1.crt"))).embeddedScts!;
   expect(aws.byOperator).toEqual([
     { operator: "DigiCert", count: 2 },
@@ -160,17 +173,20 @@ describe("data/ct-logs.json", () => {
     }
   }, 60_000);
 
-  test("holds every log of Google's list once, with its operator and name, one per line", () => {
+  test("holds every release log of Firefox's table once, with its operator, name, state and time, one per line", () => {
+    // Every entry the reader above matched, so that a pattern it missed cannot shrink both sides alike.
+    expect(sourceLogs.size).toBe(SOURCE_HEADER.match(/CTLogState::\w+, CTLogFormat::/g)!.length);
     expect(CT_LOG_LIST.logs).toHaveLength(sourceLogs.size);
-    for (const log of CT_LOG_LIST.logs) expect([log.operator, log.description]).toEqual(sourceLogs.get(log.id));
+    for (const log of CT_LOG_LIST.logs) expect([log.operator, log.description, log.state, log.since]).toEqual(sourceLogs.get(log.id));
+    expect(CT_LOG_LIST.logs.filter((l) => l.operator.startsWith("Mozilla Test"))).toEqual([]);
     const lines = readFileSync(LOG_LIST_PATH, "utf8").split("\n").filter((l) => l.startsWith('{"id":'));
     expect(lines).toHaveLength(CT_LOG_LIST.logs.length);
   });
 
-  test("keeps retired and rejected logs, with the time they entered that state", () => {
+  test("keeps retired logs, with the time they were retired", () => {
     const find = logFinder();
-    expect(find("pLkJkLQYWBSHuxOizGdwCjw1mAT5G9+443fNDsgN3BA=")).toMatchObject({ description: "Google 'Pilot' log", state: "rejected", since: "2023-06-02T10:00:00Z" });
-    expect(CT_LOG_LIST.logs.some((l) => l.state === "retired")).toBe(true);
+    expect(find("rKswcGzr7IQx9BPS9JFfER5CJEOx8qaMTzwrO6ceAsM=")).toMatchObject({ description: "Let's Encrypt 'Oak2026h2'", state: "retired", since: "2026-02-28T00:00:00.000Z" });
+    expect(CT_LOG_LIST.logs.some((l) => l.state === "admissible")).toBe(true);
     expect(find("A".repeat(43) + "=")).toBeNull();
   });
 });
