@@ -1,11 +1,12 @@
 /**
  * Certificate Transparency and revocation facts as an analyst sees them: the embedded SCTs of a real
- * certificate (copied into the fixture leaf) with their logs named from Google's list, the count per
+ * certificate (copied into the fixture leaf) with their logs named from Firefox's table, the count per
  * operator, Firefox's CT status in words, OCSP and CRL locations, must-staple against the stapling
  * the connection used, and the decoded SCTs in the JSON download.
  */
 import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TabView } from "../../popup/chain/TabView";
@@ -35,13 +36,14 @@ const opensslScts = (() => {
     });
 })();
 
-/** Google's list itself, not the compiled table: log id → [operator, description, state]. */
-const googleLogs = (() => {
-  const list = JSON.parse(readFileSync(join(ROOT, "data", "sources", "ct", "all_logs_list.json"), "utf8")) as {
-    operators: { name: string; logs: { log_id: string; description: string; state?: Record<string, unknown> }[]; tiled_logs?: { log_id: string; description: string; state?: Record<string, unknown> }[] }[];
-  };
-  const byId = new Map<string, [string, string, string | undefined]>();
-  for (const op of list.operators) for (const log of [...op.logs, ...(op.tiled_logs ?? [])]) byId.set(log.log_id, [op.name, log.description, Object.keys(log.state ?? {})[0]]);
+/** Firefox's CTKnownLogs.h itself, not the compiled table, release logs only: log id (SHA-256 of the key) → [operator, description, state]. */
+const firefoxLogs = (() => {
+  const header = readFileSync(join(ROOT, "data", "sources", "mozilla", "CTKnownLogs.h"), "utf8").replace(/#ifdef DEBUG\n[\s\S]*?#endif {2}\/\/ DEBUG\n/g, "");
+  const entry = /\{"([^"]+)", CTLogState::(\w+), CTLogFormat::\w+,\s+\d+,\s+\/\/ \S+\s+\d+,\s+\/\/ operated by ([^\n]+)((?:\s+"[^"]*")+),/g;
+  const byId = new Map<string, [string, string, string]>();
+  for (const [, description, state, operator, key] of header.matchAll(entry)) {
+    byId.set(createHash("sha256").update(Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex")).digest("base64"), [operator, description, state.toLowerCase()]);
+  }
   return byId;
 })();
 
@@ -59,9 +61,9 @@ const valueOf = (group: HTMLElement, label: string) => within(group).getByText(l
 
 afterEach(() => jest.restoreAllMocks());
 
-test("the fixture is what this file assumes: two real SCTs, one from a log Google's list names, one from a log it lacks", () => {
+test("the fixture is what this file assumes: two real SCTs, one from a log Firefox's table names, one from a log it lacks", () => {
   expect(opensslScts).toHaveLength(2);
-  expect(opensslScts.filter((s) => googleLogs.has(s.logId))).toHaveLength(1);
+  expect(opensslScts.filter((s) => firefoxLogs.has(s.logId))).toHaveLength(1);
 });
 
 describe("the leaf's embedded SCTs", () => {
@@ -75,10 +77,10 @@ describe("the leaf's embedded SCTs", () => {
     items.forEach((item, i) => {
       const expected = opensslScts[i];
       const text = item.textContent!;
-      const log = googleLogs.get(expected.logId);
+      const log = firefoxLogs.get(expected.logId);
       if (log) {
         const [operator, description, state] = log;
-        expect(text).toContain(`${description} (${operator}${state ? `, ${state}` : ""})`);
+        expect(text).toContain(`${description} (${operator}, ${state})`);
         expect(within(item).queryByText("unknown log")).toBeNull();
       } else {
         expect(within(item).getByText("unknown log").className).toContain("tone-warning");
@@ -93,7 +95,7 @@ describe("the leaf's embedded SCTs", () => {
     popup();
     const { decoded } = await openRung(/ct\.staple-demo\.example/);
     const perOperator = within(valueOf(decoded, "SCTs per log operator")).getAllByRole("listitem").map((li) => li.textContent);
-    const known = opensslScts.map((s) => googleLogs.get(s.logId)?.[0]).filter(Boolean);
+    const known = opensslScts.map((s) => firefoxLogs.get(s.logId)?.[0]).filter(Boolean);
     expect(perOperator).toEqual([...known.map((operator) => `${operator}: 1`), "unknown log: 1"]);
   });
 
@@ -161,7 +163,7 @@ test("the JSON download carries each certificate's decoded SCTs by SHA-256", asy
   const scts = exported.embeddedScts[leaf.sha256]!;
   expect(scts.errors).toEqual([]);
   expect(scts.scts.map((s) => [s.logId.base64, s.timestamp, s.log?.description ?? null])).toEqual(
-    opensslScts.map((s) => [s.logId, s.time, googleLogs.get(s.logId)?.[1] ?? null]),
+    opensslScts.map((s) => [s.logId, s.time, firefoxLogs.get(s.logId)?.[1] ?? null]),
   );
   expect(exported.embeddedScts[intermediate.sha256]).toBeNull();
 });
