@@ -16,7 +16,7 @@ export interface MessageDeps {
   history: History;
   settings: {
     view(): SettingsView;
-    save(input: SettingsInput): Promise<{ ok: true; view: SettingsView } | { ok: false; errors: string[] }>;
+    save(input: SettingsInput): Promise<ResponseOf<"ui-bg-save-settings">>;
   };
   blockPages: Pick<BlockPages, "get">;
   problems: Pick<Problems, "list">;

@@ -222,7 +222,7 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
           try {
             await api.storage.local.set({ [SETTINGS_KEY]: decision.user });
           } catch (e) {
-            return { ok: false, errors: [`the settings could not be saved: ${errorMessage(e)}`] };
+            return { ok: false, errors: [{ path: [], message: `the settings could not be saved: ${errorMessage(e)}` }] };
           }
           user = decision.user;
           userUnreadable = null;

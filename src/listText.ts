@@ -20,12 +20,13 @@ import "@abraham/reflection"; // @peculiar/x509 needs a Reflect metadata polyfil
 import * as x509 from "@peculiar/x509";
 import { base64ToBytes, bytesToHex, normalizeSerialHex } from "./encoding";
 import { parseFingerprint, type FingerprintKind } from "./fingerprint";
-import type { AllowlistEntry, CustomBlocklistEntry, ListKind, ListSource } from "./settings";
+import { checkDerName, checkSerial, ENTRY_FIELDS, entryIdentity, type AllowlistEntry, type CustomBlocklistEntry, type ListKind, type ListSource, type NameField } from "./settings/entries";
+import { formatPath, isRecord, issueAt, type SettingsIssue, type TextLocation } from "./settings/issues";
 
 export interface ParsedListText<T> {
   entries: T[];
-  /** "line N: …" (or "line N, record i: …" for OneCRL JSON). Non-empty: save nothing. */
-  errors: string[];
+  /** Each at its line (and OneCRL record): `[{ line: 3 }]`. Non-empty: save nothing. */
+  issues: SettingsIssue[];
   /** Things skipped on purpose that are not errors (disabled OneCRL records, duplicates). */
   notes: string[];
 }
@@ -33,8 +34,7 @@ export interface ParsedListText<T> {
 type Entry = CustomBlocklistEntry | AllowlistEntry;
 
 const PREFIXES: Record<string, FingerprintKind> = { sha256: "sha256", sha1: "sha1", spki: "spkiSha256", spkisha256: "spkiSha256" };
-const NAME_PREFIXES = ["issuer-serial", "subject-spki"] as const;
-const ALLOWED: Record<ListKind, FingerprintKind[]> = { blocklist: ["sha256", "sha1", "spkiSha256"], allowlist: ["sha256", "spkiSha256"] };
+const NAME_PREFIXES: Record<string, NameField> = { "issuer-serial": "issuerSerial", "subject-spki": "subjectSpki" };
 
 const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/;
 const PEM_END = /-----END ([A-Z0-9 ]+)-----/;
@@ -42,14 +42,15 @@ const CERT_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFIC
 
 /**
  * @example await parseListText("sha1:2A:83:E9:02:05:91:A5:5F:C6:DD:AD:3F:B1:02:79:4C:52:B2:4E:70 # Flame", "blocklist", "user")
- *          // → { entries: [{ sha1: "2a83e9020591a55fc6ddad3fb102794c52b24e70", label: "Flame", source: "user" }], errors: [], notes: [] }
+ *          // → { entries: [{ sha1: "2a83e9020591a55fc6ddad3fb102794c52b24e70", label: "Flame", source: "user" }], issues: [], notes: [] }
  */
 export async function parseListText(text: string, kind: "blocklist", source: ListSource): Promise<ParsedListText<CustomBlocklistEntry>>;
 export async function parseListText(text: string, kind: "allowlist", source: ListSource): Promise<ParsedListText<AllowlistEntry>>;
+export async function parseListText(text: string, kind: ListKind, source: ListSource): Promise<ParsedListText<Entry>>;
 export async function parseListText(text: string, kind: ListKind, source: ListSource): Promise<ParsedListText<Entry>> {
-  const out: ParsedListText<Entry> = { entries: [], errors: [], notes: [] };
+  const out: ParsedListText<Entry> = { entries: [], issues: [], notes: [] };
   if (typeof text !== "string") {
-    out.errors.push(`expected text, got ${text === null ? "null" : typeof text}`);
+    out.issues.push(issueAt([], `expected text, got ${text === null ? "null" : typeof text}`));
     return out;
   }
   const trimmed = text.trim();
@@ -76,21 +77,21 @@ export async function parseListText(text: string, kind: ListKind, source: ListSo
         end = PEM_END.exec(body);
       }
       if (!end) {
-        out.errors.push(`line ${lineNo}: the "-----BEGIN ${begin[1]}-----" block has no "-----END ${begin[1]}-----" line`);
+        out.issues.push(issueAt([{ line: lineNo }], `the "-----BEGIN ${begin[1]}-----" block has no "-----END ${begin[1]}-----" line`));
         break;
       }
       i = j;
       if (!CERT_TYPES.has(begin[1])) {
-        out.errors.push(`line ${lineNo}: expected a PEM certificate ("-----BEGIN CERTIFICATE-----"), got a "${begin[1]}" block`);
+        out.issues.push(issueAt([{ line: lineNo }], `expected a PEM certificate ("-----BEGIN CERTIFICATE-----"), got a "${begin[1]}" block`));
         continue;
       }
-      const entry = await certificateEntry(body.slice(0, end.index), lineNo, source);
-      if (typeof entry === "string") out.errors.push(entry);
+      const entry = await certificateEntry(body.slice(0, end.index), source);
+      if (typeof entry === "string") out.issues.push(issueAt([{ line: lineNo }], entry));
       else out.entries.push(entry);
       continue;
     }
     if (PEM_END.test(line)) {
-      out.errors.push(`line ${lineNo}: "${line}" without its "-----BEGIN" line`);
+      out.issues.push(issueAt([{ line: lineNo }], `"${line}" without its "-----BEGIN" line`));
       continue;
     }
 
@@ -99,7 +100,7 @@ export async function parseListText(text: string, kind: ListKind, source: ListSo
     const label = cut >= 0 ? line.slice(cut + 2).trim() : "";
     const result = parseValue(value, kind);
     if (!result.ok) {
-      out.errors.push(`line ${lineNo}: ${result.error}`);
+      out.issues.push(issueAt([{ line: lineNo }], `${result.error}`));
       continue;
     }
     out.entries.push({ ...result.entry, ...(label && { label }), source } as Entry);
@@ -118,13 +119,13 @@ function parseValue(value: string, kind: ListKind): ValueResult {
   const prefix = prefixed?.[1].toLowerCase();
   if (prefixed && prefix && prefix in PREFIXES) {
     const key = PREFIXES[prefix];
-    if (!ALLOWED[kind].includes(key)) return { ok: false, error: `${prefix}: SHA-1 fingerprints are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
+    if (!ENTRY_FIELDS[kind].fingerprints.includes(key)) return { ok: false, error: `${prefix}: SHA-1 fingerprints are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
     const parsed = parseFingerprint(prefixed[2], key);
     return parsed.ok ? { ok: true, entry: { [key]: parsed.value } } : { ok: false, error: `${prefix}: ${parsed.error}` };
   }
-  if (prefixed && (NAME_PREFIXES as readonly string[]).includes(prefix ?? "")) {
-    if (kind === "allowlist") return { ok: false, error: `${prefix}: name-based entries are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
-    return parseNameEntry(prefix as (typeof NAME_PREFIXES)[number], prefixed[2]);
+  if (prefixed && prefix && prefix in NAME_PREFIXES) {
+    if (!ENTRY_FIELDS[kind].names.includes(NAME_PREFIXES[prefix])) return { ok: false, error: `${prefix}: name-based entries are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
+    return parseNameEntry(prefix, NAME_PREFIXES[prefix], prefixed[2]);
   }
 
   if (prefixed && prefix && /[g-z]/.test(prefix)) {
@@ -152,49 +153,34 @@ function parseValue(value: string, kind: ListKind): ValueResult {
   return { ok: false, error: `${error}; or ${other}, a value prefixed with ${kind === "blocklist" ? "sha256:, sha1: or spki:" : "sha256: or spki:"}, or a PEM certificate` };
 }
 
-function parseNameEntry(prefix: (typeof NAME_PREFIXES)[number], rest: string): ValueResult {
+/** `issuer-serial:<issuer> <serial>` or `subject-spki:<subject> <SPKI SHA-256>`: each part checked as a policy's would be. */
+function parseNameEntry(prefix: string, field: NameField, rest: string): ValueResult {
   const [name, key, ...extra] = rest.trim().split(/\s+/);
-  const what = prefix === "issuer-serial" ? "the issuer's DER name in base64, a space, and the serial number in hex" : "the subject's DER name in base64, a space, and the SPKI SHA-256";
+  const what = field === "issuerSerial" ? "the issuer's DER name in base64, a space, and the serial number in hex" : "the subject's DER name in base64, a space, and the SPKI SHA-256";
   if (!name || !key || extra.length) return { ok: false, error: `${prefix}: expected ${what}, got "${rest.trim()}"` };
-  const nameError = checkDerName(name);
-  if (nameError) return { ok: false, error: `${prefix}: ${nameError}` };
-  if (prefix === "issuer-serial") {
-    const serial = key.replace(/:/g, "");
-    if (!/^[0-9a-fA-F]+$/.test(serial) || serial.length % 2) return { ok: false, error: `${prefix}: expected the serial number as hex bytes, got "${key}"` };
-    return { ok: true, entry: { issuerSerial: { issuer: name, serial: normalizeSerialHex(serial.toLowerCase()) } } };
-  }
-  const spki = parseFingerprint(key, "spkiSha256");
-  if (!spki.ok) return { ok: false, error: `${prefix}: ${spki.error}` };
-  return { ok: true, entry: { subjectSpki: { subject: name, spkiSha256: spki.value } } };
+  const [nameKey, otherKey] = field === "issuerSerial" ? ["issuer", "serial"] : ["subject", "spkiSha256"];
+  const checkedName = checkDerName(name);
+  if (!checkedName.ok) return { ok: false, error: `${prefix}: ${nameKey}: ${checkedName.error}` };
+  const other = field === "issuerSerial" ? checkSerial(key) : parseFingerprint(key, "spkiSha256");
+  if (!other.ok) return { ok: false, error: `${prefix}: ${otherKey}: ${other.error}` };
+  return { ok: true, entry: field === "issuerSerial" ? { issuerSerial: { issuer: checkedName.value, serial: other.value } } : { subjectSpki: { subject: checkedName.value, spkiSha256: other.value } } };
 }
 
-/** A DER Name in base64: decodes, and is a SEQUENCE. Returns an error message or null. */
-function checkDerName(b64: string): string | null {
-  try {
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new Error();
-    const bytes = base64ToBytes(b64);
-    if (bytes.length < 2 || bytes[0] !== 0x30) return `expected a DER-encoded name in base64 (it starts with "M"), got "${cut(b64)}"`;
-    return null;
-  } catch {
-    return `expected a DER-encoded name in base64, got "${cut(b64)}"`;
-  }
-}
-
-async function certificateEntry(body: string, lineNo: number, source: ListSource): Promise<Entry | string> {
+async function certificateEntry(body: string, source: ListSource): Promise<Entry | string> {
   const b64 = body.replace(/\s+/g, "");
   let der: Uint8Array;
   try {
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new Error("not base64");
     der = base64ToBytes(b64);
   } catch {
-    return `line ${lineNo}: the certificate block is not valid base64`;
+    return "the certificate block is not valid base64";
   }
   let label = "";
   try {
     const cert = new x509.X509Certificate(der as BufferSource);
     label = cert.subjectName.getField("CN")[0] ?? cert.subjectName.getField("O")[0] ?? cert.subject;
   } catch (e) {
-    return `line ${lineNo}: the certificate block does not parse as an X.509 certificate (${e instanceof Error ? e.message : String(e)})`;
+    return `the certificate block does not parse as an X.509 certificate (${e instanceof Error ? e.message : String(e)})`;
   }
   const sha256 = bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", der as BufferSource)));
   return { sha256, ...(label && { label }), source };
@@ -210,61 +196,52 @@ function parseOnecrlJson(text: string, kind: ListKind, source: ListSource, out: 
     const message = e instanceof Error ? e.message : String(e);
     const position = /position (\d+)/.exec(message);
     const lineNo = position ? lineAt(text, Number(position[1])) : 1;
-    out.errors.push(`line ${lineNo}: the text starts like JSON but is not valid JSON (${message}); expected OneCRL records, or one entry per line`);
+    out.issues.push(issueAt([{ line: lineNo }], `the text starts like JSON but is not valid JSON (${message}); expected OneCRL records, or one entry per line`));
     return;
   }
   const records = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.data) ? json.data : null;
   if (!records) {
-    out.errors.push(`line 1: expected OneCRL records, {"data": [...]} or an array of records, got a JSON ${Array.isArray(json) ? "array" : typeof json} without them`);
+    out.issues.push(issueAt([{ line: 1 }], `expected OneCRL records, {"data": [...]} or an array of records, got a JSON ${Array.isArray(json) ? "array" : typeof json} without them`));
     return;
   }
   if (kind === "allowlist") {
-    out.errors.push(`line 1: OneCRL records can only be imported into the blocklist; ${NOT_IN_ALLOWLIST}`);
+    out.issues.push(issueAt([{ line: 1 }], `OneCRL records can only be imported into the blocklist; ${NOT_IN_ALLOWLIST}`));
     return;
   }
   const starts = recordStartLines(text);
   records.forEach((record, i) => {
-    const at = `line ${starts[i] ?? 1}, record ${i}`;
-    if (!isRecord(record)) {
-      out.errors.push(`${at}: expected a OneCRL record object`);
-      return;
-    }
-    const where = typeof record.id === "string" ? `${at} (id ${record.id})` : at;
+    const at: TextLocation = { line: starts[i] ?? 1, record: i, ...(isRecord(record) && typeof record.id === "string" && { id: record.id }) };
+    const refuse = (message: string) => void out.issues.push(issueAt([at], message));
+    if (!isRecord(record)) return refuse("expected a OneCRL record object");
     if (record.enabled === false) {
-      out.notes.push(`${where}: skipped, the record is disabled in OneCRL ("enabled": false) and Mozilla does not enforce it`);
+      out.notes.push(`${formatPath([at])}: skipped, the record is disabled in OneCRL ("enabled": false) and Mozilla does not enforce it`);
       return;
     }
     const label = onecrlLabel(record, i);
     if (record.issuerName !== undefined || record.serialNumber !== undefined) {
-      if (typeof record.issuerName !== "string" || typeof record.serialNumber !== "string") {
-        out.errors.push(`${where}: expected "issuerName" and "serialNumber" as base64 strings`);
-        return;
-      }
-      const nameError = checkDerName(record.issuerName);
-      if (nameError) return void out.errors.push(`${where}: issuerName: ${nameError}`);
+      if (typeof record.issuerName !== "string" || typeof record.serialNumber !== "string") return refuse('expected "issuerName" and "serialNumber" as base64 strings');
+      const issuer = checkDerName(record.issuerName);
+      if (!issuer.ok) return refuse(`issuerName: ${issuer.error}`);
       let serial: Uint8Array;
       try {
         serial = base64ToBytes(record.serialNumber);
       } catch {
-        return void out.errors.push(`${where}: serialNumber: expected the serial number's bytes in base64, got "${cut(record.serialNumber)}"`);
+        return refuse(`serialNumber: expected the serial number's bytes in base64, got "${cut(record.serialNumber)}"`);
       }
-      if (serial.length === 0) return void out.errors.push(`${where}: serialNumber: empty`);
-      out.entries.push({ issuerSerial: { issuer: record.issuerName, serial: normalizeSerialHex(bytesToHex(serial)) }, label, source });
+      if (serial.length === 0) return refuse("serialNumber: empty");
+      out.entries.push({ issuerSerial: { issuer: issuer.value, serial: normalizeSerialHex(bytesToHex(serial)) }, label, source });
       return;
     }
     if (record.subject !== undefined || record.pubKeyHash !== undefined) {
-      if (typeof record.subject !== "string" || typeof record.pubKeyHash !== "string") {
-        out.errors.push(`${where}: expected "subject" and "pubKeyHash" as base64 strings`);
-        return;
-      }
-      const nameError = checkDerName(record.subject);
-      if (nameError) return void out.errors.push(`${where}: subject: ${nameError}`);
+      if (typeof record.subject !== "string" || typeof record.pubKeyHash !== "string") return refuse('expected "subject" and "pubKeyHash" as base64 strings');
+      const subject = checkDerName(record.subject);
+      if (!subject.ok) return refuse(`subject: ${subject.error}`);
       const spki = parseFingerprint(record.pubKeyHash, "spkiSha256");
-      if (!spki.ok) return void out.errors.push(`${where}: pubKeyHash: ${spki.error}`);
-      out.entries.push({ subjectSpki: { subject: record.subject, spkiSha256: spki.value }, label, source });
+      if (!spki.ok) return refuse(`pubKeyHash: ${spki.error}`);
+      out.entries.push({ subjectSpki: { subject: subject.value, spkiSha256: spki.value }, label, source });
       return;
     }
-    out.errors.push(`${where}: expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"`);
+    refuse('expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"');
   });
 }
 
@@ -310,18 +287,13 @@ function dedupe(out: ParsedListText<Entry>): ParsedListText<Entry> {
   const seen = new Set<string>();
   const entries: Entry[] = [];
   for (const e of out.entries) {
-    const b = e as CustomBlocklistEntry;
-    const key = JSON.stringify([b.sha256, b.sha1, b.spkiSha256, b.issuerSerial, b.subjectSpki]);
+    const key = entryIdentity(e);
     if (seen.has(key)) continue;
     seen.add(key);
     entries.push(e);
   }
   if (entries.length < out.entries.length) out.notes.push(`${out.entries.length - entries.length} duplicate entr${out.entries.length - entries.length === 1 ? "y" : "ies"} ignored`);
   return { ...out, entries };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function cut(s: string): string {

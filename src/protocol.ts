@@ -5,55 +5,16 @@
  */
 import type { BlocklistEntry, CompiledSource, EntrySource, MatchKey } from "./blocklist";
 import type { ChainChange } from "./chainDiff";
-import type { FeedConfig, FeedStatus } from "./feeds/model";
-import type { ReportFormat, ReportingConfig, UrlDetail } from "./reporting/model";
+import type { FeedStatus } from "./feeds/model";
+import type { ReportFormat, UrlDetail } from "./reporting/model";
 import type { SecurityInfo } from "./securityInfo";
-import type { AllowlistEntry, CustomBlocklistEntry, Settings } from "./settings";
+import type { Settings } from "./settings/entries";
+import type { SettingsIssue } from "./settings/issues";
+import type { EffectiveSettings, Mode, UserSettings } from "./settings/schema";
 import type { Level, Severity, Verdict } from "./verdict";
 
-export type Mode = "warn" | "block";
-
-/** The settings in force: policy over user over defaults, key by key; lists tagged with their source. */
-export interface EffectiveSettings {
-  mode: Mode;
-  /** Desktop notification when a blocked certificate appears (at most one per tab and origin). */
-  notifications: boolean;
-  /** Also notify for warnings (user setting only). */
-  notifyWarnings: boolean;
-  historyLimit: number;
-  allowlist: AllowlistEntry[];
-  blocklist: CustomBlocklistEntry[];
-  /**
-   * Block mode also stops connections where an overridden certificate error left no chain to check
-   * (Firefox reports none after an exception was added). Policy only.
-   */
-  blockUnverifiableChains: boolean;
-  /** Fleet reporting to the organisation's collector, or null (off). Policy only. */
-  reporting: ReportingConfig | null;
-  /** Signed list feeds the background fetches and applies (src/feeds/). Policy only. */
-  feeds: FeedConfig[];
-}
-
-/** The largest historyLimit: the history is kept in memory and sent whole to the history page. */
-export const MAX_HISTORY_LIMIT = 100_000;
-
-export const DEFAULT_SETTINGS: EffectiveSettings = {
-  mode: "warn",
-  notifications: true,
-  notifyWarnings: false,
-  historyLimit: 10_000,
-  allowlist: [],
-  blocklist: [],
-  blockUnverifiableChains: false,
-  reporting: null,
-  feeds: [],
-};
-
-/** What the user saved in the options page (storage.local). */
-export type UserSettings = Partial<Omit<EffectiveSettings, "allowlist" | "blocklist" | "blockUnverifiableChains" | "reporting" | "feeds">> & {
-  allowlist?: AllowlistEntry[];
-  blocklist?: CustomBlocklistEntry[];
-};
+// The settings' shapes and defaults are the settings schema's; pages import them from here with the rest of the protocol.
+export { DEFAULT_SETTINGS, MAX_HISTORY_LIMIT, type EffectiveSettings, type Mode, type UserSettings } from "./settings/schema";
 
 export interface PolicyState {
   /** A managed configuration was found in policies.json. */
@@ -298,7 +259,8 @@ export interface Requests {
   "ui-bg-get-certificate": { request: { tabId: number; sha256: string }; response: { der: string } | { error: string } };
   "ui-bg-get-status": { request: Record<string, never>; response: Status };
   "ui-bg-get-settings": { request: Record<string, never>; response: SettingsView };
-  "ui-bg-save-settings": { request: { input: SettingsInput }; response: { ok: true; view: SettingsView } | { ok: false; errors: string[] } };
+  /** Refused as a whole: each issue's path names the setting (and line) it is about, so the page shows it there. */
+  "ui-bg-save-settings": { request: { input: SettingsInput }; response: { ok: true; view: SettingsView } | { ok: false; errors: SettingsIssue[] } };
   /** Searches every entry in force: bundled, organisation (policy and feeds) and the user's. */
   "ui-bg-search-blocklist": { request: { query: string; limit?: number }; response: { total: number; entries: BlocklistEntryView[] } };
   /** Checks every feed now (the options page's "Check now"), answering once the checks are done. */

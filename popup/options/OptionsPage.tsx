@@ -1,6 +1,8 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { MAX_HISTORY_LIMIT, type EffectiveSettings, type Mode, type SettingsInput, type SettingsView } from "../../src/protocol";
+import { MAX_HISTORY_LIMIT, type Mode, type SettingsInput, type SettingsView } from "../../src/protocol";
+import type { SettingsIssue } from "../../src/settings/issues";
+import { lockedBySettings, type UserSettingKey } from "../../src/settings/schema";
 import { useConnector } from "../connect/context";
 import { ExternalLink } from "../ui/ExternalLink";
 import { BackgroundError, Notice } from "../ui/Notice";
@@ -10,7 +12,7 @@ import { FeedsSection } from "./FeedsSection";
 import { ReportingSection } from "./ReportingSection";
 import { InspectionGaps } from "../ui/InspectionGaps";
 import { formatListText } from "../../src/listFormat";
-import { entrySummary, errorsByField, onecrlFileAsLines, type FieldKey } from "./listText";
+import { entrySummary, errorsByField, onecrlFileAsLines } from "./listText";
 
 export function OptionsPage() {
   const [settings, reload] = useRequest("ui-bg-get-settings", {});
@@ -52,10 +54,7 @@ interface ImportReport {
   notes: string[];
 }
 
-type SaveState = { status: "idle" } | { status: "saving" } | { status: "saved" } | { status: "rejected"; errors: string[] } | { status: "failed"; error: string };
-
-/** What policy lockSettings freezes (history size stays the user's). */
-const LOCKABLE: FieldKey[] = ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"];
+type SaveState = { status: "idle" } | { status: "saving" } | { status: "saved" } | { status: "rejected"; errors: SettingsIssue[] } | { status: "failed"; error: string };
 
 function valuesOf(view: SettingsView): FormValues {
   const e = view.effective;
@@ -87,8 +86,9 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
   const [imports, setImports] = useState<ImportReport[]>([]);
   const [save, setSave] = useState<SaveState>({ status: "idle" });
 
-  const managed = (key: FieldKey) => view.managedKeys.includes(key as keyof EffectiveSettings);
-  const readOnly = (key: FieldKey) => managed(key) || (view.policy.locked && LOCKABLE.includes(key));
+  const managed = (key: UserSettingKey) => view.managedKeys.includes(key);
+  // The schema's lock rule: what lockSettings freezes (the history's size stays the user's).
+  const readOnly = (key: UserSettingKey) => managed(key) || lockedBySettings(key, view.policy.locked);
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
     if (save.status === "saved") setSave({ status: "idle" });
@@ -294,7 +294,7 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
   );
 }
 
-function Managed({ field, managed, locked }: { field: FieldKey; managed: boolean; locked: boolean }) {
+function Managed({ field, managed, locked }: { field: UserSettingKey; managed: boolean; locked: boolean }) {
   if (managed) return <p class="managed" id={`${field}-managed`}>Set by your organisation</p>;
   if (locked) return <p class="managed" id={`${field}-managed`}>Locked by your organisation</p>;
   return null;

@@ -1,5 +1,7 @@
 /** The options page's list helpers: OneCRL import as lines, save errors by field, read-only summaries. */
 import { entryLines, formatListText, type ListEntry } from "../../src/listFormat";
+import { formatIssue, type SettingsIssue } from "../../src/settings/issues";
+import { USER_SETTING_KEYS, type UserSettingKey } from "../../src/settings/schema";
 
 /**
  * A OneCRL-format JSON file as lines to append to the blocklist. The background takes OneCRL JSON
@@ -13,28 +15,17 @@ export async function onecrlFileAsLines(text: string): Promise<{ lines: string; 
     return { lines: "", count: 0, errors: ["the file is not OneCRL-format JSON: it should start with { or ["], notes: [] };
   }
   const parsed = await parseListText(text, "blocklist", "user");
-  return { lines: formatListText(parsed.entries), count: parsed.entries.length, errors: parsed.errors, notes: parsed.notes };
+  return { lines: formatListText(parsed.entries), count: parsed.entries.length, errors: parsed.issues.map(formatIssue), notes: parsed.notes };
 }
 
-export type FieldKey = "mode" | "notifications" | "notifyWarnings" | "historyLimit" | "allowlist" | "blocklist";
-
-const FIELD_PATTERNS: [RegExp, FieldKey][] = [
-  [/^\W*allow\s*list/i, "allowlist"],
-  [/^\W*block\s*list/i, "blocklist"],
-  [/^\W*history\s*limit/i, "historyLimit"],
-  [/^\W*notify\s*warnings/i, "notifyWarnings"],
-  [/^\W*notifications/i, "notifications"],
-  [/^\W*mode\b/i, "mode"],
-];
-
-/** Puts each save error next to the field it names ("blocklist line 3: …"); the rest are general. */
-export function errorsByField(errors: readonly string[]): { fields: Partial<Record<FieldKey, string[]>>; general: string[] } {
-  const fields: Partial<Record<FieldKey, string[]>> = {};
+/** Puts each save error next to the setting its path starts with (`["blocklist", { line: 3 }]`); the rest are general. */
+export function errorsByField(issues: readonly SettingsIssue[]): { fields: Partial<Record<UserSettingKey, string[]>>; general: string[] } {
+  const fields: Partial<Record<UserSettingKey, string[]>> = {};
   const general: string[] = [];
-  for (const error of errors) {
-    const field = FIELD_PATTERNS.find(([pattern]) => pattern.test(error))?.[1];
-    if (field) (fields[field] ??= []).push(error);
-    else general.push(error);
+  for (const issue of issues) {
+    const field = USER_SETTING_KEYS.find((key) => key === issue.path[0]);
+    if (field) (fields[field] ??= []).push(formatIssue(issue));
+    else general.push(formatIssue(issue));
   }
   return { fields, general };
 }

@@ -6,7 +6,8 @@
  */
 import { compactVerify, errors as joseErrors, importJWK, importSPKI } from "jose";
 import { parseFingerprint } from "../fingerprint";
-import { parseList } from "../settings";
+import { parseList } from "../settings/entries";
+import { formatIssue, under } from "../settings/issues";
 import { FEED_TYPE, MAX_FEED_BYTES, MAX_FEED_ENTRIES, type FeedDocument, type FeedErrorKind, type FeedKey } from "./model";
 
 export type FeedVerification =
@@ -115,7 +116,7 @@ export function parseFeedDocument(raw: unknown): { ok: true; document: FeedDocum
   const errors: string[] = Object.keys(r).filter((k) => !PAYLOAD_KEYS.includes(k)).map((k) => `unknown key ${JSON.stringify(k.slice(0, 40))} ignored`);
   const blocklist = parseList(r.blocklist ?? [], "blocklist", "feed");
   const allowlist = parseList(r.allowlist ?? [], "allowlist", "feed");
-  errors.push(...blocklist.errors, ...allowlist.errors);
+  errors.push(...[...under(["blocklist"], blocklist.issues), ...under(["allowlist"], allowlist.issues)].map(formatIssue));
   const known = new Set<string>();
   ((r.knownIntermediates ?? []) as unknown[]).forEach((value, i) => {
     const sha256 = parseFingerprint(value, "sha256");

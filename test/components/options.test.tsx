@@ -187,7 +187,7 @@ test("the page writes the lists in the syntax the background parses back to the 
     { subjectSpki: { subject: issuer, spkiSha256: "ebed6475c2c2d80fcb199f3fe8dd6e6b3ce60b77eb15d4e42c3dec0c6f5b5105" }, source: "user" as const },
   ];
   const parsed = await parseListText(formatListText(blocklist), "blocklist", "user");
-  expect(parsed.errors).toEqual([]);
+  expect(parsed.issues).toEqual([]);
   expect(parsed.entries).toEqual(blocklist.map((e) => ({ ...e, ...(e.label && { label: e.label.replace(/\s+/g, " ") }) })));
   const allow = await parseListText(formatListText(fixtures.settings.user.allowlist!), "allowlist", "user");
   expect(allow.entries).toEqual(fixtures.settings.user.allowlist);

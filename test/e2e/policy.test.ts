@@ -265,7 +265,7 @@ describe("policy 3: lockSettings, mode warn, notifications off (and the control 
   test("saving another mode is refused, naming the key, and the mode stays warn", async () => {
     const result = (await ff().sendMessage({ type: "ui-bg-save-settings", input: { mode: "block" } })) as ResponseOf<"ui-bg-save-settings">;
     assert.equal(result.ok, false);
-    assert.ok(!result.ok && result.errors.length === 1 && /^mode: .*lockSettings/.test(result.errors[0]), `errors: ${JSON.stringify(result)}`);
+    assert.ok(!result.ok && result.errors.length === 1 && result.errors[0].path[0] === "mode" && /lockSettings/.test(result.errors[0].message), `errors: ${JSON.stringify(result)}`);
     const view = await getSettings(ff());
     assert.equal(view.effective.mode, "warn");
     assert.equal(view.effective.notifications, false);

@@ -55,7 +55,7 @@ describe("the headline cases", () => {
       "allowlist",
       "user",
     );
-    expect(allow.errors).toEqual([]);
+    expect(allow.issues).toEqual([]);
     const allowed = analyzer({ allowlist: allow.entries, blocklist: [] }).analyze(info);
     expect(allowed.level).toBe("ok");
     expect(allowed.findings).toEqual([]);

@@ -55,7 +55,7 @@ function expectBlockedLeaf(blocklist: CustomBlocklistEntry[], key: "issuerSerial
 
 async function fromText(text: string): Promise<CustomBlocklistEntry[]> {
   const parsed = await parseListText(text, "blocklist", "user");
-  expect(parsed.errors).toEqual([]);
+  expect(parsed.issues).toEqual([]);
   return parsed.entries;
 }
 

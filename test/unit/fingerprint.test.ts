@@ -40,7 +40,7 @@ describe("parseFingerprint rejects anything else and says what it expected", () 
 
 describe("parseList", () => {
   test("keeps the valid entries and reports each bad field with its position", () => {
-    const { entries, errors } = parseList(
+    const { entries, issues } = parseList(
       [
         { sha256: SHA256, label: "ok one" },
         { sha1: "xyz" },
@@ -55,17 +55,17 @@ describe("parseList", () => {
       { sha256: SHA256, label: "ok one", source: "policy" },
       { spkiSha256: Buffer.from("Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=", "base64").toString("hex"), source: "policy" },
     ]);
-    expect(errors).toEqual([
-      expect.stringMatching(/^blocklist\[1\]\.sha1: expected a certificate SHA-1 fingerprint/),
-      "blocklist[1]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
-      expect.stringMatching(/^blocklist\[2\]: unknown key "colour" ignored/),
-      expect.stringMatching(/^blocklist\[3\]: expected an object/),
-      "blocklist[4]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
+    expect(issues).toEqual([
+      { path: [1, "sha1"], message: expect.stringMatching(/^expected a certificate SHA-1 fingerprint/) },
+      { path: [1], message: "entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki" },
+      { path: [2], message: expect.stringMatching(/^unknown key "colour" ignored/) },
+      { path: [3], message: expect.stringMatching(/^expected an object/) },
+      { path: [4], message: "entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki" },
     ]);
   });
 
   test("an allowlist takes no SHA-1, and a non-array is one clear error", () => {
-    expect(parseList([{ sha1: "2a83e9020591a55fc6ddad3fb102794c52b24e70" }], "allowlist", "user").errors[0]).toMatch(/unknown key "sha1"/);
-    expect(parseList({ sha256: SHA256 }, "allowlist", "user")).toEqual({ entries: [], errors: ["allowlist: expected an array of entries, got object"] });
+    expect(parseList([{ sha1: "2a83e9020591a55fc6ddad3fb102794c52b24e70" }], "allowlist", "user").issues[0].message).toMatch(/unknown key "sha1"/);
+    expect(parseList({ sha256: SHA256 }, "allowlist", "user")).toEqual({ entries: [], issues: [{ path: [], message: "expected an array of entries, got object" }] });
   });
 });

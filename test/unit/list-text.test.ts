@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { issue, type Issued } from "../../scripts/pki";
 import type { CompiledIndex } from "../../src/blocklist";
 import { formatListText } from "../../src/listFormat";
-import { parseListText } from "../../src/listText";
+import { parseListText, type ParsedListText } from "../../src/listText";
+import { formatIssue } from "../../src/settings/issues";
 
 const root = join(__dirname, "..", "..");
 const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6";
@@ -13,8 +14,10 @@ const SPKI_B64 = "Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=";
 const SPKI_HEX = Buffer.from(SPKI_B64, "base64").toString("hex");
 const colon = (hex: string) => hex.toUpperCase().match(/../g)!.join(":");
 
-const block = (text: string) => parseListText(text, "blocklist", "user");
-const allow = (text: string) => parseListText(text, "allowlist", "user");
+/** The parse, with each issue as the options page shows it ("line 3: …"). */
+const withMessages = <T>({ issues, ...rest }: ParsedListText<T>) => ({ ...rest, errors: issues.map(formatIssue) });
+const block = async (text: string) => withMessages(await parseListText(text, "blocklist", "user"));
+const allow = async (text: string) => withMessages(await parseListText(text, "allowlist", "user"));
 
 describe("fingerprints in every accepted form", () => {
   test.each([
@@ -209,7 +212,7 @@ describe("OneCRL JSON import", () => {
     const r = await block(text);
     expect(r.entries).toHaveLength(1);
     expect(r.errors).toEqual([
-      `line ${lineOf('"id": "x1"')}, record 1 (id x1): issuerName: expected a DER-encoded name in base64, got "not base64!"`,
+      `line ${lineOf('"id": "x1"')}, record 1 (id x1): issuerName: expected the base64 of a DER-encoded name (it starts with "M"), such as OneCRL's "MGMxCzAJBgNV…", got "not base64!"`,
       expect.stringMatching(new RegExp(`^line ${lineOf('"id": "x2"')}, record 2 \\(id x2\\): pubKeyHash: expected an SPKI SHA-256 hash`)),
       `line ${lineOf('"id": "x3"')}, record 3 (id x3): expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"`,
       expect.stringMatching(/^line \d+, record 4: expected a OneCRL record object$/),
@@ -243,9 +246,9 @@ describe("formatListText", () => {
     const r = await block("issuer-serial:MIIB 00:8f\nissuer-serial:bm90IGEgbmFtZQ== 8f\nsubject-spki:MIIB\nissuer-serial:MIIB zz");
     expect(r.entries).toEqual([{ issuerSerial: { issuer: "MIIB", serial: "8f" }, source: "user" }]);
     expect(r.errors).toEqual([
-      'line 2: issuer-serial: expected a DER-encoded name in base64 (it starts with "M"), got "bm90IGEgbmFtZQ=="',
+      'line 2: issuer-serial: issuer: expected the base64 of a DER-encoded name (it starts with "M"), such as OneCRL\'s "MGMxCzAJBgNV…", got "bm90IGEgbmFtZQ=="',
       'line 3: subject-spki: expected the subject\'s DER name in base64, a space, and the SPKI SHA-256, got "MIIB"',
-      'line 4: issuer-serial: expected the serial number as hex bytes, got "zz"',
+      'line 4: issuer-serial: serial: expected the serial number in hex (colons allowed), such as "04:00:00:00:00:01", got "zz"',
     ]);
     expect((await allow("issuer-serial:MIIB 8f")).errors).toEqual([expect.stringMatching(/^line 1: issuer-serial: name-based entries are accepted only in the blocklist/)]);
   });

@@ -1,5 +1,6 @@
 import { applySettingsInput, buildSettingsView, resolveSettings, sanitizeUserSettings, validatePolicy } from "../../src/policy";
 import { DEFAULT_SETTINGS, type EffectiveSettings, type UserSettings } from "../../src/protocol";
+import { formatIssue } from "../../src/settings/issues";
 
 const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6";
 const SHA256_B = "0d136e439f0ab6e97f3a02a540da9f0641aa554e1d66ea51ae2920d51b2f7217";
@@ -30,7 +31,7 @@ describe("validatePolicy: no policy", () => {
     expect(r.values).toEqual({});
     expect(r.locked).toBe(false);
     expect(r.present).toBe(true);
-    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds), ${got}`]);
+    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings), ${got}`]);
   });
 });
 
@@ -119,9 +120,9 @@ describe("validatePolicy: every key, invalid — ignored with a precise message"
     const r = validatePolicy({ Mode: "block", blockList: [], notifyWarnings: true, historyLimit: 5 });
     expect(r.values).toEqual({ historyLimit: 5 });
     expect(r.errors).toEqual([
-      'unknown key "Mode" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)',
-      'unknown key "blockList" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)',
-      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)",
+      'unknown key "Mode" ignored (expected mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings)',
+      'unknown key "blockList" ignored (expected mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings)',
+      "notifyWarnings: ignored, it is a user setting and cannot be set by policy (policy keys: mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings)",
     ]);
   });
 
@@ -281,7 +282,7 @@ describe("buildSettingsView", () => {
     expect(view).toEqual({
       effective: { ...DEFAULT_SETTINGS, mode: "block", historyLimit: 3 },
       user: { mode: "block" },
-      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, blocklist, allowlist, notifications, historyLimit, lockSettings, blockUnverifiableChains, reporting, feeds)'] },
+      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings)'] },
       managedKeys: ["historyLimit"],
     });
   });
@@ -314,7 +315,9 @@ describe("applySettingsInput: what the options page may save", () => {
       extra: true,
     } as never);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.errors).toEqual([
+    // Each issue's path names the field (and line) the options page shows it under.
+    expect(!r.ok && r.errors.map((e) => e.path)).toEqual([[], ["mode"], ["notifications"], ["notifyWarnings"], ["historyLimit"], ["allowlist", { line: 1 }], ["blocklist", { line: 2 }]]);
+    expect(!r.ok && r.errors.map(formatIssue)).toEqual([
       'unknown setting "extra"',
       'mode: expected "warn" or "block", got "BLOCK" (values are lowercase)',
       'notifications: expected true or false, got "yes"',
@@ -329,7 +332,7 @@ describe("applySettingsInput: what the options page may save", () => {
     const v = view({ mode: "warn" }, { mode: "block", historyLimit: 10 });
     expect(await applySettingsInput(v, { mode: "block", historyLimit: 10, notifyWarnings: true })).toEqual({ ok: true, user: { mode: "warn", notifyWarnings: true } });
     expect(await applySettingsInput(v, { mode: "warn" })).toEqual({ ok: true, user: { mode: "warn" } });
-    expect(await applySettingsInput(v, { historyLimit: 11 })).toEqual({ ok: false, errors: ["historyLimit: set by your organisation's policy, it cannot be changed here"] });
+    expect(await applySettingsInput(v, { historyLimit: 11 })).toEqual({ ok: false, errors: [{ path: ["historyLimit"], message: "set by your organisation's policy, it cannot be changed here" }] });
   });
 
   test("locked: mode, notifications, notifyWarnings and both lists are refused", async () => {
@@ -337,7 +340,7 @@ describe("applySettingsInput: what the options page may save", () => {
     const r = await applySettingsInput(v, { mode: "block", notifications: false, notifyWarnings: true, allowlistText: SHA256, blocklistText: `${SHA1}\n${SHA256}`, historyLimit: 5 });
     expect(r).toEqual({
       ok: false,
-      errors: ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"].map((k) => `${k}: locked by your organisation's policy (lockSettings), it cannot be changed here`),
+      errors: ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"].map((k) => ({ path: [k], message: "locked by your organisation's policy (lockSettings), it cannot be changed here" })),
     });
     // Unchanged lists and values pass (the page may submit everything it shows).
     expect(await applySettingsInput(v, { mode: "warn", blocklistText: `sha1:${SHA1}`, allowlistText: "", historyLimit: 5 })).toEqual({

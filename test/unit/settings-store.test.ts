@@ -213,9 +213,9 @@ describe("save", () => {
     expect(result).toEqual({
       ok: false,
       errors: [
-        "mode: locked by your organisation's policy (lockSettings), it cannot be changed here",
-        "historyLimit: set by your organisation's policy, it cannot be changed here",
-        "blocklist: locked by your organisation's policy (lockSettings), it cannot be changed here",
+        { path: ["mode"], message: "locked by your organisation's policy (lockSettings), it cannot be changed here" },
+        { path: ["historyLimit"], message: "set by your organisation's policy, it cannot be changed here" },
+        { path: ["blocklist"], message: "locked by your organisation's policy (lockSettings), it cannot be changed here" },
       ],
     });
     expect(fake.calls.settingsWrites).toBe(0);
@@ -227,7 +227,7 @@ describe("save", () => {
     const store = createSettingsStore(fake.browser, silent);
     const first = await store.ready;
     const result = await store.save({ mode: "block", notifications: false, allowlistText: `${SHA256}\n${SHA256.slice(2)}` });
-    expect(result).toEqual({ ok: false, errors: [expect.stringMatching(/^allowlist line 2: expected a certificate SHA-256 fingerprint: 64 hex digits .*got 62 hex digits/)] });
+    expect(result).toEqual({ ok: false, errors: [{ path: ["allowlist", { line: 2 }], message: expect.stringMatching(/^expected a certificate SHA-256 fingerprint: 64 hex digits .*got 62 hex digits/) }] });
     expect(fake.calls.localSet).toBe(0);
     expect(fake.local.get(SETTINGS_KEY)).toEqual({ mode: "warn" });
     expect(store.view()).toBe(first);
@@ -240,7 +240,7 @@ describe("save", () => {
     };
     const store = createSettingsStore(fake.browser, silent);
     const first = await store.ready;
-    expect(await store.save({ mode: "block" })).toEqual({ ok: false, errors: ["the settings could not be saved: QuotaExceededError"] });
+    expect(await store.save({ mode: "block" })).toEqual({ ok: false, errors: [{ path: [], message: "the settings could not be saved: QuotaExceededError" }] });
     expect(store.view()).toBe(first);
   });
 

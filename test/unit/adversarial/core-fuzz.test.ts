@@ -289,7 +289,7 @@ describe("hostile certificates and SecurityInfo shapes in a long-lived analyzer"
   test("mixed hostile chains: never a throw, findings always point at a shown certificate", async () => {
     // The hostile certificates are on the policy's blocklist (by Firefox's SHA-256 of their bytes).
     const policy = parseList(hostile.map((h) => ({ sha256: h.firefox.fingerprint.sha256 })), "blocklist", "policy");
-    expect(policy.errors).toEqual([]);
+    expect(policy.issues).toEqual([]);
     // Small caches, so that eviction runs too.
     const analyzer = new ChainAnalyzer(bundledIndex, { blocklist: policy.entries, allowlist: [] }, { certificateCacheSize: 16, verdictCacheSize: 8 });
     const blocked = sources.filter((s) => s.bundled);

@@ -358,7 +358,7 @@ test("historyLimit is capped at 100,000: over it is refused with the maximum nam
   expect(validatePolicy({ historyLimit: MAX_HISTORY_LIMIT + 1 }).errors).toEqual([expect.stringMatching(`historyLimit: expected at most ${MAX_HISTORY_LIMIT}`)]);
   expect(validatePolicy({ historyLimit: MAX_HISTORY_LIMIT }).values).toEqual({ historyLimit: MAX_HISTORY_LIMIT });
   const saved = await applySettingsInput(buildSettingsView({}, validatePolicy(undefined)), { historyLimit: MAX_HISTORY_LIMIT * 10 });
-  expect(saved).toEqual({ ok: false, errors: [expect.stringMatching(`historyLimit: expected at most ${MAX_HISTORY_LIMIT}`)] });
+  expect(saved).toEqual({ ok: false, errors: [{ path: ["historyLimit"], message: expect.stringMatching(`^expected at most ${MAX_HISTORY_LIMIT}`) }] });
 
   const { history } = await opened(fakeStorageArea(), 10);
   visit(history, 1);

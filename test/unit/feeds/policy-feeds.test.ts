@@ -73,5 +73,5 @@ test("the policy's blocklist takes OneCRL-style entries (issuer+serial, subject+
     { issuerSerial: { issuer, serial: "0400ab" }, source: "policy" },
     { subjectSpki: { subject: issuer, spkiSha256: "ab".repeat(32) }, source: "policy" },
   ]);
-  expect(policy.errors).toEqual([expect.stringMatching(/^blocklist\[2\]\.issuerSerial: issuer: expected the base64 of a DER-encoded name/), expect.stringMatching(/^blocklist\[2\]: entry ignored/)]);
+  expect(policy.errors).toEqual([expect.stringMatching(/^blocklist\[2\]\.issuerSerial\.issuer: expected the base64 of a DER-encoded name/), expect.stringMatching(/^blocklist\[2\]: entry ignored/)]);
 });

@@ -192,6 +192,6 @@ describe("reporting is the policy's alone", () => {
     expect(sanitizeUserSettings(stored)).toEqual({});
     expect(resolveSettings(stored as never, validatePolicy(undefined)).effective.reporting).toBeNull();
     const view = buildSettingsView({}, policy);
-    expect(await applySettingsInput(view, { reporting: stored.reporting } as never)).toEqual({ ok: false, errors: ['unknown setting "reporting"'] });
+    expect(await applySettingsInput(view, { reporting: stored.reporting } as never)).toEqual({ ok: false, errors: [{ path: [], message: 'unknown setting "reporting"' }] });
   });
 });
