@@ -1,0 +1,107 @@
+/** The settings schema itself: issue paths and how they read, defaults, lock rules. */
+import { parseListText } from "../../src/listText";
+import { resolveSettings, validatePolicy } from "../../src/policy";
+import { parseList } from "../../src/settings/entries";
+import { formatIssue, formatPath } from "../../src/settings/issues";
+import { DEFAULT_SETTINGS, LOCKED_KEYS, lockRule, POLICY_KEYS, SETTINGS } from "../../src/settings/schema";
+
+const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6";
+
+describe("issue paths", () => {
+  test.each([
+    [["blocklist", 3, "sha256"], "blocklist[3].sha256"],
+    [["blocklist", 2, "issuerSerial", "serial"], "blocklist[2].issuerSerial.serial"],
+    [["reporting", "headers", { name: "X-Api-Key" }], 'reporting.headers."X-Api-Key"'],
+    [["blocklist", { line: 3 }], "blocklist line 3"],
+    [[{ line: 18, record: 1, id: "x1" }], "line 18, record 1 (id x1)"],
+    [[{ line: 5, record: 0 }], "line 5, record 0"],
+    [["feeds", 0, "publicKey"], "feeds[0].publicKey"],
+  ])("%j reads %s", (path, text) => {
+    expect(formatPath(path)).toBe(text);
+  });
+
+  test("an issue about the whole value is its message alone", () => {
+    expect(formatIssue({ path: [], message: 'unknown key "x" ignored' })).toBe('unknown key "x" ignored');
+    expect(formatIssue({ path: ["mode"], message: "expected" })).toBe("mode: expected");
+  });
+
+  test("each validator places its issues at the part at fault", async () => {
+    expect(parseList([{ sha256: SHA256 }, { sha256: "ab" }], "blocklist", "policy").issues.map((i) => i.path)).toEqual([[1, "sha256"], [1]]);
+    expect(parseList([{ subjectSpki: { subject: "nope", spkiSha256: "nope" } }], "blocklist", "feed").issues.map((i) => i.path)).toEqual([
+      [0, "subjectSpki", "subject"],
+      [0, "subjectSpki", "spkiSha256"],
+      [0],
+    ]);
+    expect((await parseListText(`${SHA256}\n\nnope`, "allowlist", "user")).issues.map((i) => i.path)).toEqual([[{ line: 3 }]]);
+    const policy = validatePolicy({ reporting: { endpoint: "https://c.example", format: "ndjson", headers: { "Bad Name": "x" } }, feeds: [{ url: "ftp://x" }] });
+    expect(policy.errors).toEqual([
+      expect.stringMatching(/^reporting\.headers\."Bad Name": not a valid header name/),
+      expect.stringMatching(/^feeds\[0\]\.url: /),
+      expect.stringMatching(/^feeds\[0\]\.publicKey: /),
+      "feeds[0]: not fetched: no valid url and no valid publicKey",
+    ]);
+  });
+});
+
+describe("one entry definition for policy, feeds, stored settings and list text", () => {
+  const ISSUER = "MFMxNTAzBgNVBAMTLFZlcmlTaWduIENsYXNzIDMgUHVibGljIFByaW1hcnkgQ2VydGlmaWNhdGlvbg";
+
+  test("a DER name without its padding and a serial with colons and leading zeros read the same from JSON and from text", async () => {
+    const fromPolicy = parseList([{ issuerSerial: { issuer: ISSUER, serial: "00:8F:01" } }], "blocklist", "user").entries;
+    const fromText = (await parseListText(`issuer-serial:${ISSUER} 00:8f:01`, "blocklist", "user")).entries;
+    expect(fromPolicy).toEqual(fromText);
+    expect(fromText[0]).toEqual({ issuerSerial: { issuer: `${ISSUER}==`, serial: "8f01" }, source: "user" });
+  });
+
+  test("what one refuses, the other refuses with the same words", async () => {
+    const policy = parseList([{ issuerSerial: { issuer: "bm90IGEgbmFtZQ==", serial: "8f" } }], "blocklist", "policy").issues[0].message;
+    const text = (await parseListText("issuer-serial:bm90IGEgbmFtZQ== 8f", "blocklist", "user")).issues[0].message;
+    expect(text).toBe(`issuer-serial: issuer: ${policy}`);
+  });
+});
+
+describe("defaults", () => {
+  test("the settings in force without policy or user settings", () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      mode: "warn",
+      notifications: true,
+      notifyWarnings: false,
+      historyLimit: 10_000,
+      allowlist: [],
+      blocklist: [],
+      blockUnverifiableChains: false,
+      reporting: null,
+      feeds: [],
+    });
+    expect(resolveSettings({}, validatePolicy(undefined)).effective).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe("lock rules", () => {
+  test("what lockSettings does to each setting", () => {
+    expect(Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, lockRule(k as keyof typeof SETTINGS)]))).toEqual({
+      mode: "policy-or-default",
+      notifications: "policy-or-default",
+      notifyWarnings: "policy-or-default",
+      historyLimit: "unaffected",
+      allowlist: "policy-or-default",
+      blocklist: "read-only",
+      blockUnverifiableChains: "policy-only",
+      reporting: "policy-only",
+      feeds: "policy-only",
+    });
+    expect(LOCKED_KEYS).toEqual(["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"]);
+  });
+
+  test("locked, a read-only list still applies the user's entries; a policy-or-default one drops them", () => {
+    const user = { blocklist: [{ sha256: SHA256, source: "user" as const }], allowlist: [{ sha256: SHA256, source: "user" as const }], mode: "block" as const };
+    const { effective } = resolveSettings(user, validatePolicy({ lockSettings: true }));
+    expect(effective.blocklist).toEqual(user.blocklist);
+    expect(effective.allowlist).toEqual([]);
+    expect(effective.mode).toBe("warn");
+  });
+
+  test("policy keys: every setting a policy may set, then lockSettings", () => {
+    expect(POLICY_KEYS).toEqual(["mode", "notifications", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains", "reporting", "feeds", "lockSettings"]);
+  });
+});
