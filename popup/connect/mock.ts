@@ -1,6 +1,6 @@
 /**
  * A connector that serves fixture data instead of asking the background: the component tests use
- * it, and `popup/demo.html` (vite dev server) runs every view on it in a plain browser tab.
+ * it, and `test/components/demo/demo.html` (vite dev server) runs every view on it in a plain browser tab.
  * Saving settings runs the background's own rules (src/policy.ts); everything else is served as is.
  */
 import { applySettingsInput, buildSettingsView, type ValidatedPolicy } from "../../src/policy";

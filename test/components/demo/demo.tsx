@@ -1,18 +1,19 @@
 /**
- * Every view on fixture data in a plain browser tab, through the mock connector: run
- * `npx vite --config popup/vite.demo.config.ts` and
- * open /popup/demo.html?view=popup&tabId=11 (views: popup, chain, options, history, blocked;
- * tab ids: see test/components/support.tsx). Not part of the extension build.
+ * Every view on the component tests' fixture data in a plain browser tab, through the mock
+ * connector: run `npx vite --config test/components/demo/vite.config.ts` and open
+ * /test/components/demo/demo.html?view=popup&tabId=11 (views: popup, chain, options, history,
+ * blocked; tab ids: see test/components/support.tsx). Not part of the extension: it lives beside
+ * the fixtures it shows, so no product file imports from test/.
  */
 import { render } from "preact";
-import fixtures from "../../test/components/fixtures/fixtures.json";
-import { BlockedPage } from "../blocked/BlockedPage";
-import { TabView } from "../chain/TabView";
-import { PlatformProvider } from "../connect/context";
-import { mockPlatform, type MockData } from "../connect/mock";
-import { HistoryPage } from "../history/HistoryPage";
-import { OptionsPage } from "../options/OptionsPage";
-import { tabIdFromSearch } from "../ui/format";
+import fixtures from "../fixtures/fixtures.json";
+import { BlockedPage } from "../../../popup/blocked/BlockedPage";
+import { TabView } from "../../../popup/chain/TabView";
+import { PlatformProvider } from "../../../popup/connect/context";
+import { mockPlatform, type MockData } from "../../../popup/connect/mock";
+import { HistoryPage } from "../../../popup/history/HistoryPage";
+import { OptionsPage } from "../../../popup/options/OptionsPage";
+import { tabIdFromSearch } from "../../../popup/ui/format";
 
 const data = fixtures as unknown as MockData;
 const params = new URLSearchParams(location.search);

@@ -1,5 +1,6 @@
 /**
- * `npx vite --config popup/vite.demo.config.ts`, then open http://localhost:5173/popup/demo.html:
+ * `npx vite --config test/components/demo/vite.config.ts`, then open
+ * http://localhost:5173/test/components/demo/demo.html:
  * the views on fixture data in a plain tab. No crxjs here: its dev server would rewrite dist/.
  */
 import preact from "@preact/preset-vite";
