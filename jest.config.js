@@ -17,6 +17,9 @@ const shared = {
 };
 
 export default {
+  // Every product file counts, imported by a test or not (one no test loads shows as 0 %, not as absent).
+  collectCoverageFrom: ["src/**/*.{ts,tsx}", "background/**/*.{ts,tsx}", "popup/**/*.{ts,tsx}", "cli/**/*.{ts,tsx}"],
+  coverageReporters: ["text-summary", "json-summary"],
   projects: [
     // Pure core and background adapters: Node has real WebCrypto for certificate work.
     { ...shared, displayName: "unit", testEnvironment: "node", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },

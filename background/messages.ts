@@ -1,6 +1,7 @@
 /** The background's side of the protocol: one handler per request type, nothing else. */
 import type { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex, EntrySource } from "../src/blocklist";
+import { searchBlocklist } from "../src/blocklistSearch";
 import { certificateTooLarge, HISTORY_KEPT_BY_POLICY, MAX_CERTIFICATE_BYTES, type BlocklistEntryView, type Coverage, type Message, type Requests, type RequestType, type ResponseOf, type SettingsInput, type SettingsView, type Status } from "../src/protocol";
 import type { BlockPages } from "./blockPages";
 import type { FeedManager } from "./feeds";
@@ -70,18 +71,12 @@ export function createMessageHandler(deps: MessageDeps) {
 
     "ui-bg-save-settings": ({ input }) => deps.settings.save(input),
 
-    "ui-bg-search-blocklist": ({ query, limit = 50 }) => {
-      const needle = query.trim().toLowerCase().replace(/[\s:]/g, "");
-      const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    "ui-bg-search-blocklist": ({ query, limit }) => {
       const analyzer = deps.analyzer();
       const all: BlocklistEntryView[] = [...analyzer.blocklist.entries, ...analyzer.customEntries].map(({ id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256 }) => ({
         id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256,
       }));
-      const matches = words.length === 0 ? all : all.filter((e) => {
-        const text = `${e.label} ${e.incident} ${e.source}`.toLowerCase();
-        return words.every((w) => text.includes(w)) || (needle.length >= 8 && [e.sha256, e.sha1, e.spkiSha256].some((h) => h?.startsWith(needle)));
-      });
-      return { total: matches.length, entries: matches.slice(0, limit) };
+      return searchBlocklist(all, query, limit);
     },
 
     "ui-bg-check-feeds": () => deps.feeds.checkAll(),

@@ -1,8 +1,11 @@
 /**
  * A connector that serves fixture data instead of asking the background: the component tests use
  * it, and `test/components/demo/demo.html` (vite dev server) runs every view on it in a plain browser tab.
- * Saving settings runs the background's own rules (src/policy.ts); everything else is served as is.
+ * Saving settings and searching the blocklist run the background's own code (src/policy.ts,
+ * src/blocklistSearch.ts); everything else is served as is. test/unit/connector-contract.test.ts
+ * checks that both answer every request alike.
  */
+import { searchBlocklist } from "../../src/blocklistSearch";
 import { applySettingsInput, buildSettingsView, type ValidatedPolicy } from "../../src/policy";
 import {
   HISTORY_KEPT_BY_POLICY,
@@ -64,14 +67,7 @@ export function createMockConnector(fixture: MockData, options: MockOptions = {}
       if (result.ok) data.settings = result.view;
       return clone(result);
     },
-    "ui-bg-search-blocklist": ({ query, limit = 50 }) => {
-      const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-      const hits = data.blocklist.filter((e) => {
-        const text = [e.id, e.label, e.incident, e.sha256, e.sha1, e.spkiSha256].join(" ").toLowerCase();
-        return words.every((w) => text.includes(w));
-      });
-      return { total: hits.length, entries: clone(hits.slice(0, limit)) };
-    },
+    "ui-bg-search-blocklist": ({ query, limit }) => clone(searchBlocklist(data.blocklist, query, limit)),
     // Every feed checked just now: nothing new is served, so each keeps its document and its last error.
     "ui-bg-check-feeds": () => {
       const now = Date.now();
