@@ -4,7 +4,7 @@ import { formatListText } from "../../src/listFormat";
 import { parseListText } from "../../src/listText";
 import { buildSettingsView, validatePolicy } from "../../src/policy";
 import type { SettingsView } from "../../src/protocol";
-import { fixtures, renderWithMock } from "./support";
+import { bundledCounts, fixtures, renderWithMock } from "./support";
 
 const CORP_ROOT_SPKI = "Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=";
 
@@ -131,9 +131,10 @@ describe("settings form", () => {
     renderOptions();
     await findForm();
     const issuer = "MD8xCzAJBgNVBAYTAk5MMRMwEQYDVQQKDAplTXVkaHJhIEJWMRswGQYDVQQDDBJFTSBEViBUTFMgQ0EgLSBHM0I=";
+    const serialNumber = "RB/KBH9VgbnLpOJqZoTyow==";
     const onecrl = {
       data: [
-        { id: "rec-1", enabled: true, issuerName: issuer, serialNumber: "RB/KBH9VgbnLpOJqZoTyow==", details: { name: "EM DV TLS CA" } },
+        { id: "rec-1", enabled: true, issuerName: issuer, serialNumber, details: { name: "EM DV TLS CA" } },
         { id: "rec-2", enabled: false, subject: issuer, pubKeyHash: "6+1kdcLC2A/LGZ8/6N1uazzmC3frFdTkLD3sDG9bUQU=" },
       ],
     };
@@ -143,7 +144,7 @@ describe("settings form", () => {
 
     await screen.findByText(/onecrl\.json: 1 entry added to the list above; save to apply them/);
     expect(screen.getByText(/record 1 \(id rec-2\): skipped, the record is disabled/)).toBeTruthy();
-    expect(textarea("Your own blocklist").value).toBe(`${before}issuer-serial:${issuer} 441fca047f5581b9cba4e26a6684f2a3 # EM DV TLS CA\n`);
+    expect(textarea("Your own blocklist").value).toBe(`${before}issuer-serial:${issuer} ${Buffer.from(serialNumber, "base64").toString("hex")} # EM DV TLS CA\n`);
   });
 });
 
@@ -154,9 +155,9 @@ describe("the blocklist in use", () => {
     expect(screen.getByText(fixtures.status.blocklist.version)).toBeTruthy();
     const row = (name: string) => within(table).getByText(name).closest("tr")!;
     expect(within(row("Mozilla OneCRL")).getByText("2026-10-28")).toBeTruthy();
-    expect(within(row("Mozilla OneCRL")).getByText("1,918")).toBeTruthy();
-    expect(within(row("Chromium certificate blocklist")).getByText("102")).toBeTruthy();
-    expect(within(row("Mozilla preloaded intermediates (CCADB)")).getByText("1,908")).toBeTruthy();
+    expect(within(row("Mozilla OneCRL")).getByText(bundledCounts.entries("onecrl"))).toBeTruthy();
+    expect(within(row("Chromium certificate blocklist")).getByText(bundledCounts.entries("chromium"))).toBeTruthy();
+    expect(within(row("Mozilla preloaded intermediates (CCADB)")).getByText(bundledCounts.knownIntermediates)).toBeTruthy();
     expect(within(row("Your own entries")).getByText("2")).toBeTruthy();
   });
 

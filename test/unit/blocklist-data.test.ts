@@ -240,7 +240,7 @@ describe("data/blocklist.json", () => {
 
   test("knownIntermediates holds every distinct derHash as sorted hex", () => {
     const expected = [...new Set(intermediates.data.map((r) => b64ToHex(r.derHash)))].sort();
-    expect(expected).toHaveLength(1908);
+    expect(expected.length).toBeGreaterThan(1000);
     expect(index.knownIntermediates.sha256).toEqual(expected);
     expect(index.knownIntermediates.sha256).toContain(b64ToHex(intermediates.data[0].derHash));
   });
