@@ -14,7 +14,7 @@ import type { MockData } from "../../popup/connect/mock";
 import type { EmbeddedScts } from "../../src/ct/embedded";
 import { captureDownloads, decoder, fixtures, renderWithMock } from "./support";
 
-/** The fixture tab whose leaf carries letsencrypt.org's SCT list and must-staple (generate.ts). */
+/** The fixture tab whose leaf carries letsencrypt.org's SCT list and must-staple (fixtures/build.ts). */
 const CT_TAB = 18;
 const ROOT = join(__dirname, "..", "..");
 const REAL_CERT = join(ROOT, "test", "fixtures", "ct", "letsencrypt_org_valid_1.crt");

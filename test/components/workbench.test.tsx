@@ -10,9 +10,13 @@ import { MAX_CERTIFICATE_BYTES, type TabState } from "../../src/protocol";
 import { securityInfoFromDer } from "../../src/securityInfoFromDer";
 import { EMPTY_SETTINGS, type Settings } from "../../src/settings";
 import type { Verdict } from "../../src/verdict";
-import { decoder, fixtures, renderWithMock, TAB } from "./support";
+import { clockAt, decoder, fixtures, FIXTURES_TIME, renderWithMock, TAB } from "./support";
 
 const ROOT = join(__dirname, "..", "..");
+// The page and the expectations analyse the fixtures' certificates when the fixtures were made: later,
+// their leaves expire and the verdicts these tests compare would change with the date.
+beforeEach(() => clockAt(FIXTURES_TIME));
+afterEach(() => jest.useRealTimers());
 const index: CompiledIndex = JSON.parse(readFileSync(join(ROOT, "data", "blocklist.json"), "utf8"));
 const loadIndex = async () => index;
 const DIGINOTAR_ROOT = pemToDerList(readFileSync(join(ROOT, "data", "sources", "chromium-blocklist", "0d136e439f0ab6e97f3a02a540da9f0641aa554e1d66ea51ae2920d51b2f7217.pem"), "utf8"))[0];
