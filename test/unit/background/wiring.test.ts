@@ -1,0 +1,168 @@
+/**
+ * background/index.ts, loaded as Firefox loads it: over a fake `browser` (the WebExtension APIs a
+ * unit test cannot get from a browser), with the real capture, analyzer, tab store, history and
+ * message handler behind the listeners it registers.
+ */
+import type { WebRequest } from "webextension-polyfill";
+import type { RequestType, Requests, ResponseOf, TabState } from "../../../src/protocol";
+import type { SecurityInfo } from "../../../src/securityInfo";
+import { fakeStorageArea } from "../support/fakeStorage";
+import { analyzer, makePki, securityInfo } from "../support/chains";
+
+type Listener = (...args: never[]) => unknown;
+
+/** A WebExtension event: each listener with the filter and options it was added with. */
+function fakeEvent() {
+  const added: { listener: Listener; filter?: unknown; options?: unknown }[] = [];
+  return {
+    added,
+    addListener: (listener: Listener, filter?: unknown, options?: unknown) => void added.push({ listener, filter, options }),
+    removeListener: (listener: Listener) => void added.splice(added.findIndex((a) => a.listener === listener), 1),
+  };
+}
+
+const EXTENSION = "moz-extension://chain-sentry-test/";
+
+/** The APIs the background uses; getSecurityInfo answers with the chain registered for the request, as Firefox does (bytes only if asked). */
+function fakeBrowser() {
+  const chains = new Map<string, SecurityInfo>();
+  const badges = new Map<number, string>();
+  const rules: { id: number }[] = [];
+  const browser = {
+    runtime: {
+      getURL: (path: string) => EXTENSION + path,
+      getManifest: () => ({ version: "0.0.0" }),
+      getBrowserInfo: async () => ({ name: "Firefox", version: "153.0" }),
+      onMessage: fakeEvent(),
+    },
+    storage: {
+      local: fakeStorageArea(),
+      session: fakeStorageArea(),
+      managed: { get: () => Promise.reject(new Error("Managed storage manifest not found")) },
+      onChanged: fakeEvent(),
+    },
+    action: {
+      setBadgeText: async ({ tabId, text }: { tabId: number; text: string }) => void badges.set(tabId, text),
+      setBadgeBackgroundColor: async () => undefined,
+      setTitle: async () => undefined,
+    },
+    notifications: { create: async () => "notification" },
+    alarms: { create: () => undefined, clear: async () => true, get: async () => undefined, getAll: async () => [], onAlarm: fakeEvent() },
+    declarativeNetRequest: {
+      getSessionRules: async () => [...rules],
+      updateSessionRules: async ({ addRules = [], removeRuleIds = [] }: { addRules?: { id: number }[]; removeRuleIds?: number[] }) => {
+        rules.splice(0, rules.length, ...rules.filter((r) => !removeRuleIds.includes(r.id)), ...addRules);
+      },
+    },
+    tabs: { query: async () => [], onUpdated: fakeEvent(), onRemoved: fakeEvent() },
+    webRequest: {
+      onHeadersReceived: fakeEvent(),
+      onErrorOccurred: fakeEvent(),
+      onBeforeRedirect: fakeEvent(),
+      getSecurityInfo: async (requestId: string, { rawDER }: { rawDER: boolean }) => {
+        const info = structuredClone(chains.get(requestId));
+        if (info && !rawDER) for (const c of info.certificates) delete c.rawDER;
+        return info;
+      },
+    },
+    extension: { isAllowedIncognitoAccess: async () => true },
+    permissions: { contains: async () => true },
+  };
+  return { browser, chains, badges };
+}
+
+// Each start loads the background in its own module registry, where this factory hands it the fake of the moment.
+let mockBrowser: ReturnType<typeof fakeBrowser>["browser"];
+jest.mock("webextension-polyfill", () => mockBrowser);
+
+/** Starts a background over `fake`, as Firefox does by loading the script. */
+function start(fake: ReturnType<typeof fakeBrowser>) {
+  mockBrowser = fake.browser;
+  jest.isolateModules(() => require("../../../background/index"));
+  const { webRequest, runtime } = fake.browser;
+  const [onMessage] = runtime.onMessage.added;
+  const ask = <K extends RequestType>(message: { type: K } & Requests[K]["request"]) => (onMessage.listener as (m: unknown) => Promise<ResponseOf<K>>)(message);
+  let requests = 0;
+  /** A response on `tabId` that presented `info`, through the blocking listener; resolves once it is recorded. */
+  const respond = async (tabId: number, url: string, type: WebRequest.ResourceType, info: SecurityInfo) => {
+    const requestId = String(++requests);
+    fake.chains.set(requestId, info);
+    const details = { requestId, tabId, url, type, frameId: 0, parentFrameId: -1, method: "GET", timeStamp: Date.now(), statusCode: 200, statusLine: "HTTP/1.1 200 OK", thirdParty: false, urlClassification: { firstParty: [], thirdParty: [] } };
+    const blocking = webRequest.onHeadersReceived.added.find((a) => a.options !== undefined)!;
+    const decision = await (blocking.listener as (d: WebRequest.OnHeadersReceivedDetailsType) => Promise<WebRequest.BlockingResponse>)(details);
+    await settled();
+    return decision;
+  };
+  const tabState = (tabId: number) => ask({ type: "ui-bg-get-tab-state", tabId }) as Promise<TabState | null>;
+  return { ask, respond, tabState };
+}
+
+/** Lets what the listeners left for later (recording, the badge's batch) run. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 60));
+
+const INSPECTED = ["https://*/*", "wss://*/*"];
+
+test("every listener is registered at start-up: blocking on every TLS response, the rest on what they need", async () => {
+  const fake = fakeBrowser();
+  const { ask } = start(fake);
+  const { webRequest, tabs, alarms, runtime } = fake.browser;
+  const filters = (event: ReturnType<typeof fakeEvent>) => event.added.map(({ filter, options }) => ({ filter, options }));
+  expect(filters(webRequest.onHeadersReceived)).toEqual([
+    { filter: { urls: INSPECTED }, options: ["blocking"] },
+    { filter: { urls: ["http://*/*"], types: ["main_frame"] }, options: undefined },
+  ]);
+  expect(filters(webRequest.onErrorOccurred)).toEqual([{ filter: { urls: INSPECTED }, options: undefined }]);
+  expect(filters(webRequest.onBeforeRedirect)).toEqual([{ filter: { urls: INSPECTED }, options: undefined }]);
+  for (const event of [tabs.onRemoved, tabs.onUpdated, alarms.onAlarm, runtime.onMessage]) expect(event.added).toHaveLength(1);
+  // Started with everything restored: nothing to report.
+  expect((await ask({ type: "ui-bg-get-status" })).problems).toEqual([]);
+});
+
+test("warn mode: a response's chain is judged by the core and shown in its tab's state, badge and history; the tab's other events land there too", async () => {
+  const fake = fakeBrowser();
+  const { ask, respond, tabState } = start(fake);
+  const info = await securityInfo(await makePki());
+  const expected = analyzer().analyze(info);
+  expect(expected.level).toBe("warning");
+
+  expect(await respond(7, "https://site.test/", "main_frame", info)).toEqual({});
+  const state = (await tabState(7))!;
+  expect(state).toMatchObject({ url: "https://site.test/", level: "warning", top: { requests: 1, blockedRequests: 0 } });
+  expect(state.top!.verdict.findings.map((f) => f.ruleId)).toEqual(expected.findings.map((f) => f.ruleId));
+  expect(fake.badges.get(7)).toBe("!");
+  const { events } = await ask({ type: "ui-bg-get-history" });
+  expect(events.map((e) => [e.pageUrl, e.ruleId])).toEqual(expected.findings.map((f) => ["https://site.test/", f.ruleId]));
+
+  // Firefox's own TLS failure, and a response a service worker answered: both on the tab.
+  const { onErrorOccurred, onBeforeRedirect, onHeadersReceived } = fake.browser.webRequest;
+  onErrorOccurred.added[0].listener({ tabId: 7, url: "https://bad.test/x.js", type: "script", error: "SEC_ERROR_UNKNOWN_ISSUER" } as never);
+  onBeforeRedirect.added[0].listener({ tabId: 7, url: "https://site.test/app.js", redirectUrl: "https://site.test/app.js", statusCode: 0, type: "script", requestId: "sw" } as never);
+  expect(await tabState(7)).toMatchObject({ failures: [{ origin: "https://bad.test", error: "SEC_ERROR_UNKNOWN_ISSUER" }], unchecked: [{ url: "https://site.test/app.js" }] });
+
+  // An http: page replaces the tab's state; closing the tab drops it.
+  onHeadersReceived.added[1].listener({ tabId: 7, url: "http://plain.test/", type: "main_frame" } as never);
+  expect(await tabState(7)).toMatchObject({ url: "http://plain.test/", top: null, failures: [] });
+  fake.browser.tabs.onRemoved.added[0].listener(7 as never);
+  expect(await tabState(7)).toBeNull();
+});
+
+test("block mode: a page presenting a blocked chain goes to the block page, a subresource is cancelled, both counted as blocked", async () => {
+  const info = await securityInfo(await makePki(), { builtInRoot: true });
+  const fake = fakeBrowser();
+  const { ask, respond, tabState } = start(fake);
+  // As the options page saves them: block mode, and the chain's intermediate on the user's blocklist.
+  const blocklistText = `sha256:${info.certificates[1].fingerprint.sha256} # Rogue CA`;
+  expect(await ask({ type: "ui-bg-save-settings", input: { mode: "block", blocklistText } })).toMatchObject({ ok: true });
+
+  const page = await respond(3, "https://shop.test/", "main_frame", info);
+  expect(page.redirectUrl).toMatch(new RegExp(`^${EXTENSION}popup/blocked\\.html\\?id=`));
+  const id = new URL(page.redirectUrl!).searchParams.get("id")!;
+  expect(await ask({ type: "ui-bg-get-blocked-page", id })).toMatchObject({ kind: "blocked", url: "https://shop.test/", certificate: { label: "Rogue CA" } });
+  expect(await respond(3, "https://cdn.test/app.js", "script", info)).toEqual({ cancel: true });
+
+  const state = (await tabState(3))!;
+  expect(state.level).toBe("blocked");
+  expect(state.top?.blockedRequests).toBe(1);
+  expect(state.origins.map((o) => [o.origin, o.chains[0].blockedRequests])).toEqual([["https://cdn.test", 1]]);
+  expect(fake.badges.get(3)).toBe("✕");
+});
