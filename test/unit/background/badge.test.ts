@@ -14,12 +14,17 @@ function tab(tabId: number, level: Level, error = "Peer's certificate has an inv
 /** The toolbar action: what each tab's badge shows, and every call made. */
 function fakeAction() {
   const calls: { tabId: number; text: string }[] = [];
+  const shown = new Map<number, { text?: string; color?: string; title?: string }>();
+  const show = (tabId: number, part: { text?: string; color?: string; title?: string }) => void shown.set(tabId, { ...shown.get(tabId), ...part });
   const action = {
-    setBadgeText: jest.fn(async ({ tabId, text }: { tabId: number; text: string }) => void calls.push({ tabId, text })),
-    setBadgeBackgroundColor: jest.fn(async () => undefined),
-    setTitle: jest.fn(async () => undefined),
+    setBadgeText: jest.fn(async ({ tabId, text }: { tabId: number; text: string }) => {
+      calls.push({ tabId, text });
+      show(tabId, { text });
+    }),
+    setBadgeBackgroundColor: jest.fn(async ({ tabId, color }: { tabId: number; color: string }) => show(tabId, { color })),
+    setTitle: jest.fn(async ({ tabId, title }: { tabId: number; title: string }) => show(tabId, { title })),
   };
-  return { action: action as unknown as Action.Static, calls, titles: action.setTitle };
+  return { action: action as unknown as Action.Static, calls, titles: action.setTitle, shown };
 }
 
 beforeEach(() => jest.useFakeTimers());
@@ -80,4 +85,29 @@ test("forget and reapply show an unchanged state again (Firefox reset the badge 
   badges.update(tab(1, "warning"));
   jest.runOnlyPendingTimers();
   expect(calls).toHaveLength(3);
+});
+
+/** A tab whose page chain has a finding of `level` and a notice beside it. */
+function tabWithFindings(tabId: number, level: Exclude<Level, "ok">): TabState {
+  const finding = (severity: Level, title: string) => ({ ruleId: severity, severity, certIndex: null, title, explanation: "", reference: "" });
+  const findings = [finding(level, `A ${level} finding`), finding("notice", "A notice")];
+  return { ...tab(tabId, level), failures: [], top: { verdict: { level, findings, chain: [] } } as unknown as TabState["top"] };
+}
+
+test("each level has its own text and colour; the tooltip names the worst finding, or Firefox's failure, or that nothing was found", async () => {
+  const { action, shown } = fakeAction();
+  const badges = new BadgeUpdater(action);
+  badges.update(tabWithFindings(1, "blocked"));
+  badges.update(tabWithFindings(2, "warning"));
+  badges.update(tabWithFindings(3, "notice"));
+  badges.update({ ...tab(4, "ok"), failures: [] });
+  badges.update(tab(5, "ok"));
+  await jest.runOnlyPendingTimersAsync();
+  expect(Object.fromEntries(shown)).toEqual({
+    1: { text: "✕", color: "#d70022", title: "Chain Sentry — Blocked: A blocked finding (and 1 more finding)" },
+    2: { text: "!", color: "#ffa436", title: "Chain Sentry — Warning: A warning finding (and 1 more finding)" },
+    3: { text: "i", color: "#5b5b66", title: "Chain Sentry — Notice: A notice finding (and 1 more finding)" },
+    4: { text: "", color: "#5b5b66", title: "Chain Sentry — No problems found" },
+    5: { text: "", color: "#5b5b66", title: "Chain Sentry — https://a.test: Peer's certificate has an invalid signature." },
+  });
 });

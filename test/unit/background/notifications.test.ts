@@ -1,7 +1,7 @@
 import type { Notifications } from "webextension-polyfill";
 import { Notifier } from "../../../background/notifications";
 import { DEFAULT_SETTINGS, type EffectiveSettings } from "../../../src/protocol";
-import type { Severity, Verdict } from "../../../src/verdict";
+import type { MatchedEntry, Severity, Verdict } from "../../../src/verdict";
 
 /** A verdict whose worst finding has this severity. */
 function verdict(level: Severity, title = `A ${level} finding`): Verdict {
@@ -57,4 +57,17 @@ test("settings decide which levels notify: warnings only if asked, notices never
   // Not notified then, so a warning later is notified.
   notifier.maybeNotify(1, "https://a.test/", verdict("warning"), everything, false);
   expect(shown).toHaveLength(1);
+});
+
+test("a blocked certificate is 'blocked' when the response was stopped and 'found' when it passed (warn mode), naming the origin, the finding and its incident", () => {
+  const { api, shown } = fakeNotifications();
+  const notifier = new Notifier(api);
+  const diginotar = verdict("blocked", "Blocked root certificate: DigiNotar Root CA");
+  diginotar.findings[0].match = { incident: "DigiNotar compromise (2011)" } as MatchedEntry;
+  notifier.maybeNotify(1, "https://a.test/", diginotar, everything, false);
+  notifier.maybeNotify(2, "https://b.test/x.js", diginotar, everything, true);
+  expect(shown.map(({ title, message }) => ({ title, message }))).toEqual([
+    { title: "Chain Sentry found a blocked certificate", message: "https://a.test: Blocked root certificate: DigiNotar Root CA. DigiNotar compromise (2011)" },
+    { title: "Chain Sentry blocked a blocked certificate", message: "https://b.test: Blocked root certificate: DigiNotar Root CA. DigiNotar compromise (2011)" },
+  ]);
 });
