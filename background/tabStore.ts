@@ -18,10 +18,10 @@ import { errorMessage, type Problems } from "./problems";
 const TAB_KEY = "tab:";
 const DER_KEY = "der:";
 /** Bounds per tab, so a page that loads from thousands of origins cannot grow state without end. */
-const MAX_ORIGINS = 200;
-const MAX_CHAINS_PER_ORIGIN = 8;
+export const MAX_ORIGINS = 200;
+export const MAX_CHAINS_PER_ORIGIN = 8;
 /** TLS failures, and responses without a chain, listed per tab. */
-const MAX_LISTED = 50;
+export const MAX_LISTED = 50;
 /**
  * Base64 certificate bytes kept in storage.session across all tabs (its quota is 10 MB, shared with
  * the tab states). Bytes dropped here only matter after a background restart: the views then ask to
@@ -29,7 +29,7 @@ const MAX_LISTED = 50;
  */
 const DER_BUDGET = 4 * 1024 * 1024;
 /** Closed tabs remembered, so a response arriving after its tab closed does not bring it back. */
-const MAX_CLOSED = 1000;
+export const MAX_CLOSED = 1000;
 const FLUSH_DELAY_MS = 250;
 
 export interface ResponseRecord {
