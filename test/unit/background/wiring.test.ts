@@ -4,7 +4,7 @@
  * message handler behind the listeners it registers.
  */
 import type { WebRequest } from "webextension-polyfill";
-import type { RequestType, Requests, ResponseOf, TabState } from "../../../src/protocol";
+import type { RequestType, Requests, ResponseOf } from "../../../src/protocol";
 import type { SecurityInfo } from "../../../src/securityInfo";
 import { fakeStorageArea } from "../support/fakeStorage";
 import { analyzer, makePki, securityInfo } from "../support/chains";
@@ -81,7 +81,7 @@ function start(fake: ReturnType<typeof fakeBrowser>) {
   jest.isolateModules(() => require("../../../background/index"));
   const { webRequest, runtime } = fake.browser;
   const [onMessage] = runtime.onMessage.added;
-  const ask = <K extends RequestType>(message: { type: K } & Requests[K]["request"]) => (onMessage.listener as (m: unknown) => Promise<ResponseOf<K>>)(message);
+  const ask = <K extends RequestType>(type: K, request: Requests[K]["request"]) => (onMessage.listener as (m: unknown) => Promise<ResponseOf<K>>)({ type, ...request });
   let requests = 0;
   /** A response on `tabId` that presented `info`, through the blocking listener; resolves once it is recorded. */
   const respond = async (tabId: number, url: string, type: WebRequest.ResourceType, info: SecurityInfo) => {
@@ -93,7 +93,7 @@ function start(fake: ReturnType<typeof fakeBrowser>) {
     await settled();
     return decision;
   };
-  const tabState = (tabId: number) => ask({ type: "ui-bg-get-tab-state", tabId }) as Promise<TabState | null>;
+  const tabState = (tabId: number) => ask("ui-bg-get-tab-state", { tabId });
   return { ask, respond, tabState };
 }
 
@@ -115,7 +115,7 @@ test("every listener is registered at start-up: blocking on every TLS response, 
   expect(filters(webRequest.onBeforeRedirect)).toEqual([{ filter: { urls: INSPECTED }, options: undefined }]);
   for (const event of [tabs.onRemoved, tabs.onUpdated, alarms.onAlarm, runtime.onMessage]) expect(event.added).toHaveLength(1);
   // Started with everything restored: nothing to report.
-  expect((await ask({ type: "ui-bg-get-status" })).problems).toEqual([]);
+  expect((await ask("ui-bg-get-status", {})).problems).toEqual([]);
 });
 
 test("warn mode: a response's chain is judged by the core and shown in its tab's state, badge and history; the tab's other events land there too", async () => {
@@ -130,7 +130,7 @@ test("warn mode: a response's chain is judged by the core and shown in its tab's
   expect(state).toMatchObject({ url: "https://site.test/", level: "warning", top: { requests: 1, blockedRequests: 0 } });
   expect(state.top!.verdict.findings.map((f) => f.ruleId)).toEqual(expected.findings.map((f) => f.ruleId));
   expect(fake.badges.get(7)).toBe("!");
-  const { events } = await ask({ type: "ui-bg-get-history" });
+  const { events } = await ask("ui-bg-get-history", {});
   expect(events.map((e) => [e.pageUrl, e.ruleId])).toEqual(expected.findings.map((f) => ["https://site.test/", f.ruleId]));
 
   // Firefox's own TLS failure, and a response a service worker answered: both on the tab.
@@ -152,12 +152,12 @@ test("block mode: a page presenting a blocked chain goes to the block page, a su
   const { ask, respond, tabState } = start(fake);
   // As the options page saves them: block mode, and the chain's intermediate on the user's blocklist.
   const blocklistText = `sha256:${info.certificates[1].fingerprint.sha256} # Rogue CA`;
-  expect(await ask({ type: "ui-bg-save-settings", input: { mode: "block", blocklistText } })).toMatchObject({ ok: true });
+  expect(await ask("ui-bg-save-settings", { input: { mode: "block", blocklistText } })).toMatchObject({ ok: true });
 
   const page = await respond(3, "https://shop.test/", "main_frame", info);
   expect(page.redirectUrl).toMatch(new RegExp(`^${EXTENSION}popup/blocked\\.html\\?id=`));
   const id = new URL(page.redirectUrl!).searchParams.get("id")!;
-  expect(await ask({ type: "ui-bg-get-blocked-page", id })).toMatchObject({ kind: "blocked", url: "https://shop.test/", certificate: { label: "Rogue CA" } });
+  expect(await ask("ui-bg-get-blocked-page", { id })).toMatchObject({ kind: "blocked", url: "https://shop.test/", certificate: { label: "Rogue CA" } });
   expect(await respond(3, "https://cdn.test/app.js", "script", info)).toEqual({ cancel: true });
 
   const state = (await tabState(3))!;
