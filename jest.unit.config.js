@@ -1,0 +1,11 @@
+// The unit project of jest.config.js on its own, for `npm run mutate`: Stryker's jest runner swaps in its
+// coverage-recording test environment only at the top level of a config, never inside `projects`.
+import jestConfig from "./jest.config.js";
+
+const { displayName, ...unit } = jestConfig.projects.find((project) => project.displayName === "unit");
+export default {
+  ...unit,
+  // The fuzz tests stop on a time budget, so under a mutant they run as many cases as the machine's load
+  // allows: a mutant would be killed or not by chance. They reach nearly every mutant and would run for each.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/unit/adversarial/"],
+};
