@@ -74,3 +74,28 @@ test("a user blocklist entry by SHA-256 blocks the leaf and says it is the user'
 test("a clean chain has no blocked finding", async () => {
   expect(only(analyzer().analyze(await securityInfo(await makePki())))).toEqual([]);
 });
+
+test("a certificate on several lists names the first entry and says how many more it matches", async () => {
+  const info = await securityInfo(await makePki());
+  const leaf = info.certificates[0];
+  const keys = {
+    sha256: leaf.fingerprint.sha256.toLowerCase(),
+    sha1: leaf.fingerprint.sha1.toLowerCase(),
+    spkiSha256: Buffer.from(leaf.subjectPublicKeyInfoDigest.sha256, "base64").toString("hex"),
+  };
+  const explanationWith = (...by: (keyof typeof keys)[]) => {
+    const list = parseList(by.map((key) => ({ [key]: keys[key], label: `Leaf by ${key}` })), "blocklist", "user");
+    return only(analyzer({ allowlist: [], blocklist: list.entries }).analyze(info))[0].explanation;
+  };
+  expect(explanationWith("sha256")).not.toMatch(/also matches/);
+  expect(explanationWith("sha256", "sha1")).toMatch(/ It also matches 1 other blocklist entry\.$/);
+  expect(explanationWith("sha256", "sha1", "spkiSha256")).toMatch(/ It also matches 2 other blocklist entries\.$/);
+});
+
+test("a user's entry without a reference links the rule's reference, and a reason ending in a full stop gets no second one", async () => {
+  const info = await securityInfo(await makePki());
+  const list = parseList([{ sha256: info.certificates[0].fingerprint.sha256.toLowerCase(), label: "Old test cert", reason: "Key leaked." }], "blocklist", "user");
+  const [finding] = only(analyzer({ allowlist: [], blocklist: list.entries }).analyze(info));
+  expect(finding.reference).toBe("https://learn.microsoft.com/en-us/security-updates/securityadvisories/2012/2718704");
+  expect(finding.explanation).toMatch(/Key leaked\.$/);
+});

@@ -12,3 +12,12 @@ test("a chain already valid is not flagged", async () => {
   const verdict = analyzer().analyze(await securityInfo(await makePki(), { builtInRoot: true }));
   expect(verdict.findings.some((f) => f.ruleId === "not-yet-valid")).toBe(false);
 });
+
+test("a certificate is valid from its notBefore second on, and its start is shown as a day", async () => {
+  const info = await securityInfo(await makePki(), { builtInRoot: true });
+  const start = info.certificates[0].validity.start;
+  const leafNotYetValid = (now: number) => analyzer().analyze(info, now).findings.filter((f) => f.ruleId === "not-yet-valid" && f.certIndex === 0);
+  expect(leafNotYetValid(start)).toEqual([]);
+  const [finding] = leafNotYetValid(start - 1);
+  expect(finding.explanation).toMatch(/only becomes valid on \d{4}-\d{2}-\d{2}\.$/);
+});

@@ -18,3 +18,10 @@ test("the real Superfish root's 1024-bit key is reported", async () => {
   const info = { state: "secure" as const, certificates: [await firefoxCertificate(chromiumCertificate(SUPERFISH_ROOT))] };
   expect(weak(analyzer().analyze(info))[0].title).toBe("Weak key: RSA 1024 bits");
 });
+
+test("the explanation names the certificate, its key and the minimum for its type", async () => {
+  const pki = await makePki({ intermediate: { key: { type: "RSA", bits: 1024 } } });
+  const [finding] = weak(analyzer().analyze(await securityInfo(pki, { builtInRoot: true })));
+  expect(finding.certIndex).toBe(1);
+  expect(finding.explanation).toBe('The intermediate certificate "Test Intermediate" has a RSA 1024 bits key, below the minimum of 2048 bits.');
+});
