@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const BLOCKLIST = fileURLToPath(new URL("./data/blocklist.json", import.meta.url));
+/** webextension-polyfill in the build: Firefox's native `browser` (see the module). */
+const FIREFOX_BROWSER = fileURLToPath(new URL("./background/firefoxBrowser.ts", import.meta.url));
 
 /**
  * data/blocklist.json (1 MB) ships as a file of its own (dist/assets/blocklist.json) that the
@@ -40,7 +42,30 @@ function blocklistAsJsonModule(): Plugin {
   };
 }
 
+/**
+ * The toolbar popup and the chain page (the tab views) load their code as two module chunks beside
+ * their entry, not the dozen small ones the bundler's default split gives (one per set of pages and
+ * lazy modules sharing a module): "ui", what those pages import and the background does not, and
+ * "common", what they share with the background. Each extra module is one more request and module
+ * record before the page can render (npm run bench, popup: BENCHMARKS.md). Modules only reached
+ * through a dynamic import (the certificate decoder) stay lazy, and the other pages keep the
+ * default split for what the tab views do not use.
+ */
+function chunkOf(id: string, ctx: { getModuleInfo(id: string): { importers: readonly string[] } | null }): string | null {
+  const reaches = (from: string, isRoot: (id: string) => boolean, seen = new Set<string>()): boolean => {
+    if (isRoot(from)) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    return (ctx.getModuleInfo(from)?.importers ?? []).some((importer) => reaches(importer, isRoot, seen));
+  };
+  const tabView = /\/popup\/entries\/(popup|chain)\.tsx$/;
+  // The entries themselves stay in their pages' chunks.
+  if (tabView.test(id) || !reaches(id, (m) => tabView.test(m))) return null;
+  return reaches(id, (m) => /\/background\/index\.ts$/.test(m)) ? "common" : "ui";
+}
+
 export default defineConfig({
+  resolve: { alias: { "webextension-polyfill": FIREFOX_BROWSER } },
   plugins: [
     blocklistAsJsonModule(),
     preact(),
@@ -54,7 +79,10 @@ export default defineConfig({
     emptyOutDir: true,
     target: "firefox140",
     sourcemap: false,
+    // Firefox supports modulepreload: no polyfill script for it in every page.
+    modulePreload: { polyfill: false },
     rollupOptions: {
+      output: { codeSplitting: { groups: [{ name: chunkOf, debugName: "tab views" }] } },
       // Extension pages that are not named in the manifest (opened with tabs.create or as a redirect).
       input: {
         chain: "popup/chain.html",
