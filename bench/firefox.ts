@@ -2,11 +2,16 @@
  * Firefox benchmark (inside scripts/run-in-sandbox.sh; `npm run bench` runs it after the build):
  *
  *  1. Page load: a local HTTPS page loading 200 subresources from 20 origins with distinct chains
- *     (bench/lib/sites.ts, HTTP/2), in three configurations, each in its own Firefox, all three
+ *     (bench/lib/sites.ts, HTTP/2), in four configurations, each in its own Firefox, all four
  *     running side by side and used in turn, configuration order shuffled every round:
  *       none          no extension (an empty one: the harness always installs one)
  *       floor         bench/floor-extension: getSecurityInfo(chain + rawDER) per response, nothing else
+ *       limit         bench/limit-extension: getSecurityInfo(chain, no rawDER) per response, awaited,
+ *                     nothing else: the least any chain inspector can do (Chain Sentry's target)
  *       chain-sentry  dist/ (npm run build)
+ *     Once per round-trip time in BENCH_RTT (default 0: loopback as it is; e.g. 0,20,80): the loopback
+ *     link delayed by netem inside the sandbox's network namespace, or, where the kernel has no netem,
+ *     by a delaying TCP proxy in front of the sites (bench/lib/delay-proxy.ts); fresh browsers per RTT.
  *     Every load is a fresh tab with the HTTP cache disabled and URLs unique to the load, so every
  *     subresource is fetched and passes the blocking listener. Measured: navigation start → the
  *     page's "all-loaded" mark (the 200th subresource's load event). After each load the browser
@@ -18,25 +23,31 @@
  *     bundle's own expression for it, each followed by `new ChainAnalyzer(index)`, in fresh tabs.
  *
  * Environment: BENCH_QUICK=1 (3 rounds), BENCH_ROUNDS, BENCH_LOADS (per configuration per round),
- * BENCH_PARTS (a subset of pageload,popup,blocklist),
+ * BENCH_PARTS (a subset of pageload,popup,blocklist), BENCH_RTT (round-trip times in ms, e.g. 0,20,80),
+ * BENCH_DELAY=auto|netem|proxy (how an RTT is made), BENCH_SETTLE_MS (idle time after each load),
  * BENCH_EXTRA="name=dir,…" (more extension builds to compare, e.g. a patched dist in /tmp).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "vite";
 import { bundleExpression, BLOCKLIST_PATH, REPO, stringifiedExpression } from "./lib/blocklist-forms";
+import { formatRatio, interleavedLoads, loadRatio, Worker } from "./lib/browsers";
 import { loadAverage, machine, mergeResults } from "./lib/results";
-import { ORIGINS, startBenchSites, SUBRESOURCES } from "./lib/sites";
-import { iqr, median, percentile, prng, ratioOfMedians, shuffle } from "./lib/stats";
+import { ORIGINS, startBenchSites, SUBRESOURCES, type BenchSites } from "./lib/sites";
+import { iqr, median, percentile, prng, shuffle } from "./lib/stats";
 
 if (process.env.CHAIN_SENTRY_SANDBOX !== "1") throw new Error("run bench/firefox.ts inside scripts/run-in-sandbox.sh");
 const QUICK = process.env.BENCH_QUICK === "1";
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 20));
-const LOADS = Number(process.env.BENCH_LOADS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 40));
+const LOADS = Number(process.env.BENCH_LOADS ?? 1);
 const WARMUP_LOADS = 3;
-const SETTLE_MS = 1200;
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1200);
+/** Round-trip times (ms) to run the page-load comparison at; 0 is loopback as it is (CPU-bound). */
+const RTTS = (process.env.BENCH_RTT ?? "0").split(",").map(Number);
+if (RTTS.some((r) => !(r >= 0))) throw new Error(`BENCH_RTT: expected round-trip times in ms, e.g. 0,20,80`);
+const DELAY = process.env.BENCH_DELAY ?? "auto";
 const POPUP_SAMPLES = QUICK ? 5 : 15;
 const BLOCKLIST_SAMPLES = QUICK ? 2 : 9;
 const loadAtStart = loadAverage();
@@ -47,6 +58,7 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? "decision,blocklist,pageload,p
 const configs: { name: string; dir: string }[] = [
   { name: "none", dir: "bench/empty-extension" },
   { name: "floor", dir: "bench/floor-extension" },
+  { name: "limit", dir: "bench/limit-extension" },
   { name: "chain-sentry", dir: "dist" },
   ...(process.env.BENCH_EXTRA ?? "")
     .split(",")
@@ -59,137 +71,169 @@ const configs: { name: string; dir: string }[] = [
 if (!existsSync(path.join(REPO, "dist/manifest.json"))) throw new Error("dist/ is missing: npm run build first");
 
 // ---------------------------------------------------------------------------------------------
-class Worker {
-  #next = 0;
-  #pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<{ extensionId: string; pid: number }>;
-  readonly child: ChildProcess;
-
-  constructor(readonly name: string, dir: string, rootPemPath: string) {
-    // A private mount namespace per Firefox (see bench/lib/firefox-worker.ts), same network namespace.
-    this.child = spawn(
-      "unshare",
-      ["--mount", "--propagation", "private", "--", process.execPath, "--import", "tsx", path.join(REPO, "bench/lib/firefox-worker.ts"), dir, rootPemPath],
-      { cwd: REPO, stdio: ["ignore", "inherit", "inherit", "ipc"] },
-    );
-    this.ready = new Promise((resolve, reject) => {
-      this.child.once("exit", (code) => reject(new Error(`${name}: worker exited (${code}) before Firefox was ready`)));
-      this.child.on("message", (m: any) => {
-        if ("ready" in m) return m.ready ? resolve(m) : reject(new Error(`${name}: ${m.error}`));
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.error) p?.reject(new Error(`${name}: ${m.error}`));
-        else p?.resolve(m.ok);
-      });
-    });
-  }
-
-  call<T = any>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
-    const id = ++this.#next;
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.child.send({ id, cmd, ...args });
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 const workDir = mkdtempSync(path.join(tmpdir(), "chain-sentry-bench-ff-"));
-// A private copy of the build: other work in the checkout may rebuild dist/ while this runs.
-const distCopy = path.join(workDir, "dist");
-cpSync(path.join(REPO, "dist"), distCopy, { recursive: true });
-configs.find((c) => c.name === "chain-sentry")!.dir = distCopy;
-// The popup measurement's probe (bench/lib/popup-probe.js) goes into the copy of chain.html only.
-{
-  const chainHtml = path.join(distCopy, "popup/chain.html");
-  const html = readFileSync(chainHtml, "utf8");
-  if (!html.includes("<head>")) throw new Error(`${chainHtml}: no <head> to add the probe to`);
-  cpSync(path.join(REPO, "bench/lib/popup-probe.js"), path.join(distCopy, "popup/bench-probe.js"));
-  writeFileSync(chainHtml, html.replace("<head>", '<head><script src="./bench-probe.js"></script>'));
+/**
+ * A private copy of a build (other work in the checkout may rebuild dist/ while this runs), with the
+ * popup measurement's probe (bench/lib/popup-probe.js) in its chain.html and a blank page beside it.
+ */
+function benchCopy(dir: string, name: string): string {
+  const copy = path.join(workDir, name);
+  cpSync(path.resolve(REPO, dir), copy, { recursive: true });
+  if (!existsSync(path.join(copy, "popup/chain.html"))) return copy; // not a build of Chain Sentry
+  for (const page of ["popup/chain.html", "popup/index.html"]) {
+    const html = readFileSync(path.join(copy, page), "utf8");
+    if (!html.includes("<head>")) throw new Error(`${page}: no <head> to add the probe to`);
+    writeFileSync(path.join(copy, page), html.replace("<head>", '<head><script src="./bench-probe.js"></script>'));
+  }
+  cpSync(path.join(REPO, "bench/lib/popup-probe.js"), path.join(copy, "popup/bench-probe.js"));
+  cpSync(path.join(REPO, "bench/lib/popup-opener.js"), path.join(copy, "popup/bench-opener.js"));
+  const blank = (title: string, script = "") => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${script}</head><body></body></html>`;
   // A blank page of the extension: what opening any extension page in a new tab costs.
-  writeFileSync(path.join(distCopy, "popup/bench-blank.html"), '<!doctype html><html><head><meta charset="utf-8"><title>blank</title></head><body></body></html>');
+  writeFileSync(path.join(copy, "popup/bench-blank.html"), blank("blank"));
+  // The page that opens the toolbar popup (action.openPopup) and collects its times.
+  writeFileSync(path.join(copy, "popup/bench-opener.html"), blank("opener", '<script src="./bench-opener.js"></script>'));
+  return copy;
 }
-const sites = await startBenchSites({ dir: workDir });
-log(`${ORIGINS} HTTPS origins on ports ${sites.ports[0]}-${sites.ports.at(-1)}`);
+const distCopy = benchCopy("dist", "dist");
+configs.find((c) => c.name === "chain-sentry")!.dir = distCopy;
+for (const extra of configs.slice(4)) extra.dir = benchCopy(extra.dir, `extra-${extra.name}`);
+/** The builds of Chain Sentry whose popup is measured. */
+const popupConfigs = configs.filter((c, i) => c.name === "chain-sentry" || (i >= 4 && existsSync(path.join(c.dir, "popup/chain.html")))).map((c) => c.name);
 
-const workers: Worker[] = [];
+/** The sites of the current pass (one pass per round-trip time). */
+let sites: BenchSites;
 const started = Date.now();
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  quick: QUICK,
+  parts: [...PARTS],
+  method: {
+    page: `${SUBRESOURCES} subresources (per origin: 6 images, 2 async scripts, 2 stylesheets) from ${ORIGINS} origins, distinct chain per origin (own intermediate, one root trusted by policy)`,
+    protocol: "HTTP/2 (node:http2, ALPN h2)",
+    rounds: ROUNDS,
+    loadsPerConfigPerRound: LOADS,
+    warmupLoadsPerConfig: WARMUP_LOADS,
+    settleMs: SETTLE_MS,
+    metric: "navigation start → performance mark when the 200th subresource fired load; fresh tab per load; browser.cache.disk/memory.enable false; URLs unique per load",
+    browsers: "one Firefox per configuration, side by side, each in its own mount namespace (unshare --mount) inside the sandbox; fresh browsers for each round-trip time",
+  },
+};
+console.log(`\nFirefox (${(results.method as { protocol: string }).protocol})`);
+const byRtt: Record<string, unknown> = {};
 try {
-  // Only the browsers the selected parts need (the blocklist load uses the no-extension one).
-  const needed = new Set(PARTS.has("pageload") ? configs.map((c) => c.name) : [...(PARTS.has("popup") ? ["chain-sentry"] : []), ...(PARTS.has("blocklist") ? ["none"] : [])]);
-  for (const c of configs.filter((c) => needed.has(c.name))) {
-    const w = new Worker(c.name, c.dir, sites.rootPemPath);
-    workers.push(w);
-    const { extensionId } = await w.ready;
-    log(`${c.name}: Firefox up with ${extensionId}`);
+  for (const [pass, rtt] of RTTS.entries()) {
+    // The popup and the blocklist load are measured once, in the first pass.
+    const parts = new Set([...PARTS].filter((p) => p === "pageload" || pass === 0));
+    const link = await setUpLink(rtt);
+    sites = link.sites;
+    log(`RTT ${rtt} ms (${link.delay}): ${ORIGINS} HTTPS origins on ports ${sites.ports[0]}-${sites.ports.at(-1)}`);
+    const workers: Worker[] = [];
+    try {
+      // Only the browsers the selected parts need (the blocklist load uses the no-extension one).
+      const needed = new Set(parts.has("pageload") ? configs.map((c) => c.name) : [...(parts.has("popup") ? popupConfigs : []), ...(parts.has("blocklist") ? ["none"] : [])]);
+      for (const c of configs.filter((c) => needed.has(c.name))) {
+        // The pref lets the popup part open the toolbar popup (action.openPopup) without a user gesture.
+        const w = new Worker(c.name, c.dir, [sites.rootPemPath], { "extensions.openPopupWithoutUserGesture.enabled": true });
+        workers.push(w);
+        const { extensionId } = await w.ready;
+        log(`${c.name}: Firefox up with ${extensionId}`);
+      }
+      const byName = new Map(workers.map((w) => [w.name, w]));
+      if (parts.has("pageload")) {
+        console.log(`  round-trip time ${rtt} ms${rtt ? ` (${link.delay})` : ""}:`);
+        const r = await pageLoadPart(workers);
+        byRtt[rtt] = { rttMs: rtt, delay: link.delay, ...r, loadAverageEnd: loadAverage() };
+        // The loopback run (or the first) keeps its place at the top, where bench/report.ts reads it.
+        if (pass === 0) Object.assign(results, r);
+      }
+      if (parts.has("popup")) {
+        const byBuild = await popupPart(workers.filter((w) => popupConfigs.includes(w.name)));
+        results.popup = byBuild["chain-sentry"];
+        if (Object.keys(byBuild).length > 1) results.popupByBuild = byBuild;
+      }
+      if (parts.has("blocklist")) results.blocklistLoadInFirefox = await blocklistPart(byName.get("none")!);
+      if (byName.has("chain-sentry")) {
+        const errors = await byName.get("chain-sentry")!.call<string[]>("errors");
+        results.extensionErrors = [...((results.extensionErrors as string[]) ?? []), ...errors];
+        if (errors.length) console.log(`  Chain Sentry errors reported by Firefox:\n    ${errors.join("\n    ")}`);
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      await link.close();
+    }
   }
-  const byName = new Map(workers.map((w) => [w.name, w]));
-  const results: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    quick: QUICK,
-    parts: [...PARTS],
-    method: {
-      page: `${SUBRESOURCES} subresources (per origin: 6 images, 2 async scripts, 2 stylesheets) from ${ORIGINS} origins, distinct chain per origin (own intermediate, one root trusted by policy)`,
-      protocol: "HTTP/2 (node:http2, ALPN h2)",
-      rounds: ROUNDS,
-      loadsPerConfigPerRound: LOADS,
-      warmupLoadsPerConfig: WARMUP_LOADS,
-      settleMs: SETTLE_MS,
-      metric: "navigation start → performance mark when the 200th subresource fired load; fresh tab per load; browser.cache.disk/memory.enable false; URLs unique per load",
-      browsers: "one Firefox per configuration, side by side, each in its own mount namespace (unshare --mount) inside the sandbox",
-    },
-  };
-  console.log(`\nFirefox (${(results.method as { protocol: string }).protocol})`);
-  if (PARTS.has("pageload")) Object.assign(results, await pageLoadPart(workers));
-  if (PARTS.has("popup")) results.popup = await popupPart(byName.get("chain-sentry")!);
-  if (PARTS.has("blocklist")) results.blocklistLoadInFirefox = await blocklistPart(byName.get("none")!);
-  if (byName.has("chain-sentry")) {
-    const errors = await byName.get("chain-sentry")!.call<string[]>("errors");
-    results.extensionErrors = errors;
-    if (errors.length) console.log(`  Chain Sentry errors reported by Firefox:\n    ${errors.join("\n    ")}`);
-  }
+  if (PARTS.has("pageload")) results.byRtt = byRtt;
   results.loadAverage = { start: loadAtStart, end: loadAverage() };
   results.wallSeconds = (Date.now() - started) / 1000;
   mergeResults("machine", machine());
   mergeResults("firefox", results);
 } finally {
-  await Promise.all(workers.map((w) => w.call("close").catch(() => w.child.kill())));
-  await sites.close();
   rmSync(workDir, { recursive: true, force: true });
 }
 
-type Load = { allLoadedMs: number; loadEventMs: number; resources: number; protocols: string[]; failed: number; left: number; cpuMs: number };
+/**
+ * The sites for one pass, behind a link with the given round-trip time. 0: loopback as it is. Else
+ * netem on the sandbox's own loopback (`tc qdisc replace dev lo root netem delay RTT/2`: each
+ * direction once, the machine's real loopback untouched), or where the kernel has no netem
+ * (BENCH_DELAY=auto falls back, =proxy forces it) the sites move to ports 1000 higher and
+ * bench/lib/delay-proxy.ts listens on theirs, in a process of its own.
+ */
+async function setUpLink(rtt: number): Promise<{ sites: BenchSites; delay: "none" | "netem" | "proxy"; close(): Promise<void> }> {
+  const tc = (...args: string[]) => execFileSync("tc", ["qdisc", ...args, "dev", "lo", "root", ...(args[0] === "del" ? [] : ["netem", "delay", `${rtt / 2}ms`])], { stdio: "pipe" });
+  const noNetem = () => {
+    try {
+      execFileSync("tc", ["qdisc", "del", "dev", "lo", "root"], { stdio: "pipe" });
+    } catch {
+      // there was none
+    }
+  };
+  noNetem();
+  if (rtt === 0) {
+    const s = await startBenchSites({ dir: workDir });
+    return { sites: s, delay: "none", close: () => s.close() };
+  }
+  if (DELAY !== "proxy") {
+    try {
+      tc("replace");
+      const s = await startBenchSites({ dir: workDir });
+      return { sites: s, delay: "netem", close: async () => (await s.close(), noNetem()) };
+    } catch (error) {
+      const why = String((error as { stderr?: Buffer }).stderr ?? error).trim();
+      if (DELAY === "netem") throw new Error(`BENCH_DELAY=netem: tc netem failed: ${why}`);
+      log(`netem unavailable (${why}): delaying TCP proxy instead`);
+    }
+  }
+  const s = await startBenchSites({ dir: workDir, basePort: 10443, publicBasePort: 9443 });
+  const proxy = fork(path.join(REPO, "bench/lib/delay-proxy.ts"), [String(rtt), s.ports.map((p) => `${p}:${p + 1000}`).join(",")], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    proxy.once("message", () => resolve());
+    proxy.once("exit", (code) => reject(new Error(`delay proxy exited (${code})`)));
+  });
+  return {
+    sites: s,
+    delay: "proxy",
+    async close() {
+      proxy.kill();
+      await s.close();
+    },
+  };
+}
 
 async function pageLoadPart(workers: Worker[]) {
-  let loadCounter = 0;
-  const loadOnce = async (w: Worker): Promise<Load> => {
-    const r = await w.call<Load>("load", { url: sites.pageUrl(`${w.name}-${++loadCounter}`), settleMs: SETTLE_MS });
-    if (r.left !== 0 || r.failed !== 0 || r.allLoadedMs === null) {
-      throw new Error(`${w.name}: ${r.left} subresources never loaded, ${r.failed} failed`);
-    }
-    return r;
-  };
-
-  log(`warm-up: ${WARMUP_LOADS} loads per configuration`);
-  for (const w of workers) for (let i = 0; i < WARMUP_LOADS; i++) await loadOnce(w);
-
-  log(`${ROUNDS} rounds × ${LOADS} loads per configuration, order shuffled per round`);
-  const samples = new Map<string, Load[]>(workers.map((w) => [w.name, []]));
-  const perRound = new Map<string, number[]>(workers.map((w) => [w.name, []]));
-  const random = prng(7);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const w of shuffle([...workers], random)) {
-      const times: number[] = [];
-      for (let i = 0; i < LOADS; i++) {
-        const r = await loadOnce(w);
-        samples.get(w.name)!.push(r);
-        times.push(r.allLoadedMs);
-      }
-      perRound.get(w.name)!.push(median(times));
-    }
-    log(`round ${round + 1}/${ROUNDS}: ${workers.map((w) => `${w.name} ${Math.round(perRound.get(w.name)!.at(-1)!)} ms`).join(", ")}`);
-  }
-  const floorStats = await workers.find((w) => w.name === "floor")!.call("send", { message: { type: "floor-stats" } });
+  log(`warm-up: ${WARMUP_LOADS} loads per configuration; ${ROUNDS} rounds × ${LOADS} loads per configuration, order shuffled per round`);
+  const { samples, perRound } = await interleavedLoads(workers, (w, n) => sites.pageUrl(`${w.name}-${n}`), {
+    rounds: ROUNDS,
+    loads: LOADS,
+    warmup: WARMUP_LOADS,
+    settleMs: SETTLE_MS,
+    log,
+  });
+  const listenerStats = Object.fromEntries(
+    await Promise.all(["floor", "limit"].map(async (n) => [n, await workers.find((w) => w.name === n)!.call("send", { message: { type: "bench-stats" } })])),
+  );
 
   const pageLoad = Object.fromEntries(
     workers.map((w) => {
@@ -213,55 +257,99 @@ async function pageLoadPart(workers: Worker[]) {
       ];
     }),
   );
-  const ratio = (a: string, b: string) => {
-    const xs = samples.get(a)!.map((l) => l.allLoadedMs);
-    const ys = samples.get(b)!.map((l) => l.allLoadedMs);
-    const paired = perRound.get(a)!.map((x, i) => x / perRound.get(b)![i]);
-    return { ...ratioOfMedians(xs, ys), pairedMedian: median(paired), pairedIqr: iqr(paired) };
-  };
+  const ratio = (a: string, b: string) => loadRatio(samples, perRound, a, b);
   const ratios: Record<string, ReturnType<typeof ratio>> = {
+    "chain-sentry/limit": ratio("chain-sentry", "limit"),
     "chain-sentry/floor": ratio("chain-sentry", "floor"),
     "chain-sentry/none": ratio("chain-sentry", "none"),
+    "limit/none": ratio("limit", "none"),
     "floor/none": ratio("floor", "none"),
   };
-  for (const extra of configs.slice(3)) {
-    ratios[`${extra.name}/floor`] = ratio(extra.name, "floor");
+  for (const extra of configs.slice(4)) {
+    ratios[`${extra.name}/limit`] = ratio(extra.name, "limit");
     ratios[`${extra.name}/chain-sentry`] = ratio(extra.name, "chain-sentry");
   }
 
-  const pct = (r: { ratio: number; lo: number; hi: number; pairedMedian: number; pairedIqr: [number, number] }) =>
-    `${r.ratio.toFixed(3)} (95% CI ${r.lo.toFixed(3)}–${r.hi.toFixed(3)}; per-round ${r.pairedMedian.toFixed(3)}, IQR ${r.pairedIqr[0].toFixed(3)}–${r.pairedIqr[1].toFixed(3)})`;
   console.log(`  page load, ${ROUNDS} rounds × ${LOADS} loads per configuration:`);
   for (const w of workers) {
     const p = pageLoad[w.name];
     console.log(`  ${w.name.padEnd(14)} median ${p.medianMs.toFixed(0)} ms (IQR ${p.iqrMs[0].toFixed(0)}–${p.iqrMs[1].toFixed(0)}), CPU per load+settle ${p.cpuMsPerLoad.median.toFixed(0)} ms, ${p.protocols.join("/")}`);
   }
-  for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(28)} ${pct(r)}`);
-  return { pageLoad, ratios, floorStats };
+  for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(20)} ${formatRatio(r)}`);
+  const target = ratios["chain-sentry/limit"];
+  console.log(`  rounds for a 90% interval of ±0.035 on chain-sentry/limit at this spread: ${target.roundsForHalfWidth0035} (this run: ${ROUNDS})`);
+  return { pageLoad, ratios, listenerStats };
 }
 
-async function popupPart(w: Worker) {
-  log(`popup: popup/chain.html for the 20-origin page, ${POPUP_SAMPLES} times`);
-  const popup = await w.call("popup", { pageUrl: sites.pageUrl("popup-subject"), popupPath: "popup/chain.html", samples: POPUP_SAMPLES, origins: ORIGINS });
-  const s = popup.samples as { verdictMs: number; originsMs: number; firstRenderMs: number; domContentLoadedMs: number; originsShown: number; headline: string }[];
+/**
+ * The popup in each browser with Chain Sentry (chain-sentry and the BENCH_EXTRA builds): the chain
+ * page and a blank page of the same extension, in fresh tabs, POPUP_SAMPLES times each, the browsers
+ * and the two pages taken in turn so that the machine's load weighs on all alike.
+ */
+async function popupPart(ws: Worker[]) {
+  log(`popup: popup/chain.html for the 20-origin page, ${POPUP_SAMPLES} times in ${ws.map((w) => w.name).join(", ")}`);
+  const pageUrl = sites.pageUrl("popup-subject");
+  type Sample = { verdictMs: number; originsMs: number; firstRenderMs: number; domContentLoadedMs: number; originsShown: number; headline: string };
+  const samples = new Map<string, Sample[]>(ws.map((w) => [w.name, []]));
+  const blank = new Map<string, number[]>(ws.map((w) => [w.name, []]));
+  type Toolbar = Sample & { clickToVerdictMs: number; clickToPopupStartMs: number };
+  const toolbar = new Map<string, Toolbar[]>(ws.map((w) => [w.name, []]));
+  let toolbarError: string | null = null;
+  const random = prng(11);
+  for (let i = 0; i < POPUP_SAMPLES; i++) {
+    for (const w of shuffle([...ws], random)) {
+      samples.get(w.name)!.push(await w.call("popup-sample", { pageUrl, popupPath: "popup/chain.html", origins: ORIGINS }));
+      blank.get(w.name)!.push(await w.call("blank-sample"));
+      if (toolbarError) continue;
+      try {
+        toolbar.get(w.name)!.push(await w.call("toolbar-popup-sample", { pageUrl }));
+      } catch (error) {
+        toolbarError = String((error as Error).message).split("\n")[0];
+        log(`the toolbar popup could not be measured: ${toolbarError}`);
+      }
+    }
+  }
   const stat = (xs: number[]) => ({ median: median(xs), p90: percentile(xs, 90), max: Math.max(...xs) });
-  const result = {
-    page: "popup/chain.html?tabId=<tab of the 20-origin page>",
-    samples: s.length,
-    verdictMs: stat(s.map((x) => x.verdictMs)),
-    originsMs: stat(s.map((x) => x.originsMs)),
-    firstRenderMs: stat(s.map((x) => x.firstRenderMs)),
-    domContentLoadedMs: stat(s.map((x) => x.domContentLoadedMs)),
-    originsShown: s[0]?.originsShown,
-    headline: s[0]?.headline,
-    tabStateMessage: { medianMs: median(popup.tabStateMessage.times), jsonBytes: popup.tabStateMessage.bytes },
-    blankExtensionPageDomContentLoadedMs: median(popup.blankPageDomContentLoadedMs),
-    raw: s,
-  };
-  console.log(
-    `  popup: verdict rendered ${result.verdictMs.median.toFixed(0)} ms median (p90 ${result.verdictMs.p90.toFixed(0)}); first render (skeleton) ${result.firstRenderMs.median.toFixed(0)} ms (a blank extension page: DOMContentLoaded ${result.blankExtensionPageDomContentLoadedMs.toFixed(0)} ms); the tab-state message alone ${result.tabStateMessage.medianMs.toFixed(0)} ms for ${Math.round(result.tabStateMessage.jsonBytes / 1024)} KB of JSON; ${result.originsShown} origins listed: "${result.headline}"`,
-  );
-  return result;
+  const out: Record<string, unknown> = {};
+  for (const w of ws) {
+    const s = samples.get(w.name)!;
+    const message = await w.call<{ times: number[]; bytes: number }>("tab-state-message", { pageUrl });
+    const result = {
+      page: "popup/chain.html?tabId=<tab of the 20-origin page>",
+      samples: s.length,
+      verdictMs: stat(s.map((x) => x.verdictMs)),
+      originsMs: stat(s.map((x) => x.originsMs)),
+      firstRenderMs: stat(s.map((x) => x.firstRenderMs)),
+      domContentLoadedMs: stat(s.map((x) => x.domContentLoadedMs)),
+      originsShown: s[0]?.originsShown,
+      headline: s[0]?.headline,
+      tabStateMessage: { medianMs: median(message.times), jsonBytes: message.bytes },
+      blankExtensionPageDomContentLoadedMs: median(blank.get(w.name)!),
+      // What Chain Sentry adds to opening any page of the extension: modules, the tab-state message, the render.
+      ownMs: median(s.map((x) => x.verdictMs)) - median(blank.get(w.name)!),
+      // The real toolbar popup (popup/index.html in its panel): from action.openPopup() (the click)
+      // to the verdict and the 20 origins rendered, and from the panel document's own start.
+      toolbar: toolbarError
+        ? { error: toolbarError }
+        : {
+            samples: toolbar.get(w.name)!.length,
+            clickToVerdictMs: stat(toolbar.get(w.name)!.map((x) => x.clickToVerdictMs)),
+            clickToPopupStartMs: stat(toolbar.get(w.name)!.map((x) => x.clickToPopupStartMs)),
+            verdictMs: stat(toolbar.get(w.name)!.map((x) => x.verdictMs)),
+            originsShown: toolbar.get(w.name)![0]?.originsShown,
+          },
+      raw: s,
+    };
+    const tb = result.toolbar;
+    if (tb.clickToVerdictMs && tb.clickToPopupStartMs && tb.verdictMs) {
+      console.log(`  toolbar popup (${w.name}): click → verdict ${tb.clickToVerdictMs.median.toFixed(0)} ms median (p90 ${tb.clickToVerdictMs.p90.toFixed(0)}); click → the panel's document starts ${tb.clickToPopupStartMs.median.toFixed(0)} ms; its own start → verdict ${tb.verdictMs.median.toFixed(0)} ms; ${tb.originsShown} origins`);
+    }
+    console.log(
+      `  popup (${w.name}): verdict rendered ${result.verdictMs.median.toFixed(0)} ms median (p90 ${result.verdictMs.p90.toFixed(0)}); first render (skeleton) ${result.firstRenderMs.median.toFixed(0)} ms (a blank extension page: DOMContentLoaded ${result.blankExtensionPageDomContentLoadedMs.toFixed(0)} ms); Chain Sentry's own part ${result.ownMs.toFixed(0)} ms; the tab-state message alone ${result.tabStateMessage.medianMs.toFixed(0)} ms for ${Math.round(result.tabStateMessage.jsonBytes / 1024)} KB of JSON; ${result.originsShown} origins listed: "${result.headline}"`,
+    );
+    out[w.name] = result;
+  }
+  return out;
 }
 
 async function blocklistPart(w: Worker) {

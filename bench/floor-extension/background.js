@@ -17,4 +17,4 @@ browser.webRequest.onHeadersReceived.addListener(
   ["blocking"],
 );
 
-browser.runtime.onMessage.addListener((msg) => (msg?.type === "floor-stats" ? Promise.resolve(stats) : undefined));
+browser.runtime.onMessage.addListener((msg) => (msg?.type === "bench-stats" ? Promise.resolve(stats) : undefined));

@@ -6,16 +6,19 @@
  * worker with `unshare --mount`: a private mount namespace inside the sandbox (same loopback network,
  * so the same servers), which lets three Firefoxes — one per configuration — run side by side.
  *
- *   argv: <extensionDir relative to the repo> <root PEM path>
- *   messages in:  {id, cmd: "load", url, settleMs} | {id, cmd: "popup", pageUrl, popupPath, samples, origins} |
- *                 {id, cmd: "evaluate-page", url, fn} | {id, cmd: "send", message} | {id, cmd: "errors"} | {id, cmd: "close"}
+ *   argv: <extensionDir relative to the repo> <root PEM paths, comma-separated> [extra prefs as JSON]
+ *   messages in:  {id, cmd: "load", url, settleMs} | {id, cmd: "popup-sample", pageUrl, popupPath, origins} |
+ *                 {id, cmd: "blank-sample"} | {id, cmd: "toolbar-popup-sample", pageUrl} | {id, cmd: "tab-state-message", pageUrl} |
+ *                 {id, cmd: "evaluate-page", url, fn} | {id, cmd: "send", message} | {id, cmd: "errors"} | {id, cmd: "close"} |
+ *                 for the soak (bench/soak.ts): {id, cmd: "browse", urls, lanes, closeEvery} | {id, cmd: "close-lanes"} |
+ *                 {id, cmd: "memory"} | {id, cmd: "storage"}
  *   messages out: {ready, extensionId} once launched, then {id, ok} or {id, error} per message.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import type { Page } from "puppeteer-core";
 import { launchFirefox, type FirefoxHandle } from "../../test/e2e/firefox";
 
-const [extensionDir, rootPemPath] = process.argv.slice(2);
+const [extensionDir, rootPemPaths, extraPrefs] = process.argv.slice(2);
 const send = (msg: unknown) => process.send!(msg);
 
 /** Every load fetches: no disk or memory HTTP cache. */
@@ -31,9 +34,8 @@ const PREFS = {
   "datareporting.policy.dataSubmissionEnabled": false,
 };
 
-/** CPU time (ms) used so far by the Firefox process and all its descendants (content, socket, GPU…). */
-function cpuMs(rootPid: number): number {
-  const hz = 100; // USER_HZ on Linux
+/** The Firefox process and all its descendants (content, extension, socket, GPU…): pid → parent, CPU ticks. */
+function processTree(rootPid: number): Map<number, { ppid: number; ticks: number }> {
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -45,7 +47,6 @@ function cpuMs(rootPid: number): number {
       // the process ended while we looked
     }
   }
-  let ticks = 0;
   const tree = new Set([rootPid]);
   for (let grew = true; grew; ) {
     grew = false;
@@ -56,7 +57,14 @@ function cpuMs(rootPid: number): number {
       }
     }
   }
-  for (const pid of tree) ticks += stats.get(pid)?.ticks ?? 0;
+  return new Map([...stats].filter(([pid]) => tree.has(pid)));
+}
+
+/** CPU time (ms) used so far by the Firefox process and all its descendants. */
+function cpuMs(rootPid: number): number {
+  const hz = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const s of processTree(rootPid).values()) ticks += s.ticks;
   return (ticks * 1000) / hz;
 }
 
@@ -107,88 +115,105 @@ async function tabIdOf(url: string): Promise<number> {
   }
 }
 
-/**
- * Opens the extension's chain page for the tab showing `pageUrl` `samples` times (a fresh tab each
- * time) and reads when the verdict banner and the origins list were rendered. Preload scripts do not
- * run in moz-extension:// pages, so bench/firefox.ts adds bench/lib/popup-probe.js to its private
- * copy of the page; times are from the page's navigation start.
- */
-async function popup(pageUrl: string, popupPath: string, samples: number, origins: number) {
-  const subject = await ff.browser.newPage();
-  await subject.goto(pageUrl, { waitUntil: "load", timeout: 60_000 });
+/** The tab the popup measurements show: the page at `pageUrl`, loaded once and left open. */
+let popupSubject: { pageUrl: string; tabId: number; page: Page } | undefined;
+async function subjectTab(pageUrl: string): Promise<number> {
+  if (popupSubject?.pageUrl === pageUrl) return popupSubject.tabId;
+  const page = await ff.browser.newPage();
+  await page.goto(pageUrl, { waitUntil: "load", timeout: 60_000 });
   // Let the background record the responses (deferred with setTimeout) before asking for them.
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  const tabId = await tabIdOf(pageUrl);
-  const url = ff.extensionUrl(`${popupPath}?tabId=${tabId}&benchOrigins=${origins}`);
-  const out: { verdictMs: number; originsMs: number; firstRenderMs: number; domContentLoadedMs: number | null; originsShown: number; headline: string }[] = [];
-  for (let i = 0; i < samples; i++) {
-    const page: Page = await ff.browser.newPage();
-    // goto() never settles for moz-extension:// pages under BiDi (see the harness): poll instead.
-    page.goto(url).catch(() => {});
-    const deadline = Date.now() + 15_000;
-    let result: (typeof out)[number] | null = null;
-    while (Date.now() < deadline) {
-      result = await page
-        .evaluate(() => {
-          const { benchVerdict, benchOrigins, benchFirstRender } = document.documentElement.dataset;
-          if (!benchVerdict || !benchOrigins) return null;
-          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
-          return {
-            verdictMs: Number(benchVerdict),
-            originsMs: Number(benchOrigins),
-            firstRenderMs: Number(benchFirstRender),
-            domContentLoadedMs: nav?.domContentLoadedEventStart ?? null,
-            originsShown: document.querySelectorAll("li.origin").length,
-            headline: document.querySelector(".banner-headline")?.textContent ?? "",
-          };
-        })
-        .catch(() => null);
-      if (result) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await page.close().catch(() => {});
-    if (!result) throw new Error(`${url}: the verdict and ${origins} origins were not rendered within 15 s${ff.extensionErrors().join("\n")}`);
-    out.push(result);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  popupSubject = { pageUrl, tabId: await tabIdOf(pageUrl), page };
+  return popupSubject.tabId;
+}
+
+let opener: Page | undefined;
+/**
+ * The real toolbar popup (popup/index.html in its panel) for the tab showing `pageUrl`, made the
+ * active tab: opened by action.openPopup() from bench/lib/popup-opener.js in a background tab; the
+ * popup's probe reports its times and closes the panel. Needs the pref
+ * extensions.openPopupWithoutUserGesture.enabled (bench/firefox.ts sets it).
+ */
+async function toolbarPopupSample(pageUrl: string) {
+  await subjectTab(pageUrl);
+  opener ??= await ff.openExtensionPage("popup/bench-opener.html");
+  await popupSubject!.page.bringToFront();
+  const result = await opener.evaluate(() => (window as unknown as { benchOpenToolbarPopup(): Promise<unknown> }).benchOpenToolbarPopup());
+  // Let the panel close before the next sample.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return result;
+}
+
+/** Opens `pagePath` in a fresh tab, polls `read` in it until it gives a value (or 15 s), closes the tab. */
+async function inFreshTab<T>(pagePath: string, read: () => T | null): Promise<T | null> {
+  const page: Page = await ff.browser.newPage();
+  // goto() never settles for moz-extension:// pages under BiDi (see the harness): poll instead.
+  page.goto(ff.extensionUrl(pagePath)).catch(() => {});
+  const deadline = Date.now() + 15_000;
+  let result: T | null = null;
+  while (Date.now() < deadline && result === null) {
+    result = await page.evaluate(read).catch(() => null);
+    if (result === null) await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // What opening any extension page in a new tab costs: a blank page of the same extension.
-  const blank: number[] = [];
-  for (let i = 0; i < Math.min(samples, 8); i++) {
-    const page = await ff.browser.newPage();
-    page.goto(ff.extensionUrl("popup/bench-blank.html")).catch(() => {});
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const dcl = await page
-        .evaluate(() => {
-          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
-          return location.pathname.endsWith("bench-blank.html") && document.readyState === "complete" && nav ? nav.domContentLoadedEventStart : null;
-        })
-        .catch(() => null);
-      if (dcl !== null) {
-        blank.push(dcl);
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await page.close().catch(() => {});
-  }
-  // What the popup's one request costs by itself: the background's answer for the tab, its size.
+  await page.close().catch(() => {});
+  return result;
+}
+
+/**
+ * Opens the extension's chain page for the tab showing `pageUrl` once, in a fresh tab, and reads
+ * when the verdict banner and the origins list were rendered. Preload scripts do not run in
+ * moz-extension:// pages, so bench/firefox.ts adds bench/lib/popup-probe.js to its private copy of
+ * the page; times are from the page's navigation start.
+ */
+async function popupSample(pageUrl: string, popupPath: string, origins: number) {
+  const tabId = await subjectTab(pageUrl);
+  const result = await inFreshTab(`${popupPath}?tabId=${tabId}&benchOrigins=${origins}`, () => {
+    const { benchVerdict, benchOrigins, benchFirstRender } = document.documentElement.dataset;
+    if (!benchVerdict || !benchOrigins) return null;
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    return {
+      verdictMs: Number(benchVerdict),
+      originsMs: Number(benchOrigins),
+      firstRenderMs: Number(benchFirstRender),
+      domContentLoadedMs: nav?.domContentLoadedEventStart ?? null,
+      originsShown: document.querySelectorAll("li.origin").length,
+      headline: document.querySelector(".banner-headline")?.textContent ?? "",
+    };
+  });
+  if (!result) throw new Error(`${popupPath}: the verdict and ${origins} origins were not rendered within 15 s${ff.extensionErrors().join("\n")}`);
+  return result;
+}
+
+/** What opening any extension page in a new tab costs: a blank page of the same extension, DOMContentLoaded. */
+async function blankSample() {
+  const dcl = await inFreshTab("popup/bench-blank.html", () => {
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    return location.pathname.endsWith("bench-blank.html") && document.readyState === "complete" && nav ? nav.domContentLoadedEventStart : null;
+  });
+  if (dcl === null) throw new Error("the blank extension page did not load within 15 s");
+  return dcl;
+}
+
+/** What the popup's one request costs by itself: the background's answer for the tab, its size. */
+async function tabStateMessage(pageUrl: string) {
+  const tabId = await subjectTab(pageUrl);
   const messenger = await ff.openExtensionPage("popup/chain.html?tabId=-1");
-  const message = (await messenger.evaluate(async (id: number) => {
-    const api = (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser;
-    const times: number[] = [];
-    let bytes = 0;
-    for (let i = 0; i < 10; i++) {
-      const t0 = performance.now();
-      const state = await api.runtime.sendMessage({ type: "ui-bg-get-tab-state", tabId: id });
-      times.push(performance.now() - t0);
-      bytes = JSON.stringify(state).length;
-    }
-    return { times, bytes };
-  }, tabId)) as { times: number[]; bytes: number };
-  await messenger.close().catch(() => {});
-  await subject.close().catch(() => {});
-  return { tabId, url, samples: out, tabStateMessage: message, blankPageDomContentLoadedMs: blank };
+  try {
+    return (await messenger.evaluate(async (id: number) => {
+      const api = (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser;
+      const times: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now();
+        const state = await api.runtime.sendMessage({ type: "ui-bg-get-tab-state", tabId: id });
+        times.push(performance.now() - t0);
+        bytes = JSON.stringify(state).length;
+      }
+      return { times, bytes };
+    }, tabId)) as { times: number[]; bytes: number };
+  } finally {
+    await messenger.close().catch(() => {});
+  }
 }
 
 /** Runs `fn` (source of an async function) in a fresh tab on `url`; returns its result. */
@@ -202,14 +227,149 @@ async function evaluatePage(url: string, fn: string) {
   }
 }
 
+// --- The soak (bench/soak.ts) -----------------------------------------------------------------
+
+/** The soak's tabs: each lane is a tab that navigates from page to page until it is closed. */
+let lanes: (Page | null)[] = [];
+let tabsOpened = 0;
+let tabsClosed = 0;
+let browsed = 0;
+
+/**
+ * Loads `urls` in `lanes` tabs at once (each lane navigates its own tab to its next URL); after every
+ * `closeEvery` loads in all, one lane's tab is closed and the lane opens a new one. A load counts when
+ * the page's load event fired with every subresource loaded (its __left / __failed counters).
+ */
+async function browse(urls: string[], laneCount: number, closeEvery: number) {
+  let next = 0;
+  let failed = 0;
+  const errors: string[] = [];
+  const t0 = performance.now();
+  const run = async (lane: number) => {
+    for (;;) {
+      const i = next++;
+      if (i >= urls.length) return;
+      if (!lanes[lane]) {
+        lanes[lane] = await ff.browser.newPage();
+        tabsOpened++;
+      }
+      const page = lanes[lane]!;
+      try {
+        await page.goto(urls[i], { waitUntil: "load", timeout: 60_000 });
+        const { left, failedHere } = await page.evaluate(() => {
+          const w = window as unknown as { __left: number; __failed: number };
+          return { left: w.__left, failedHere: w.__failed };
+        });
+        if (left !== 0 || failedHere !== 0) throw new Error(`${left} subresources left, ${failedHere} failed`);
+      } catch (error) {
+        failed++;
+        if (errors.length < 5) errors.push(`${urls[i]}: ${String((error as Error).message ?? error).split("\n")[0]}`);
+      }
+      if (++browsed % closeEvery === 0) {
+        lanes[lane] = null;
+        await page.close().catch(() => {});
+        tabsClosed++;
+      }
+    }
+  };
+  lanes.length = Math.max(lanes.length, laneCount);
+  await Promise.all(Array.from({ length: laneCount }, (_, lane) => run(lane)));
+  return { loads: urls.length, failed, errors, seconds: (performance.now() - t0) / 1000, tabsOpened, tabsClosed };
+}
+
+async function closeLanes() {
+  for (const page of lanes) {
+    if (!page) continue;
+    await page.close().catch(() => {});
+    tabsClosed++;
+  }
+  lanes = [];
+  return { tabsOpened, tabsClosed };
+}
+
+/** /proc/<pid>/status fields in KiB. */
+function status(pid: number): { VmRSS: number; RssAnon: number; VmHWM: number } {
+  const text = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
+  return { VmRSS: kib("VmRSS"), RssAnon: kib("RssAnon"), VmHWM: kib("VmHWM") };
+}
+
+/**
+ * Resident memory of Firefox's processes: the extension process (Firefox runs every extension's
+ * background and pages in one content process, named "WebExtensions" in /proc/<pid>/comm, or with
+ * the type "extension" as the last word of its command line when it was not forked by Firefox's
+ * fork server), the parent (the root), and all of them together.
+ */
+function memory() {
+  const root = ff.browser.process()?.pid ?? 0;
+  const processes = [...processTree(root).keys()].flatMap((pid) => {
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      const type = pid === root ? "parent" : comm === "WebExtensions" || (argv.includes("-contentproc") && argv.at(-1) === "extension") ? "extension" : comm;
+      return [{ pid, type, ...status(pid) }];
+    } catch {
+      return []; // ended while we looked
+    }
+  });
+  const extension = processes.filter((p) => p.type === "extension");
+  if (extension.length !== 1) throw new Error(`expected one extension process, found ${extension.length}: ${JSON.stringify(processes)}`);
+  const sum = (xs: { VmRSS: number }[]) => xs.reduce((a, p) => a + p.VmRSS, 0);
+  return {
+    extension: extension[0],
+    parentRssKiB: sum(processes.filter((p) => p.type === "parent")),
+    allRssKiB: sum(processes),
+    processes: processes.map((p) => `${p.type}:${p.VmRSS}`),
+  };
+}
+
+/**
+ * What the extension keeps in storage.local and storage.session, asked from one of its own pages:
+ * bytes as getBytesInUse reports them where Firefox has it, and the length of the JSON of get(null)
+ * (what the extension stored, serialized), with key counts by prefix ("history:", "ca:", …).
+ */
+async function storage() {
+  const page = await ff.openExtensionPage("popup/blocked.html");
+  try {
+    // As source text: tsx would wrap the inner arrow functions in a helper the page does not have.
+    return await page.evaluate(`(async () => {
+      const measure = async (area) => {
+        const all = await area.get(null);
+        const prefixes = {};
+        for (const key of Object.keys(all)) {
+          const prefix = /^[a-z-]+:/i.exec(key)?.[0] ?? key;
+          prefixes[prefix] = (prefixes[prefix] ?? 0) + 1;
+        }
+        let bytesInUse = null;
+        try {
+          bytesInUse = area.getBytesInUse ? await area.getBytesInUse(null) : null;
+        } catch {
+          bytesInUse = null;
+        }
+        return { keys: Object.keys(all).length, jsonBytes: JSON.stringify(all).length, bytesInUse, prefixes };
+      };
+      return { local: await measure(browser.storage.local), session: await measure(browser.storage.session) };
+    })()`);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
 process.on("message", async (msg: { id: number; cmd: string; [k: string]: any }) => {
   try {
     let ok: unknown;
     if (msg.cmd === "load") ok = await load(msg.url, msg.settleMs ?? 0);
-    else if (msg.cmd === "popup") ok = await popup(msg.pageUrl, msg.popupPath, msg.samples, msg.origins);
+    else if (msg.cmd === "popup-sample") ok = await popupSample(msg.pageUrl, msg.popupPath, msg.origins);
+    else if (msg.cmd === "blank-sample") ok = await blankSample();
+    else if (msg.cmd === "toolbar-popup-sample") ok = await toolbarPopupSample(msg.pageUrl);
+    else if (msg.cmd === "tab-state-message") ok = await tabStateMessage(msg.pageUrl);
     else if (msg.cmd === "evaluate-page") ok = await evaluatePage(msg.url, msg.fn);
     else if (msg.cmd === "errors") ok = ff.extensionErrors();
     else if (msg.cmd === "send") ok = await ff.sendMessage(msg.message);
+    else if (msg.cmd === "browse") ok = await browse(msg.urls, msg.lanes, msg.closeEvery);
+    else if (msg.cmd === "close-lanes") ok = await closeLanes();
+    else if (msg.cmd === "memory") ok = memory();
+    else if (msg.cmd === "storage") ok = await storage();
     else if (msg.cmd === "close") {
       await ff.close();
       send({ id: msg.id, ok: true });
@@ -222,7 +382,11 @@ process.on("message", async (msg: { id: number; cmd: string; [k: string]: any })
 });
 
 try {
-  ff = await launchFirefox({ extensionDir, policies: { Certificates: { Install: [rootPemPath] } }, prefs: PREFS });
+  ff = await launchFirefox({
+    extensionDir,
+    policies: { Certificates: { Install: rootPemPaths.split(",") } },
+    prefs: { ...PREFS, ...(extraPrefs ? JSON.parse(extraPrefs) : {}) },
+  });
   send({ ready: true, extensionId: ff.extensionId, pid: ff.browser.process()?.pid });
 } catch (error) {
   send({ ready: false, error: String((error as Error)?.stack ?? error) });

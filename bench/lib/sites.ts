@@ -45,7 +45,11 @@ function pageHtml(origins: string[], load: string): string {
   );
 }
 
-export async function startBenchSites({ dir, basePort = 9443 }: { dir: string; basePort?: number }): Promise<BenchSites> {
+/**
+ * `basePort`: where the servers listen. `publicBasePort` (default the same): the ports the pages and
+ * `BenchSites` name, when a delaying proxy listens there in front of the servers (bench/lib/delay-proxy.ts).
+ */
+export async function startBenchSites({ dir, basePort = 9443, publicBasePort = basePort }: { dir: string; basePort?: number; publicBasePort?: number }): Promise<BenchSites> {
   mkdirSync(dir, { recursive: true });
   const root = await issue({ subject: "CN=Chain Sentry Bench Root,O=Chain Sentry Bench" });
   const chains: Issued[][] = [];
@@ -56,7 +60,7 @@ export async function startBenchSites({ dir, basePort = 9443 }: { dir: string; b
   }
   const rootPemPath = path.join(dir, "bench-root.pem");
   writeFileSync(rootPemPath, root.pem);
-  const ports = Array.from({ length: ORIGINS }, (_, i) => basePort + i);
+  const ports = Array.from({ length: ORIGINS }, (_, i) => publicBasePort + i);
   const origin = (i: number) => `https://localhost:${ports[i]}`;
   const origins = ports.map((_, i) => origin(i));
   const files = new Map<string, { type: string; body: string | Buffer }>();
@@ -80,7 +84,7 @@ export async function startBenchSites({ dir, basePort = 9443 }: { dir: string; b
           });
           server.on("secureConnection", (socket: TLSSocket) => sockets.add(socket.once("close", () => sockets.delete(socket))));
           server.once("error", reject);
-          server.listen(ports[i], "127.0.0.1", () => resolve(server));
+          server.listen(basePort + i, "127.0.0.1", () => resolve(server));
         }),
     ),
   );

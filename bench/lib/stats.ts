@@ -86,3 +86,41 @@ export function ratioOfMedians(a: number[], b: number[], iterations = 4000, seed
 export function iqr(values: ArrayLike<number>): [number, number] {
   return [percentile(values, 25), percentile(values, 75)];
 }
+
+export interface PairedRatio {
+  /** Median of the per-round ratios a_i / b_i (rounds share the machine's state: the ratio cancels it). */
+  median: number;
+  iqr: [number, number];
+  /** Percentile-bootstrap intervals of that median, resampling whole rounds. */
+  ci90: [number, number];
+  ci95: [number, number];
+  rounds: number;
+}
+
+/**
+ * Paired ratio of two configurations measured round by round (each round: both, in a shuffled order):
+ * the median of the per-round ratios with bootstrap intervals over rounds. Other work on a shared
+ * machine moves both configurations of a round alike, so this interval is much narrower than the
+ * ratio of medians' for the same samples.
+ */
+export function pairedRatio(a: number[], b: number[], iterations = 4000, seed = 1): PairedRatio {
+  const ratios = a.map((x, i) => x / b[i]);
+  const random = prng(seed);
+  const boot = new Float64Array(iterations);
+  for (let i = 0; i < iterations; i++) boot[i] = median(Array.from(ratios, () => ratios[Math.floor(random() * ratios.length)]));
+  return {
+    median: median(ratios),
+    iqr: iqr(ratios),
+    ci90: [percentile(boot, 5), percentile(boot, 95)],
+    ci95: [percentile(boot, 2.5), percentile(boot, 97.5)],
+    rounds: ratios.length,
+  };
+}
+
+/**
+ * Rounds needed for an interval of half-width `target`, from one measured with `rounds` rounds and
+ * half-width `halfWidth` (a half-width shrinks as 1/√rounds).
+ */
+export function roundsFor(target: number, halfWidth: number, rounds: number): number {
+  return Math.ceil(rounds * (halfWidth / target) ** 2);
+}
