@@ -38,7 +38,7 @@ const POINTS = Number(process.env.SOAK_POINTS ?? 4);
 const RATIO_ROUNDS = Number(process.env.SOAK_RATIO_ROUNDS ?? (QUICK ? 3 : 20));
 const IDLE_MS = Number(process.env.SOAK_IDLE_MS ?? 8000);
 const SETTLE_MS = 1200;
-export const SOAK_RESULTS_PATH = fileURLToPath(new URL("./soak-results.json", import.meta.url));
+const SOAK_RESULTS_PATH = fileURLToPath(new URL("./soak-results.json", import.meta.url));
 const log = (msg: string) => console.error(`[soak] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
