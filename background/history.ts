@@ -7,15 +7,21 @@
  *
  * Events are stored in chunks of CHUNK_SIZE under their own keys ("history:<n>"), listed by an
  * index ("history:meta"), so a flush writes the chunk that grew (and the one the limit trimmed),
- * not the whole history. Storage failures never reach the caller: they are reported to Problems,
- * the data stays in memory and is written again with the next flush.
+ * not the whole history. Writes are batched: a change waits BATCH_MS for the rest of its burst (a
+ * page load's findings), then all go in one write, and there is at most one write a second.
+ * Storage failures never reach the caller: they are reported to Problems, the data stays in memory
+ * and is written again with the next flush.
+ *
+ * `record` runs for every response with findings, so a repeated one (the chain this origin's
+ * findings were last logged from, the host's CA chain last seen) costs a few map look-ups and a
+ * key comparison in place: no string, summary or array is built.
  */
 import type { Storage } from "webextension-polyfill";
-import { caChainKey, chainChangedTitle, isChainChange, isChainSummary, summarizeChain, type CertificateSummary } from "../src/chainDiff";
+import { caChainKey, chainChangedTitle, isCaChainKey, isChainChange, isChainSummary, summarizeChain, type CertificateSummary } from "../src/chainDiff";
 import { MAX_HISTORY_LIMIT, type HistoryEvent } from "../src/protocol";
 import type { ChainCertificate, Finding, Verdict } from "../src/verdict";
 import { errorMessage, type Problems } from "./problems";
-import { originOf } from "./tabStore";
+import { urlParts } from "./tabStore";
 import { WriteBehind } from "./writeBehind";
 
 /** Events per stored chunk: a flush writes at most two (a few hundred kilobytes). */
@@ -37,11 +43,26 @@ const CA_KEY = "ca:";
  * hosts, 15 MB at most. (5,000 hosts of fingerprint keys took about 1 MB before summaries.)
  */
 export const MAX_HOSTS = 2000;
+/**
+ * How long a change waits for others to join its write. A history write rewrites a whole chunk
+ * (up to CHUNK_SIZE events) in storage.local; what is held back when Firefox quits is lost.
+ */
+export const BATCH_MS = 1000;
+/** What `record` returns when nothing new was logged (frozen: never added to). */
+const NOTHING = Object.freeze([]) as unknown as Finding[];
 
 /** A host's chain last seen: the key of its CA part, and its summaries (null: stored by an older version). */
 interface RememberedChain {
   key: string;
   chain: CertificateSummary[] | null;
+}
+
+/** What a tab's current page load has logged. */
+interface PageLog {
+  /** `origin|rule|certificate` of every finding logged. */
+  keys: Set<string>;
+  /** Per origin, the verdict its findings were last logged from. */
+  last: Map<string, Verdict>;
 }
 
 interface Chunk {
@@ -64,7 +85,7 @@ export class History {
   #count = 0;
   #caChains = new Map<string, RememberedChain>();
   /** Events already recorded for a page load, so a page's 200 subresources log a finding once. */
-  readonly #seen = new Map<number, Set<string>>();
+  readonly #seen = new Map<number, PageLog>();
   #limit: number;
   /** Persisted in the index, so ids stay unique across restarts. */
   #nextId = 0;
@@ -84,6 +105,7 @@ export class History {
       valueOf: (key) => this.#stored(key),
       onSaved: (afterFailure) => void (afterFailure && problems.resolve("history")),
       onFailed: (error) => problems.report("history", `The alert history could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`),
+      batchMs: BATCH_MS,
     });
     this.#dirty = this.#writer.dirty;
   }
@@ -125,22 +147,30 @@ export class History {
     this.#seen.delete(tabId);
   }
 
-  /** Returns the findings logged now (not already logged for this page load): what is reported, too. */
-  record(tabId: number, pageUrl: string, url: string, verdict: Verdict, time: number): Finding[] {
-    const origin = originOf(url);
-    const seen = this.#seen.get(tabId) ?? new Set<string>();
-    this.#seen.set(tabId, seen);
-    const logged: Finding[] = [];
-    for (const f of verdict.findings) {
-      // A finding may name a certificate the chain does not hold (one that failed analysis): the event is kept without it.
-      const cert = f.certIndex === null ? undefined : (verdict.chain[f.certIndex] as ChainCertificate | undefined);
-      const key = `${origin}|${f.ruleId}|${cert?.sha256 ?? ""}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      logged.push(f);
-      this.#push({ time, level: f.severity, pageUrl, origin, ruleId: f.ruleId, title: f.title, subject: cert?.subject ?? "", sha256: cert?.sha256 ?? "" });
+  /**
+   * Returns the findings logged now (not already logged for this page load): what is reported, too.
+   * `where` is `url`'s origin and host, when the caller has parsed it already.
+   */
+  record(tabId: number, pageUrl: string, url: string, verdict: Verdict, time: number, where = urlParts(url)): Finding[] {
+    const { origin } = where;
+    let page = this.#seen.get(tabId);
+    if (!page) this.#seen.set(tabId, (page = { keys: new Set(), last: new Map() }));
+    let logged = NOTHING;
+    // The verdict this origin's findings were last logged from (the usual response): all of them are logged.
+    if (page.last.get(origin) !== verdict) {
+      page.last.set(origin, verdict);
+      for (const f of verdict.findings) {
+        // A finding may name a certificate the chain does not hold (one that failed analysis): the event is kept without it.
+        const cert = f.certIndex === null ? undefined : (verdict.chain[f.certIndex] as ChainCertificate | undefined);
+        const key = `${origin}|${f.ruleId}|${cert?.sha256 ?? ""}`;
+        if (page.keys.has(key)) continue;
+        page.keys.add(key);
+        if (logged === NOTHING) logged = [];
+        logged.push(f);
+        this.#push({ time, level: f.severity, pageUrl, origin, ruleId: f.ruleId, title: f.title, subject: cert?.subject ?? "", sha256: cert?.sha256 ?? "" });
+      }
     }
-    this.checkChain(pageUrl, url, verdict, time);
+    this.checkChain(pageUrl, url, verdict, time, where);
     return logged;
   }
 
@@ -216,17 +246,16 @@ export class History {
   /**
    * Logs "chain-changed" when a host presents another CA chain than last time. Runs for every
    * response (with findings or not: a clean site's chain changing is news too), so the usual case
-   * (the chain last seen) is a key comparison; summaries are built only when something is to be remembered.
+   * (the chain last seen) is a key comparison in place; the key and summaries are built only when
+   * something is to be remembered. `where` is `url`'s origin and host, when the caller has them.
    */
-  checkChain(pageUrl: string, url: string, verdict: Verdict, time: number): void {
-    const host = safeHost(url);
+  checkChain(pageUrl: string, url: string, verdict: Verdict, time: number, { origin, host } = urlParts(url)): void {
     const { chain } = verdict;
     if (!host || chain.length < 2) return;
-    const key = caChainKey(chain);
     const previous = this.#caChains.get(host);
     // Most recently seen last: the first entry is the one to forget.
     this.#caChains.delete(host);
-    if (previous?.key === key) {
+    if (previous && isCaChainKey(previous.key, chain)) {
       this.#caChains.set(host, previous);
       // A new leaf under the same CA chain is remembered only when it lasts longer (a renewal), so two
       // leaves served side by side do not rewrite storage on every connection; a chain stored by an
@@ -239,7 +268,7 @@ export class History {
       return;
     }
     const after = summarizeChain(chain);
-    this.#caChains.set(host, { key, chain: after });
+    this.#caChains.set(host, { key: caChainKey(chain), chain: after });
     this.#dirty.add(CA_KEY + host);
     if (this.#caChains.size > MAX_HOSTS) {
       const oldest = this.#caChains.keys().next().value as string;
@@ -249,7 +278,7 @@ export class History {
     this.#schedule();
     if (previous !== undefined) {
       this.#push({
-        time, level: "notice", pageUrl, origin: originOf(url), ruleId: "chain-changed",
+        time, level: "notice", pageUrl, origin, ruleId: "chain-changed",
         title: chainChangedTitle(host, after), subject: after[1].subject, sha256: after[1].sha256,
         change: { before: previous.chain, after },
       });
@@ -335,12 +364,4 @@ function isEvent(value: unknown): value is HistoryEvent {
     typeof e === "object" && e !== null && Number.isFinite(e.time) && SEVERITIES.includes(e.level) && TEXT_FIELDS.every((k) => typeof e[k] === "string") &&
     (e.change === undefined || isChainChange(e.change))
   );
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "";
-  }
 }

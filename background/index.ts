@@ -24,7 +24,7 @@ import { errorMessage, Problems } from "./problems";
 import { Quarantine, QUARANTINE_ALARM, QUARANTINE_MS, type SessionRulesApi } from "./quarantine";
 import { Reporter, REPORTING_ALARM } from "./reporting";
 import { createSettingsStore } from "./settings";
-import { originOf, TabStore } from "./tabStore";
+import { originOf, TabStore, urlParts } from "./tabStore";
 
 /** What the blocking listener must see: every TLS response (host permissions a user can revoke). */
 const INSPECTED_ORIGINS = ["https://*/*", "wss://*/*"];
@@ -139,17 +139,19 @@ function onResponse(event: CaptureEvent): void {
   }
   if (details.tabId < 0) return;
   const blocked = stopped !== null;
-  tabs.record({ tabId: details.tabId, url: details.url, topLevel, info, verdict, der, blocked, time });
+  // The URL parsed once for the tab's state and the history.
+  const where = urlParts(details.url);
+  tabs.record({ tabId: details.tabId, url: details.url, origin: where.origin, topLevel, info, verdict, der, blocked, time });
   const pageUrl = tabs.get(details.tabId)?.url ?? details.url;
   if (verdict.findings.length) {
     // What the history logs now is what is reported: a page's 200 subresources report a finding once.
-    const logged = history.record(details.tabId, pageUrl, details.url, verdict, time);
+    const logged = history.record(details.tabId, pageUrl, details.url, verdict, time, where);
     if (logged.length && effective.reporting) {
       const input = { verdict: { ...verdict, findings: logged }, pageUrl, url: details.url, stopped: blocked, connection: { protocolVersion: info?.protocolVersion, cipherSuite: info?.cipherSuite }, der, time, extensionVersion, browserVersion };
       reporter.enqueue(reportEvents(input, effective.reporting, newId));
     }
   } else {
-    history.checkChain(pageUrl, details.url, verdict, time);
+    history.checkChain(pageUrl, details.url, verdict, time, where);
   }
   notifier.maybeNotify(details.tabId, details.url, verdict, effective, blocked);
 }

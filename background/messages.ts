@@ -13,7 +13,7 @@ import type { TabStore } from "./tabStore";
 export interface MessageDeps {
   index: CompiledIndex;
   analyzer: () => ChainAnalyzer;
-  tabs: TabStore;
+  tabs: Pick<TabStore, "view" | "certificate">;
   history: History;
   settings: {
     view(): SettingsView;
@@ -34,13 +34,11 @@ type Handlers = { [K in RequestType]: (request: Requests[K]["request"]) => Promi
 
 export function createMessageHandler(deps: MessageDeps) {
   const handlers: Handlers = {
-    "ui-bg-get-tab-state": ({ tabId }) => deps.tabs.get(tabId),
+    "ui-bg-get-tab-state": ({ tabId }) => deps.tabs.view(tabId),
 
     // Bytes only: decoding runs in the page, off this event loop that every HTTPS response waits on.
     "ui-bg-get-certificate": ({ tabId, sha256 }) => {
-      const state = deps.tabs.get(tabId);
-      const record = [state?.top, ...(state?.origins.flatMap((o) => o.chains) ?? [])].find((r) => r?.verdict.chain.some((c) => c.sha256 === sha256));
-      const der = record?.der[record.verdict.chain.findIndex((c) => c.sha256 === sha256)];
+      const der = deps.tabs.certificate(tabId, sha256);
       if (!der) return { error: "The certificate's bytes are not available for this tab any more; reload the page." };
       // Counted from the base64 length (btoa pads to a multiple of 4), so a huge certificate is not even decoded from base64.
       const bytes = (der.length / 4) * 3 - (der.endsWith("==") ? 2 : der.endsWith("=") ? 1 : 0);

@@ -4,18 +4,39 @@
  * the tab closes, and mirrored to storage.session so a suspended-and-restarted background (MV3
  * event page) still answers the popup. Writes are batched, never done inside the listener.
  *
+ * Recording runs once per response, on the event loop every next blocking request waits on, so
+ * the usual response costs counters only: a chain already recorded for its origin is found by the
+ * verdict object itself (the analyzer returns the same object for a chain it has cached), falling
+ * back to comparing the chains' SHA-256s; the state changes no level, no event fires (no badge
+ * work), and only the tab's counters are marked for a later write.
+ *
+ * storage.session gets what changed, in small pieces:
+ * - `tab:<id>`: the tab's state without its origins (page chain, failures, unchecked, level);
+ * - `tab-origin:<id>:<n>`: its n-th origin with its chains (origins are only appended until the
+ *   tab's state starts afresh, so a piece is written when it is new or its chains change);
+ * - `tab-counts:<id>`: `updatedAt` and every chain's request counters, which also say how many
+ *   origins the tab has. Written with every piece of the tab, and otherwise at most every
+ *   COUNTS_DELAY_MS, or at once when the popup asks for the tab (`view`);
+ * - `der:<sha256>`: a certificate's base64 bytes, written once however many tabs and chains show it.
+ * The popup's state carries no bytes: the views ask for a certificate's (`certificate`) when needed.
+ *
+ * What a restart may lose: counters (requests, blocked requests, updatedAt) changed in the last
+ * COUNTS_DELAY_MS and never asked for by the popup. Structure is written within FLUSH_DELAY_MS.
+ *
  * Everything here is bounded: origins, chains and failures per tab, certificate bytes in
  * storage.session (a byte budget across tabs, least recently written dropped first), and the tabs
  * remembered as closed. Stored state is untrusted on the way back in (an older version's shape, a
  * failed write): what does not look like a tab state is dropped and reported, never thrown.
  */
 import type { Storage } from "webextension-polyfill";
-import type { ChainRecord, ConnectionInfo, TabState, TlsFailure, UncheckedResponse } from "../src/protocol";
+import type { ChainRecord, ConnectionInfo, OriginRecord, TabState, TlsFailure, UncheckedResponse } from "../src/protocol";
 import type { SecurityInfo } from "../src/securityInfo";
-import { worstLevel, type Verdict } from "../src/verdict";
+import { worstLevel, type ChainCertificate, type Verdict } from "../src/verdict";
 import { errorMessage, type Problems } from "./problems";
 
 const TAB_KEY = "tab:";
+const ORIGIN_KEY = "tab-origin:";
+const COUNTS_KEY = "tab-counts:";
 const DER_KEY = "der:";
 /** Bounds per tab, so a page that loads from thousands of origins cannot grow state without end. */
 export const MAX_ORIGINS = 200;
@@ -30,11 +51,22 @@ export const MAX_LISTED = 50;
 const DER_BUDGET = 4 * 1024 * 1024;
 /** Closed tabs remembered, so a response arriving after its tab closed does not bring it back. */
 export const MAX_CLOSED = 1000;
+/** A new chain, origin, failure or page is written this soon. */
 const FLUSH_DELAY_MS = 250;
+/** Counters alone are written at most this often (and at once when the popup asks). */
+export const COUNTS_DELAY_MS = 2000;
+/**
+ * Bytes no tab shows any more stay this long (in memory and storage) before the first write after
+ * it removes them, so a tab reopened on the same sites, or the next page of a site, does not write
+ * them again.
+ */
+export const DER_GRACE_MS = 30_000;
 
 export interface ResponseRecord {
   tabId: number;
   url: string;
+  /** `url`'s origin, when the caller has it already. */
+  origin?: string;
   topLevel: boolean;
   /** Null when the listener failed before Firefox reported it. */
   info: SecurityInfo | null;
@@ -43,6 +75,10 @@ export interface ResponseRecord {
   der: (string | null)[];
   blocked: boolean;
   time: number;
+}
+
+export interface TabStoreOptions {
+  now?: () => number;
 }
 
 export function connectionOf(info: SecurityInfo | null): ConnectionInfo {
@@ -54,10 +90,47 @@ export function connectionOf(info: SecurityInfo | null): ConnectionInfo {
 }
 
 export function originOf(url: string): string {
+  return urlParts(url).origin;
+}
+
+export interface UrlParts {
+  origin: string;
+  /** host:port, as URL.host gives it ("" for a URL that does not parse). */
+  host: string;
+}
+
+/**
+ * Origins and hosts already worked out, by the URL's scheme and authority (a page's hundreds of
+ * responses come from a few): a response costs a slice and a look-up, not a URL parse.
+ */
+const partsByAuthority = new Map<string, UrlParts>();
+const PARTS_CACHED = 512;
+
+/** A URL's origin and host; an unparsable URL is its own origin, with no host. */
+export function urlParts(url: string): UrlParts {
+  // An https: or wss: URL's origin depends on its text up to the authority's end only (WHATWG URL:
+  // a special scheme's authority ends at / ? # or \), so the text before that names it exactly.
+  const start = url.startsWith("https://") ? 8 : url.startsWith("wss://") ? 6 : -1;
+  const first = url.charCodeAt(start);
+  if (start < 0 || first === 0x2f || first === 0x5c) return parse(url) ?? { origin: url, host: "" }; // not special, or more slashes
+  let end = start;
+  for (let c = first; end < url.length && c !== 0x2f && c !== 0x3f && c !== 0x23 && c !== 0x5c; c = url.charCodeAt(++end));
+  const authority = url.slice(0, end);
+  const cached = partsByAuthority.get(authority);
+  if (cached) return cached;
+  const parts = parse(url);
+  if (!parts) return { origin: url, host: "" };
+  if (partsByAuthority.size >= PARTS_CACHED) partsByAuthority.clear();
+  partsByAuthority.set(authority, parts);
+  return parts;
+}
+
+function parse(url: string): UrlParts | null {
   try {
-    return new URL(url).origin;
+    const { origin, host } = new URL(url);
+    return { origin, host };
   } catch {
-    return url;
+    return null;
   }
 }
 
@@ -67,144 +140,255 @@ function emptyState(tabId: number, url: string | null, time: number): TabState {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 const isRecordShape = (r: unknown) => isObject(r) && isObject(r.verdict) && Array.isArray(r.verdict.chain) && Array.isArray(r.verdict.findings);
+const isOriginShape = (o: unknown): o is OriginRecord => isObject(o) && typeof o.origin === "string" && Array.isArray(o.chains) && o.chains.every(isRecordShape);
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
-/** A stored tab state this version can use (storage may hold an older version's shape, or anything). */
+/** A stored tab state (or its part without origins) this version can use: storage may hold an older version's shape, or anything. */
 function isTabState(value: unknown): value is TabState {
   if (!isObject(value) || typeof value.tabId !== "number" || !Array.isArray(value.origins) || !Array.isArray(value.failures)) return false;
   if (value.top !== null && !isRecordShape(value.top)) return false;
-  return value.origins.every((o) => isObject(o) && typeof o.origin === "string" && Array.isArray(o.chains) && o.chains.every(isRecordShape));
+  return value.origins.every(isOriginShape);
+}
+
+/** `tab-counts:<id>`: per origin, per chain, requests then blocked requests. */
+interface StoredCounts {
+  updatedAt: number;
+  origins: number[][];
+}
+
+function isCounts(value: unknown): value is StoredCounts {
+  return isObject(value) && Number.isFinite(value.updatedAt) && Array.isArray(value.origins) && value.origins.every((o) => Array.isArray(o) && o.every(isCount));
 }
 
 function recordsOf(state: TabState): ChainRecord[] {
   return [state.top, ...state.origins.flatMap((o) => o.chains)].filter((r): r is ChainRecord => r !== null);
 }
 
-function chainId(record: { verdict: Verdict }): string {
-  return record.verdict.chain.map((c) => c.sha256).join("|");
+/** Same certificates, by SHA-256, in the same order: what made two responses "the same chain". */
+function sameChain(a: readonly ChainCertificate[], b: readonly ChainCertificate[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]?.sha256 !== b[i]?.sha256) return false;
+  return true;
 }
 
-function newChainRecord(r: ResponseRecord): ChainRecord {
-  return {
-    url: r.url,
-    origin: originOf(r.url),
-    verdict: r.verdict,
-    connection: connectionOf(r.info),
-    der: r.der,
-    firstSeen: r.time,
-    requests: 1,
-    blockedRequests: r.blocked ? 1 : 0,
-  };
+const originKey = (tabId: number, n: number) => `${ORIGIN_KEY}${tabId}:${n}`;
+
+/** A tab's state and what this store keeps beside it (never sent to the popup). */
+interface Tab {
+  state: TabState;
+  /** Origin → its position in `state.origins`, which numbers its storage piece. */
+  positions: Map<string, number>;
+  /** What storage.session lacks of this tab: its `tab:` key, origin pieces, `tab-counts:` key. */
+  header: boolean;
+  origins: Set<number>;
+  counts: boolean;
+}
+
+/** Certificate bytes held for the tabs that show them (`refs`: their records). */
+interface Held {
+  der: string | null;
+  refs: number;
 }
 
 export class TabStore {
-  readonly #tabs = new Map<number, TabState>();
+  readonly #tabs = new Map<number, Tab>();
+  /** Tabs with something to write. */
   readonly #dirty = new Set<number>();
-  readonly #removed = new Set<number>();
+  /** Origin pieces in storage per tab (`tab-origin:<id>:0…n-1`), so a smaller state removes the rest. */
+  readonly #storedOrigins = new Map<number, number>();
+  /** Keys to remove from storage.session with the next write. */
+  readonly #removals = new Set<string>();
   /** Tabs closed in this session, oldest first (bounded). */
   readonly #closed = new Set<number>();
-  /** Certificate bytes in storage.session: key → length, least recently written first. */
+  /** Certificate bytes by SHA-256, while a record shows them and for DER_GRACE_MS after. */
+  readonly #certs = new Map<string, Held>();
+  /** Certificates no record shows any more, with when the last went: oldest first. */
+  readonly #released = new Map<string, number>();
+  /** Certificates whose bytes storage.session lacks. */
+  readonly #derPending = new Set<string>();
+  /** Certificate bytes in storage.session: SHA-256 → length, least recently written first. */
   readonly #derStored = new Map<string, number>();
   #derBytes = 0;
-  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timerAt = 0;
+  /** Writes run one after another, and wait for restore: it decides which stored keys are stale. */
+  #flushing: Promise<void> = Promise.resolve();
+  #restoring: Promise<void> | null = null;
   readonly #storage: Storage.StorageArea;
   readonly #onChange: (state: TabState) => void;
   readonly #problems: Problems;
+  readonly #now: () => number;
 
-  constructor(storage: Storage.StorageArea, onChange: (state: TabState) => void, problems: Problems) {
+  constructor(storage: Storage.StorageArea, onChange: (state: TabState) => void, problems: Problems, options: TabStoreOptions = {}) {
     this.#storage = storage;
     this.#onChange = onChange;
     this.#problems = problems;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
    * Loads what an earlier instance of the background left in storage.session, keeping only states
-   * of tabs still open (`openTabs`, when known) and sweeping certificate bytes nothing refers to.
-   * Never rejects: what cannot be read is dropped and reported.
+   * of tabs still open (`openTabs`, when known) and sweeping pieces and certificate bytes nothing
+   * refers to. Never rejects: what cannot be read is dropped and reported.
    */
-  async restore(openTabs?: Promise<number[] | undefined>): Promise<void> {
+  restore(openTabs?: Promise<number[] | undefined>): Promise<void> {
+    this.#restoring = this.#restore(openTabs).finally(() => (this.#restoring = null));
+    return this.#restoring;
+  }
+
+  async #restore(openTabs?: Promise<number[] | undefined>): Promise<void> {
     try {
       const all = await this.#storage.get(null);
       const openIds = await openTabs;
       const open = openIds ? new Set(openIds) : null;
-      const stale: string[] = [];
+      const stale = new Set<string>();
+      const kept = new Set<string>();
       let unreadable = 0;
       for (const [key, value] of Object.entries(all)) {
+        if (key.startsWith(ORIGIN_KEY) || key.startsWith(COUNTS_KEY)) stale.add(key); // unless a kept tab claims it
         if (!key.startsWith(TAB_KEY)) continue;
-        if (!isTabState(value)) {
+        const state = isTabState(value) ? this.#assemble(value, all) : null;
+        if (!state) {
           unreadable++;
-          stale.push(key);
+          stale.add(key);
           continue;
         }
-        if (open && open.size && !open.has(value.tabId)) {
-          stale.push(key);
+        const tabId = state.tabId;
+        const pieces = [key, COUNTS_KEY + tabId, ...state.origins.map((_, n) => originKey(tabId, n))];
+        if (open && open.size && !open.has(tabId)) {
+          for (const k of pieces) stale.add(k);
           continue;
         }
-        value.unchecked = Array.isArray(value.unchecked) ? value.unchecked : [];
-        for (const record of recordsOf(value)) {
-          record.der = record.verdict.chain.map((c) => {
+        for (const k of pieces) kept.add(k);
+        // A response recorded while restoring wins over the stored copy; its own write replaces these keys.
+        const early = this.#tabs.get(tabId);
+        this.#storedOrigins.set(tabId, Math.max(this.#storedOrigins.get(tabId) ?? 0, state.origins.length));
+        if (early) continue;
+        for (const record of recordsOf(state)) {
+          const { chain } = record.verdict;
+          record.derAvailable = chain.map((c) => {
             const der = all[DER_KEY + c?.sha256];
-            return typeof der === "string" ? der : null;
+            if (typeof der !== "string") return this.#retain(c?.sha256, null);
+            if (!this.#derStored.has(c.sha256)) this.#noteDer(c.sha256, der.length);
+            return this.#retain(c.sha256, der);
           });
+          delete (record as { der?: unknown }).der; // an older version's shape
         }
-        // A response recorded while restoring wins over the stored copy.
-        if (!this.#tabs.has(value.tabId)) this.#tabs.set(value.tabId, value);
+        this.#tabs.set(tabId, { state, positions: new Map(state.origins.map((o, n) => [o.origin, n])), header: false, origins: new Set(), counts: false });
       }
-      const referenced = this.#referencedDer();
+      for (const key of kept) stale.delete(key);
       for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(DER_KEY)) continue;
-        if (referenced.has(key) && typeof value === "string") this.#noteDer(key, value.length);
-        else stale.push(key);
+        const sha256 = key.slice(DER_KEY.length);
+        if (typeof value === "string" && this.#certs.has(sha256)) {
+          if (!this.#derStored.has(sha256)) this.#noteDer(sha256, value.length);
+          this.#derPending.delete(sha256);
+        } else stale.add(key);
       }
       if (unreadable) this.#problems.report("tab-state", `${unreadable} stored tab state${unreadable > 1 ? "s" : ""} could not be read and ${unreadable > 1 ? "were" : "was"} dropped`, "restore");
-      if (stale.length) await this.#storage.remove(stale);
+      if (stale.size) await this.#storage.remove([...stale]);
     } catch (error) {
       this.#problems.report("tab-state", `the tabs' state could not be restored after a background restart: ${errorMessage(error)}`, "restore");
     }
+    if (this.#dirty.size || this.#removals.size || this.#derPending.size) this.#schedule(FLUSH_DELAY_MS);
+  }
+
+  /** A stored `tab:` value with its origin pieces and counters put back, or null if they do not read. */
+  #assemble(header: TabState, all: Record<string, unknown>): TabState | null {
+    const state = header;
+    state.unchecked = Array.isArray(state.unchecked) ? state.unchecked : [];
+    const counts = all[COUNTS_KEY + state.tabId];
+    // Without counters: an older version's state, its origins inline.
+    if (counts === undefined) return state;
+    if (!isCounts(counts) || state.origins.length) return null;
+    const origins: OriginRecord[] = [];
+    for (let n = 0; n < counts.origins.length; n++) {
+      const origin = all[originKey(state.tabId, n)];
+      const pairs = counts.origins[n];
+      if (!isOriginShape(origin) || pairs.length !== origin.chains.length * 2) return null;
+      origin.chains.forEach((c, i) => {
+        c.requests = pairs[2 * i];
+        c.blockedRequests = pairs[2 * i + 1];
+      });
+      origins.push(origin);
+    }
+    state.origins = origins;
+    state.updatedAt = counts.updatedAt;
+    return state;
   }
 
   get(tabId: number): TabState | null {
-    return this.#tabs.get(tabId) ?? null;
+    return this.#tabs.get(tabId)?.state ?? null;
+  }
+
+  /**
+   * The tab's state for the popup. What it shows is written at once (counters are otherwise held
+   * back), so a background restarted right after still gives the popup this state.
+   */
+  view(tabId: number): TabState | null {
+    const tab = this.#tabs.get(tabId);
+    if (tab?.counts) this.#schedule(0);
+    return tab?.state ?? null;
+  }
+
+  /** A certificate's base64 bytes, if the tab's state shows the certificate and they are held. */
+  certificate(tabId: number, sha256: string): string | null {
+    const state = this.get(tabId);
+    if (!state || !recordsOf(state).some((r) => r.verdict.chain.some((c) => c?.sha256 === sha256))) return null;
+    return this.#certs.get(sha256)?.der ?? null;
   }
 
   all(): TabState[] {
-    return [...this.#tabs.values()];
+    return [...this.#tabs.values()].map((t) => t.state);
   }
 
   /** A top-level navigation that brought no TLS chain (http:, or before any response). */
   navigate(tabId: number, url: string, time: number): void {
     if (this.#closed.has(tabId)) return;
-    this.#set(emptyState(tabId, url, time));
+    this.#replace(emptyState(tabId, url, time));
   }
 
   record(r: ResponseRecord): void {
     if (this.#closed.has(r.tabId)) return;
+    const origin = r.origin ?? originOf(r.url);
     if (r.topLevel) {
       const state = emptyState(r.tabId, r.url, r.time);
-      state.top = newChainRecord(r);
-      this.#set(state);
+      state.top = this.#newRecord(r, origin);
+      this.#replace(state);
       return;
     }
-    const state = this.#tabs.get(r.tabId) ?? emptyState(r.tabId, null, r.time);
-    const origin = originOf(r.url);
-    let group = state.origins.find((o) => o.origin === origin);
-    if (!group) {
+    const tab = this.#tabs.get(r.tabId) ?? this.#start(emptyState(r.tabId, null, r.time));
+    const { state } = tab;
+    let n = tab.positions.get(origin);
+    if (n === undefined) {
       if (state.origins.length >= MAX_ORIGINS) return;
-      group = { origin, level: "ok", chains: [] };
-      state.origins.push(group);
+      n = state.origins.push({ origin, level: "ok", chains: [] }) - 1;
+      tab.positions.set(origin, n);
     }
-    const id = chainId(r);
-    const existing = group.chains.find((c) => chainId(c) === id);
-    if (existing) {
-      existing.requests++;
-      if (r.blocked) existing.blockedRequests++;
-      // Same chain, possibly judged again after a settings change: keep the latest verdict.
-      existing.verdict = r.verdict;
-    } else if (group.chains.length < MAX_CHAINS_PER_ORIGIN) {
-      group.chains.push(newChainRecord(r));
-    }
-    group.level = worstLevel(group.chains.map((c) => c.verdict.level));
+    const group = state.origins[n];
+    const { chains } = group;
     state.updatedAt = r.time;
-    this.#set(state);
+    let existing: ChainRecord | undefined;
+    for (let i = 0; i < chains.length && !existing; i++) if (chains[i].verdict === r.verdict) existing = chains[i];
+    if (existing) {
+      // The usual response: a chain this origin presented before, judged by the same (cached) verdict.
+      this.#count(tab, existing, r.blocked);
+      return;
+    }
+    for (let i = 0; i < chains.length && !existing; i++) if (sameChain(chains[i].verdict.chain, r.verdict.chain)) existing = chains[i];
+    if (existing) {
+      this.#count(tab, existing, r.blocked);
+      // Same chain, judged again (settings changed, or the analyzer's cache let it go): keep the latest verdict.
+      existing.verdict = r.verdict;
+    } else if (chains.length < MAX_CHAINS_PER_ORIGIN) {
+      chains.push(this.#newRecord(r, origin));
+    } else {
+      this.#touched(tab);
+      return;
+    }
+    group.level = worstLevel(chains.map((c) => c.verdict.level));
+    tab.origins.add(n);
+    this.#changed(tab);
   }
 
   recordFailure(tabId: number, failure: TlsFailure, topLevel: boolean): void {
@@ -219,109 +403,220 @@ export class TabStore {
   /** Adds to one of the tab's bounded lists; a top-level one starts the tab's state afresh. */
   #append<K extends "failures" | "unchecked">(tabId: number, list: K, item: TabState[K][number], topLevel: boolean): void {
     if (this.#closed.has(tabId)) return;
-    const state = topLevel ? emptyState(tabId, item.url, item.time) : (this.#tabs.get(tabId) ?? emptyState(tabId, null, item.time));
-    const items = state[list] as TabState[K][number][];
+    const tab = topLevel ? this.#replace(emptyState(tabId, item.url, item.time), false) : (this.#tabs.get(tabId) ?? this.#start(emptyState(tabId, null, item.time)));
+    const items = tab.state[list] as TabState[K][number][];
     if (items.length < MAX_LISTED) items.push(item);
-    state.updatedAt = item.time;
-    this.#set(state);
+    tab.state.updatedAt = item.time;
+    tab.header = true;
+    this.#changed(tab);
   }
 
   remove(tabId: number): void {
     this.#closed.add(tabId);
     if (this.#closed.size > MAX_CLOSED) this.#closed.delete(this.#closed.values().next().value as number);
-    if (!this.#tabs.delete(tabId)) return;
+    const tab = this.#tabs.get(tabId);
+    if (!tab) return;
+    this.#tabs.delete(tabId);
     this.#dirty.delete(tabId);
-    this.#removed.add(tabId);
-    this.#scheduleFlush();
+    this.#release(tab.state);
+    this.#removals.add(TAB_KEY + tabId);
+    this.#removals.add(COUNTS_KEY + tabId);
+    for (let n = 0; n < (this.#storedOrigins.get(tabId) ?? 0); n++) this.#removals.add(originKey(tabId, n));
+    this.#storedOrigins.delete(tabId);
+    this.#schedule(FLUSH_DELAY_MS);
   }
 
-  #set(state: TabState): void {
-    state.level = worstLevel([state.top?.verdict.level ?? "ok", ...state.origins.map((o) => o.level)]);
-    this.#tabs.set(state.tabId, state);
+  #newRecord(r: ResponseRecord, origin: string): ChainRecord {
+    return {
+      url: r.url,
+      origin,
+      verdict: r.verdict,
+      connection: connectionOf(r.info),
+      derAvailable: r.verdict.chain.map((c, i) => this.#retain(c?.sha256, r.der[i] ?? null)),
+      firstSeen: r.time,
+      requests: 1,
+      blockedRequests: r.blocked ? 1 : 0,
+    };
+  }
+
+  /** A tab's state not known before, registered (the caller fills it and reports the change). */
+  #start(state: TabState): Tab {
+    const tab: Tab = { state, positions: new Map(), header: true, origins: new Set(), counts: true };
+    this.#tabs.set(state.tabId, tab);
     this.#dirty.add(state.tabId);
-    this.#scheduleFlush();
+    return tab;
+  }
+
+  /** The tab's state starts afresh: what the old one showed is released, all of it written again. */
+  #replace(state: TabState, announce = true): Tab {
+    const old = this.#tabs.get(state.tabId);
+    const tab = this.#start(state);
+    if (old) this.#release(old.state);
+    if (announce) this.#changed(tab);
+    return tab;
+  }
+
+  #count(tab: Tab, record: ChainRecord, blocked: boolean): void {
+    record.requests++;
+    if (blocked) record.blockedRequests++;
+    this.#touched(tab);
+  }
+
+  /** Counters (and updatedAt) changed, nothing else: written later, no event. */
+  #touched(tab: Tab): void {
+    if (tab.counts) return;
+    tab.counts = true;
+    this.#dirty.add(tab.state.tabId);
+    this.#schedule(COUNTS_DELAY_MS);
+  }
+
+  /** The tab's chains, origins or lists changed: its level is worked out again, the change announced and written soon. */
+  #changed(tab: Tab): void {
+    const { state } = tab;
+    const level = worstLevel([state.top?.verdict.level ?? "ok", ...state.origins.map((o) => o.level)]);
+    if (level !== state.level) tab.header = true;
+    state.level = level;
+    tab.counts = true;
+    this.#dirty.add(state.tabId);
+    this.#schedule(FLUSH_DELAY_MS);
     this.#onChange(state);
   }
 
-  #scheduleFlush(): void {
-    this.#flushTimer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  /** One more record shows this certificate; returns whether its bytes are held. */
+  #retain(sha256: string | undefined, der: string | null): boolean {
+    if (typeof sha256 !== "string") return false;
+    let held = this.#certs.get(sha256);
+    if (!held) this.#certs.set(sha256, (held = { der: null, refs: 0 }));
+    if (held.refs++ === 0) this.#released.delete(sha256);
+    if (held.der === null && der) {
+      held.der = der;
+      if (!this.#derStored.has(sha256)) this.#derPending.add(sha256);
+    }
+    return held.der !== null;
+  }
+
+  /** A state's records are gone: certificates no other record shows start their grace period. */
+  #release(state: TabState): void {
+    const now = this.#now();
+    for (const record of recordsOf(state)) {
+      for (const c of record.verdict.chain) {
+        const held = this.#certs.get(c?.sha256);
+        if (held && --held.refs === 0) this.#released.set(c.sha256, now);
+      }
+    }
+  }
+
+  /** Flushes within `delay` ms; an earlier flush already planned stands. */
+  #schedule(delay: number): void {
+    const at = this.#now() + delay;
+    if (this.#timer !== null) {
+      if (this.#timerAt <= at) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.flush();
+    }, delay);
   }
 
   /**
-   * Writes changed tabs; certificate bytes are stored once per certificate, not once per tab, within
-   * DER_BUDGET. Never rejects: a failed write is reported, and the tabs are written again next time.
+   * Writes what changed: the changed pieces of each tab, counters, certificate bytes not yet stored
+   * (within DER_BUDGET), and removes what is gone. Never rejects: a failed write is reported, and
+   * what it held is written again with the next one.
    */
-  async flush(): Promise<void> {
-    this.#flushTimer = null;
+  flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(() => this.#write());
+    return this.#flushing;
+  }
+
+  async #write(): Promise<void> {
+    if (this.#restoring) await this.#restoring;
     const writes: Record<string, unknown> = {};
-    const dirty = [...this.#dirty];
-    for (const tabId of dirty) {
-      const state = this.#tabs.get(tabId);
-      if (!state) continue;
-      for (const record of recordsOf(state)) {
-        record.verdict.chain.forEach((c, i) => {
-          const der = record.der[i];
-          const key = DER_KEY + c.sha256;
-          if (der && !this.#derStored.has(key)) writes[key] = der;
-        });
-      }
-      writes[TAB_KEY + tabId] = {
-        ...state,
-        top: state.top && { ...state.top, der: [] },
-        origins: state.origins.map((o) => ({ ...o, chains: o.chains.map((c) => ({ ...c, der: [] })) })),
-      };
+    const written: number[] = [];
+    for (const tabId of this.#dirty) {
+      const tab = this.#tabs.get(tabId);
+      if (!tab) continue;
+      const { state } = tab;
+      if (tab.header) writes[TAB_KEY + tabId] = { ...state, origins: [] };
+      for (const n of tab.origins) writes[originKey(tabId, n)] = state.origins[n];
+      writes[COUNTS_KEY + tabId] = { updatedAt: state.updatedAt, origins: state.origins.map((o) => o.chains.flatMap((c) => [c.requests, c.blockedRequests])) } satisfies StoredCounts;
+      const stored = this.#storedOrigins.get(tabId) ?? 0;
+      for (let n = state.origins.length; n < stored; n++) this.#removals.add(originKey(tabId, n));
+      this.#storedOrigins.set(tabId, state.origins.length);
+      tab.header = tab.counts = false;
+      tab.origins.clear();
+      written.push(tabId);
     }
     this.#dirty.clear();
-    const removals = [...this.#removed].map((id) => TAB_KEY + id);
-    this.#removed.clear();
-    for (const [key, value] of Object.entries(writes)) if (key.startsWith(DER_KEY)) this.#noteDer(key, (value as string).length);
-    if (removals.length) removals.push(...this.#unreferencedDer());
-    removals.push(...this.#overBudgetDer());
+    const derWritten = [...this.#derPending];
+    this.#derPending.clear();
+    for (const sha256 of derWritten) {
+      const der = this.#certs.get(sha256)?.der;
+      if (!der) continue;
+      writes[DER_KEY + sha256] = der;
+      this.#noteDer(sha256, der.length);
+    }
+    this.#sweepReleased();
+    this.#dropOverBudget(writes);
+    // A key written again (an origin piece after a failed removal) is not removed after its write.
+    const removals = [...this.#removals].filter((key) => !(key in writes));
+    this.#removals.clear();
     try {
       if (Object.keys(writes).length) await this.#storage.set(writes);
       if (removals.length) await this.#storage.remove(removals);
       this.#problems.resolve("tab-state");
     } catch (error) {
-      // Quota or I/O: try these tabs again with the next change; the bytes are written again too.
-      for (const tabId of dirty) if (this.#tabs.has(tabId)) this.#dirty.add(tabId);
-      for (const key of Object.keys(writes)) this.#forgetDer(key);
+      // Quota or I/O: these tabs are written whole with the next write; the bytes are written again too.
+      for (const tabId of written) {
+        const tab = this.#tabs.get(tabId);
+        if (!tab) continue;
+        tab.header = tab.counts = true;
+        tab.state.origins.forEach((_, n) => tab.origins.add(n));
+        this.#dirty.add(tabId);
+      }
+      for (const sha256 of derWritten) {
+        this.#forgetDer(sha256);
+        if (this.#certs.get(sha256)?.der) this.#derPending.add(sha256);
+      }
+      for (const key of removals) this.#removals.add(key);
       this.#problems.report("tab-state", `the tabs' state could not be saved for a background restart: ${errorMessage(error)}`);
     }
   }
 
-  #noteDer(key: string, length: number): void {
-    this.#forgetDer(key);
-    this.#derStored.set(key, length);
+  /** Certificates no record has shown for DER_GRACE_MS: forgotten, and removed from storage. */
+  #sweepReleased(): void {
+    const before = this.#now() - DER_GRACE_MS;
+    for (const [sha256, since] of this.#released) {
+      if (since > before) break;
+      this.#released.delete(sha256);
+      this.#certs.delete(sha256);
+      this.#derPending.delete(sha256);
+      if (this.#forgetDer(sha256)) this.#removals.add(DER_KEY + sha256);
+    }
+  }
+
+  /** Drops the least recently written certificate bytes beyond the budget (not writing them, if they were to be). */
+  #dropOverBudget(writes: Record<string, unknown>): void {
+    for (const sha256 of this.#derStored.keys()) {
+      if (this.#derBytes <= DER_BUDGET) break;
+      this.#forgetDer(sha256);
+      if (DER_KEY + sha256 in writes) delete writes[DER_KEY + sha256];
+      else this.#removals.add(DER_KEY + sha256);
+    }
+  }
+
+  #noteDer(sha256: string, length: number): void {
+    this.#forgetDer(sha256);
+    this.#derStored.set(sha256, length);
     this.#derBytes += length;
   }
 
-  #forgetDer(key: string): void {
-    const length = this.#derStored.get(key);
-    if (length === undefined) return;
-    this.#derStored.delete(key);
+  #forgetDer(sha256: string): boolean {
+    const length = this.#derStored.get(sha256);
+    if (length === undefined) return false;
+    this.#derStored.delete(sha256);
     this.#derBytes -= length;
-  }
-
-  /** Drops the least recently written certificate bytes beyond the budget. */
-  #overBudgetDer(): string[] {
-    const dropped: string[] = [];
-    for (const key of this.#derStored.keys()) {
-      if (this.#derBytes <= DER_BUDGET) break;
-      dropped.push(key);
-    }
-    for (const key of dropped) this.#forgetDer(key);
-    return dropped;
-  }
-
-  #referencedDer(): Set<string> {
-    return new Set(this.all().flatMap(recordsOf).flatMap((r) => r.verdict.chain.map((c) => DER_KEY + c?.sha256)));
-  }
-
-  /** Stored certificate bytes no open tab refers to any more. */
-  #unreferencedDer(): string[] {
-    const referenced = this.#referencedDer();
-    const stale = [...this.#derStored.keys()].filter((k) => !referenced.has(k));
-    for (const key of stale) this.#forgetDer(key);
-    return stale;
+    return true;
   }
 }

@@ -16,10 +16,16 @@ export interface WriteBehindOptions {
   now?: () => number;
   /**
    * At most one write per this interval. The first change after a quiet spell is written at once
-   * (after the current task, so one event's changes go together): a change still held back when
-   * Firefox quits is lost.
+   * (after the current task, so one event's changes go together), unless `batchMs` says otherwise:
+   * a change still held back when Firefox quits is lost.
    */
   intervalMs?: number;
+  /**
+   * How long a change waits for others to join its write (default 0: the first change after a
+   * quiet spell is written once the current task ends). A burst of changes spread over several
+   * tasks, such as a page load's responses, goes in one write when it lasts less than this.
+   */
+  batchMs?: number;
   /** A failed write is retried after twice the previous wait, up to this: storage may stay broken. */
   maxRetryMs?: number;
 }
@@ -37,7 +43,7 @@ export class WriteBehind {
   readonly #options: Required<WriteBehindOptions>;
 
   constructor(options: WriteBehindOptions) {
-    this.#options = { now: Date.now, intervalMs: 1000, maxRetryMs: 60_000, ...options };
+    this.#options = { now: Date.now, intervalMs: 1000, batchMs: 0, maxRetryMs: 60_000, ...options };
   }
 
   mark(...keys: string[]): void {
@@ -51,7 +57,7 @@ export class WriteBehind {
     this.schedule();
   }
 
-  schedule(delay = Math.max(0, this.#last + this.#options.intervalMs - this.#options.now())): void {
+  schedule(delay = Math.max(this.#options.batchMs, this.#last + this.#options.intervalMs - this.#options.now())): void {
     if (this.dirty.size === 0 || !this.#enabled) return;
     this.#timer ??= setTimeout(() => {
       this.#timer = null;

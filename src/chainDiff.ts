@@ -67,6 +67,21 @@ export function caChainKey(chain: readonly { sha256: string }[]): string {
   return key;
 }
 
+/**
+ * Whether `key` is `caChainKey(chain)`, compared in place (no string built): the history asks this
+ * for every response with findings, and the answer is almost always yes.
+ */
+export function isCaChainKey(key: string, chain: readonly { sha256: string }[]): boolean {
+  let at = 0;
+  for (let i = 1; i < chain.length; i++) {
+    if (i > 1 && key.charCodeAt(at++) !== 0x7c /* | */) return false;
+    const sha256 = String(chain[i].sha256);
+    if (!key.startsWith(sha256, at)) return false;
+    at += sha256.length;
+  }
+  return at === key.length;
+}
+
 /** The history's title for a change: the new issuer (the first certificate after the leaf) named. */
 export function chainChangedTitle(host: string, after: readonly CertificateSummary[]): string {
   return `The CA chain for ${host} changed: now issued by ${after[1]?.subject ?? "(no issuer)"}`;

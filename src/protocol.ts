@@ -48,8 +48,12 @@ export interface ChainRecord {
   origin: string;
   verdict: Verdict;
   connection: ConnectionInfo;
-  /** Base64 DER of each certificate (leaf first); null where Firefox gave no bytes. */
-  der: (string | null)[];
+  /**
+   * Whether the background holds each certificate's bytes (leaf first; false where Firefox gave
+   * none). The bytes are not part of the state: a page asks for a certificate's with
+   * `ui-bg-get-certificate`, by SHA-256, when it decodes, exports or downloads it.
+   */
+  derAvailable: boolean[];
   firstSeen: number;
   /** Responses that presented this chain. */
   requests: number;
@@ -254,8 +258,12 @@ export const HISTORY_KEPT_BY_POLICY = "Your organisation's policy (lockSettings)
 
 /** Every request a page can make, with its response. */
 export interface Requests {
+  /** The tab's state, without certificate bytes. */
   "ui-bg-get-tab-state": { request: { tabId: number }; response: TabState | null };
-  /** The certificate's base64 DER, undecoded: the page decodes it (popup/chain/certificateDetails.ts), not the background. */
+  /**
+   * One of the tab's certificates' base64 DER, undecoded: the page decodes it
+   * (popup/chain/certificateDetails.ts), not the background; exports and downloads ask for it too.
+   */
   "ui-bg-get-certificate": { request: { tabId: number; sha256: string }; response: { der: string } | { error: string } };
   "ui-bg-get-status": { request: Record<string, never>; response: Status };
   "ui-bg-get-settings": { request: Record<string, never>; response: SettingsView };

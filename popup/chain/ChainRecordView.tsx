@@ -1,10 +1,11 @@
 import { ROLE_NAME } from "../../src/names";
 import type { ChainRecord } from "../../src/protocol";
+import { usePlatform } from "../connect/context";
 import { saveFile } from "../ui/download";
 import { Expander } from "../ui/Expander";
 import { formatTime, plural } from "../ui/format";
 import { ConnectionDetails } from "./ConnectionDetails";
-import { chainPem, pemFileName } from "./exports";
+import { chainPem, missingDer, pemFileName } from "./exports";
 import { Findings } from "./Findings";
 import { Ladder } from "./Ladder";
 
@@ -13,9 +14,11 @@ import { Ladder } from "./Ladder";
  * finding and the connection, open at once on the full-width page and on demand in the popup.
  */
 export function ChainRecordView({ tabId, record, detailsOpen = false }: { tabId: number; record: ChainRecord; detailsOpen?: boolean }) {
-  const { missing } = chainPem(record);
+  const { connector } = usePlatform();
+  const missing = missingDer(record);
   const roles = record.verdict.chain;
-  const download = () => saveFile(pemFileName(record), chainPem(record).pem, "application/x-pem-file");
+  // The bytes are asked for now, not sent with the tab's state.
+  const download = async () => saveFile(pemFileName(record), (await chainPem(connector, tabId, record)).pem, "application/x-pem-file");
   return (
     <div class="chain-record">
       <p class="chain-meta muted">
@@ -36,12 +39,12 @@ export function ChainRecordView({ tabId, record, detailsOpen = false }: { tabId:
         </Expander>
       )}
       <div class="actions">
-        <button type="button" onClick={download} disabled={missing.length === record.der.length}>
+        <button type="button" onClick={download} disabled={missing.length === record.derAvailable.length}>
           Download chain (PEM)
         </button>
         {missing.length > 0 && (
           <p class="muted pem-note">
-            {missing.length === record.der.length
+            {missing.length === record.derAvailable.length
               ? "Firefox gave no certificate bytes for this chain, so there is nothing to download."
               : `The PEM file leaves out ${missing
                   .map((i) => `certificate ${i + 1} (${roles[i] ? ROLE_NAME[roles[i].role] : "unknown role"})`)

@@ -4,10 +4,10 @@
  * page runs the core's ChainAnalyzer itself on the bundled blocklist, with the lists the background
  * applies (ui-bg-get-lists), so its verdict is the background's, and `npm run analyze`'s.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ChainAnalyzer } from "../../src/analyzer";
 import type { CompiledIndex } from "../../src/blocklist";
-import type { TabState } from "../../src/protocol";
+import type { Connector, TabState } from "../../src/protocol";
 import { EMPTY_SETTINGS } from "../../src/settings";
 import { bannerFor } from "../chain/banner";
 import { ChainRecordView } from "../chain/ChainRecordView";
@@ -27,11 +27,13 @@ export interface WorkbenchPageProps {
   loadIndex: () => Promise<CompiledIndex>;
 }
 
-type Result = { status: "idle" } | { status: "working" } | { status: "failed"; error: string } | { status: "done"; state: TabState };
+/** Done: the analysis, and the connector its views (and downloads) get the input's bytes from. */
+type Result = { status: "idle" } | { status: "working" } | { status: "failed"; error: string } | { status: "done"; state: TabState; connector: Connector };
 
 const PASTED = "the pasted text";
 
 export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
+  const platform = usePlatform();
   const [index, setIndex] = useState<{ status: "loading" } | { status: "ready"; index: CompiledIndex } | { status: "failed"; error: string }>({ status: "loading" });
   useEffect(() => {
     loadIndex().then(
@@ -57,7 +59,7 @@ export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
     // A fresh analyzer each time: nothing one input claimed (a fingerprint for other bytes) is cached for the next.
     const analyzer = new ChainAnalyzer(index.index, lists.status === "ready" ? lists.data : EMPTY_SETTINGS);
     analyseChains(read.chains, analyzer, { builtInRoot, now: Date.now() }).then(
-      (state) => setResult({ status: "done", state }),
+      ({ state, certificates }) => setResult({ status: "done", state, connector: workbenchConnector(platform.connector, certificates) }),
       (error) => setResult({ status: "failed", error: errorText(error) }),
     );
   };
@@ -152,7 +154,7 @@ export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
       </main>
       {result.status === "done" && (
         <footer class="page-actions">
-          <button type="button" onClick={async () => saveFile(analysisFileName(result.state), await analysisJson(result.state), "application/json")}>
+          <button type="button" onClick={async () => saveFile(analysisFileName(result.state), await analysisJson(result.state, result.connector), "application/json")}>
             Download analysis (JSON)
           </button>
           {index.status === "ready" && <span class="muted">Bundled blocklist {index.index.version}</span>}
@@ -165,14 +167,13 @@ export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
 /** The analysis as the popup shows a tab: banner, then each chain (ladder, findings, details, PEM). */
 function WorkbenchResult({ result }: { result: Result }) {
   const platform = usePlatform();
-  const connector = useMemo(() => (result.status === "done" ? workbenchConnector(platform.connector, result.state) : platform.connector), [platform, result]);
   if (result.status === "idle") return null;
   if (result.status === "failed") return <Notice tone="error" role="alert" title="This input cannot be analysed">{result.error}</Notice>;
   if (result.status === "working") return <VerdictBanner banner={null} />;
   const { state } = result;
   const records = [...(state.top ? [state.top] : []), ...state.origins.flatMap((o) => o.chains)];
   return (
-    <PlatformProvider platform={{ ...platform, connector }}>
+    <PlatformProvider platform={{ ...platform, connector: result.connector }}>
       <VerdictBanner banner={bannerFor(state)} />
       {records.map((record, i) => (
         <section key={i} class="section" aria-label={`Chain ${i + 1}`}>

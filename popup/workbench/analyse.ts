@@ -38,24 +38,38 @@ function bytesOf(c: FirefoxCertificate | undefined): string | null {
   return Array.isArray(raw) || raw instanceof Uint8Array ? bytesToBase64(raw) : null;
 }
 
+/** The analysis: the chains as a tab's state, and their certificates' base64 bytes by SHA-256 (as the background keeps a tab's). */
+export interface Analysis {
+  state: TabState;
+  certificates: Map<string, string>;
+}
+
 /**
  * The chains analysed, as a tab's state (the page's chain on top, the others by origin). Rejects
  * with the message to show when a certificate given as bytes cannot be read.
  */
-export async function analyseChains(chains: readonly InputChain[], analyzer: ChainAnalyzer, { builtInRoot, now }: { builtInRoot: boolean; now: number }): Promise<TabState> {
+export async function analyseChains(chains: readonly InputChain[], analyzer: ChainAnalyzer, { builtInRoot, now }: { builtInRoot: boolean; now: number }): Promise<Analysis> {
   const records: { record: ChainRecord; isTop: boolean }[] = [];
+  const certificates = new Map<string, string>();
   for (const chain of chains) {
     const info = await securityInfoOf(chain, builtInRoot);
-    const { certificates, ...connection } = info;
-    const certs = Array.isArray(certificates) ? certificates : [];
+    const { certificates: presented, ...connection } = info;
+    const certs = Array.isArray(presented) ? presented : [];
+    const verdict = analyzer.analyze(info, now);
+    const der = Array.from(certs, bytesOf);
+    // The first bytes given for a SHA-256 are the ones shown, as the background keeps the first.
+    der.forEach((b64, i) => {
+      const sha256 = verdict.chain[i]?.sha256;
+      if (b64 !== null && sha256 !== undefined && !certificates.has(sha256)) certificates.set(sha256, b64);
+    });
     records.push({
       isTop: chain.isTop,
       record: {
         url: chain.url,
         origin: chain.origin,
-        verdict: analyzer.analyze(info, now),
+        verdict,
         connection,
-        der: Array.from(certs, bytesOf),
+        derAvailable: der.map((b64) => b64 !== null),
         firstSeen: chain.firstSeen ?? now,
         requests: chain.requests,
         blockedRequests: chain.blockedRequests,
@@ -66,7 +80,7 @@ export async function analyseChains(chains: readonly InputChain[], analyzer: Cha
   const origins = new Map<string, ChainRecord[]>();
   for (const { record, isTop } of records) if (!isTop) origins.set(record.origin, [...(origins.get(record.origin) ?? []), record]);
   const originRecords: OriginRecord[] = [...origins].map(([origin, list]) => ({ origin, level: worstLevel(list.map((r) => r.verdict.level)), chains: list }));
-  return {
+  const state: TabState = {
     tabId: WORKBENCH_TAB_ID,
     url: top?.url ?? null,
     top,
@@ -76,20 +90,18 @@ export async function analyseChains(chains: readonly InputChain[], analyzer: Cha
     level: worstLevel(records.map((r) => r.record.verdict.level)),
     updatedAt: now,
   };
+  return { state, certificates };
 }
 
 /**
  * The connector the chain view's components get on this page: a certificate's bytes come from the
  * analysed input (there is no tab for the background to look in); everything else goes to `base`.
  */
-export function workbenchConnector(base: Connector, state: TabState): Connector {
-  const records = [state.top, ...state.origins.flatMap((o) => o.chains)].filter((r): r is ChainRecord => r !== null);
+export function workbenchConnector(base: Connector, certificates: ReadonlyMap<string, string>): Connector {
   return {
     send(type, request) {
       if (type !== "ui-bg-get-certificate") return base.send(type, request);
-      const { sha256 } = request as { sha256: string };
-      const record = records.find((r) => r.verdict.chain.some((c) => c.sha256 === sha256));
-      const der = record?.der[record.verdict.chain.findIndex((c) => c.sha256 === sha256)];
+      const der = certificates.get((request as { sha256: string }).sha256);
       return Promise.resolve((der ? { der } : { error: "The input gave no bytes for this certificate, only its fingerprints." }) as never);
     },
   };

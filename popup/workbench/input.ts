@@ -5,8 +5,9 @@
  * before anything is parsed; what cannot be read is a message for the analyst, never an exception.
  */
 import { base64ToBytes, pemToDerList } from "../../src/encoding";
-import { certificateTooLarge, MAX_CERTIFICATE_BYTES, type ChainRecord, type TabState } from "../../src/protocol";
+import { certificateTooLarge, MAX_CERTIFICATE_BYTES } from "../../src/protocol";
 import type { SecurityInfo } from "../../src/securityInfo";
+import type { AnalysisExport, ExportedChainRecord } from "../chain/exports";
 import { errorText } from "../ui/useRequest";
 
 /** Pasted text, or all files dropped at once. */
@@ -95,7 +96,7 @@ function recordChain(record: unknown, isTop: boolean, at: string): InputChain {
   if (!isObject(record) || !isObject(record.verdict) || !Array.isArray(record.verdict.chain) || !Array.isArray(record.der)) {
     throw new InputError(`${at} is not a chain as Chain Sentry exports it.`);
   }
-  const r = record as unknown as ChainRecord;
+  const r = record as unknown as ExportedChainRecord;
   checkCount(r.verdict.chain.length, at);
   const certificates = r.verdict.chain.map((c, i) => {
     const b64 = r.der[i];
@@ -140,7 +141,7 @@ function readJson(text: string, name: string): ReadResult {
   if (!isObject(json)) throw new InputError(`${name} is not a JSON object.`);
   // Chain Sentry's "Download analysis (JSON)": a tab's state, its page's chain first.
   if ("tabId" in json && Array.isArray(json.origins)) {
-    const state = json as unknown as TabState;
+    const state = json as unknown as AnalysisExport;
     const others = state.origins.flatMap((o) => (isObject(o) && Array.isArray(o.chains) ? o.chains : []));
     const records = [...(state.top ? [state.top] : []), ...others];
     if (records.length === 0) throw new InputError(`${name} is a tab analysis without any chain.`);

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { TabView } from "../../popup/chain/TabView";
 import { base64ToBytes, pemToDerList } from "../../src/encoding";
 import { bytesToBase64 } from "../../src/encoding";
-import { MAX_CERTIFICATE_BYTES, type TabState } from "../../src/protocol";
+import { MAX_CERTIFICATE_BYTES, type ChainRecord, type TabState } from "../../src/protocol";
 import type { MockData } from "../../popup/connect/mock";
 import { captureDownloads, decoder, fixtures, mockClipboard, renderWithMock, TAB } from "./support";
 
@@ -10,6 +10,9 @@ const popup = (tabId: number | null, options: Parameters<typeof renderWithMock>[
   renderWithMock(<TabView requestedTabId={tabId} layout="popup" refreshMs={0} />, options);
 
 const tabState = (tabId: number) => fixtures.tabs[String(tabId)];
+
+/** What the background holds of a record's certificates, as ui-bg-get-certificate serves them (leaf first; null: no bytes). */
+const bytesOf = (record: ChainRecord) => record.verdict.chain.map((c, i) => (record.derAvailable[i] ? fixtures.certificates[c.sha256] : null));
 
 /** The rungs of the first ladder on screen (the page's own chain), leaf first. */
 async function rungs(): Promise<HTMLElement[]> {
@@ -332,12 +335,12 @@ describe("analyst actions", () => {
     const section = (await screen.findByRole("heading", { name: "This site's chain" })).parentElement!;
     fireEvent.click(within(section).getByRole("button", { name: "Download chain (PEM)" }));
 
-    expect(downloads).toHaveLength(1);
+    await waitFor(() => expect(downloads).toHaveLength(1));
     expect(downloads[0].filename).toBe("localhost_8443-chain.pem");
     const pem = await downloads[0].text();
     expect(pem.startsWith("-----BEGIN CERTIFICATE-----\n")).toBe(true);
     const ders = pemToDerList(pem);
-    const expected = tabState(TAB.interception).top!.der.map((b64) => base64ToBytes(b64!));
+    const expected = bytesOf(tabState(TAB.interception).top!).map((b64) => base64ToBytes(b64!));
     expect(ders).toEqual(expected);
     // Leaf first: the first block names localhost, the last is the root.
     const ascii = (bytes: Uint8Array) => String.fromCharCode(...bytes);
@@ -351,8 +354,33 @@ describe("analyst actions", () => {
     const section = (await screen.findByRole("heading", { name: "This site's chain" })).parentElement!;
     expect(within(section).getByText("The PEM file leaves out certificate 3 (root certificate): Firefox gave no bytes for it.")).toBeTruthy();
     fireEvent.click(within(section).getByRole("button", { name: "Download chain (PEM)" }));
+    await waitFor(() => expect(downloads).toHaveLength(1));
     const ders = pemToDerList(await downloads[0].text());
-    expect(ders).toEqual(tabState(TAB.flame).top!.der.slice(0, 2).map((b64) => base64ToBytes(b64!)));
+    expect(ders).toEqual(bytesOf(tabState(TAB.flame).top!).slice(0, 2).map((b64) => base64ToBytes(b64!)));
+  });
+
+  test("the tab's state brings no certificate bytes: the PEM asks for each certificate's by SHA-256 when it is made", async () => {
+    const downloads = captureDownloads();
+    const { connector } = popup(TAB.flame);
+    const section = (await screen.findByRole("heading", { name: "This site's chain" })).parentElement!;
+    const asked = () => connector.calls.filter((c) => c.type === "ui-bg-get-certificate").map((c) => c.request);
+    expect(asked()).toEqual([]);
+    fireEvent.click(within(section).getByRole("button", { name: "Download chain (PEM)" }));
+    await waitFor(() => expect(downloads).toHaveLength(1));
+    // The root has no bytes (Firefox gave none): it is not asked for.
+    const { chain } = tabState(TAB.flame).top!.verdict;
+    expect(asked()).toEqual(chain.slice(0, 2).map((c) => ({ tabId: TAB.flame, sha256: c.sha256 })));
+  });
+
+  test("bytes the background no longer has (after a restart) are left out of the PEM", async () => {
+    const downloads = captureDownloads();
+    const { chain } = tabState(TAB.interception).top!.verdict;
+    const { [chain[1].sha256]: _gone, ...certificates } = fixtures.certificates;
+    popup(TAB.interception, { data: { ...fixtures, certificates } });
+    const section = (await screen.findByRole("heading", { name: "This site's chain" })).parentElement!;
+    fireEvent.click(within(section).getByRole("button", { name: "Download chain (PEM)" }));
+    await waitFor(() => expect(downloads).toHaveLength(1));
+    expect(pemToDerList(await downloads[0].text())).toEqual([chain[0], chain[2]].map((c) => base64ToBytes(fixtures.certificates[c.sha256])));
   });
 
   test("the whole analysis downloads as JSON", async () => {
@@ -363,9 +391,12 @@ describe("analyst actions", () => {
     await waitFor(() => expect(downloads).toHaveLength(1));
     expect(downloads[0].filename).toMatch(/^chain-sentry-update\.flame-demo\.example-\d{8}-\d{6}\.json$/);
     expect(downloads[0].type).toBe("application/json");
-    // The decoded SCTs ride along (test/components/ct.test.tsx); the rest is the tab's state as served.
+    // The decoded SCTs ride along (test/components/ct.test.tsx); the rest is the tab's state as served,
+    // each chain with its certificates' bytes, asked for by SHA-256 as the file was made.
     const { embeddedScts: _scts, ...state } = JSON.parse(await downloads[0].text()) as TabState & { embeddedScts: unknown };
-    expect(state).toEqual(tabState(TAB.flame));
+    const served = tabState(TAB.flame);
+    const withBytes = (r: ChainRecord) => ({ ...r, der: bytesOf(r) });
+    expect(state).toEqual({ ...served, top: withBytes(served.top!), origins: served.origins.map((o) => ({ ...o, chains: o.chains.map(withBytes) })) });
   });
 
   test("Open in a tab opens the full-width chain page for this tab", async () => {

@@ -10,7 +10,9 @@ import { MAX_CERTIFICATE_BYTES, type TabState } from "../../src/protocol";
 import { securityInfoFromDer } from "../../src/securityInfoFromDer";
 import { EMPTY_SETTINGS, type Settings } from "../../src/settings";
 import type { Verdict } from "../../src/verdict";
-import { clockAt, decoder, fixtures, FIXTURES_TIME, renderWithMock, TAB } from "./support";
+import { analysisJson } from "../../popup/chain/exports";
+import { createMockConnector } from "../../popup/connect/mock";
+import { captureDownloads, clockAt, decoder, fixtures, FIXTURES_TIME, renderWithMock, TAB } from "./support";
 
 const ROOT = join(__dirname, "..", "..");
 // The page and the expectations analyse the fixtures' certificates when the fixtures were made: later,
@@ -23,8 +25,8 @@ const DIGINOTAR_ROOT = pemToDerList(readFileSync(join(ROOT, "data", "sources", "
 /** The lists the mock's background applies (the fixture's user settings). */
 const mockLists: Settings = { allowlist: fixtures.settings.effective.allowlist, blocklist: fixtures.settings.effective.blocklist, knownIntermediates: [] };
 
-/** A fixture tab's page chain as DER, leaf first. */
-const tabDer = (tab: number) => fixtures.tabs[String(tab)].top!.der.map((b64) => base64ToBytes(b64!));
+/** A fixture tab's page chain as DER, leaf first (the bytes the mock background serves for it). */
+const tabDer = (tab: number) => fixtures.tabs[String(tab)].top!.verdict.chain.map((c) => base64ToBytes(fixtures.certificates[c.sha256]));
 const pemOf = (der: Uint8Array[]) => der.map(derToPem).join("");
 
 /** What the core says of the same certificates: the page must show exactly this. */
@@ -72,6 +74,23 @@ test("a pasted PEM chain gets the popup's view: verdict banner, ladder, findings
   expect(screen.queryByRole("button", { name: "Connection details" })).toBeNull();
 });
 
+test("the workbench's downloads carry the input's own bytes, the PEM and the JSON, with nothing asked of the background", async () => {
+  const downloads = captureDownloads();
+  const der = tabDer(TAB.ok);
+  const { connector } = await renderWorkbench();
+  await paste(pemOf(der));
+  await screen.findAllByRole("list", { name: "Certificate chain, site certificate first" });
+  fireEvent.click(screen.getByRole("button", { name: "Download chain (PEM)" }));
+  await waitFor(() => expect(downloads).toHaveLength(1));
+  expect(pemToDerList(await downloads[0].text())).toEqual(der);
+
+  fireEvent.click(screen.getByRole("button", { name: "Download analysis (JSON)" }));
+  await waitFor(() => expect(downloads).toHaveLength(2));
+  const exported = JSON.parse(await downloads[1].text()) as { top: { der: string[] } };
+  expect(exported.top.der.map(base64ToBytes)).toEqual(der);
+  expect(connector.calls.map((c) => c.type)).toEqual(["ui-bg-get-lists"]);
+});
+
 test("the lists the background applies are applied: a chain through the user's blocked CA is blocked here too", async () => {
   const der = tabDer(TAB.notice);
   const withLists = await expectedVerdict(der);
@@ -110,8 +129,10 @@ test("'the last certificate is a built-in root' counts the root as Firefox's own
 
 test("a tab analysis exported by Chain Sentry, and a SecurityInfo JSON, are analysed again, every chain shown", async () => {
   const state = fixtures.tabs[String(TAB.flame)] as TabState;
+  // The popup's "Download analysis (JSON)": the tab's state with the bytes it asked the background for.
+  const exported = await analysisJson(state, createMockConnector(fixtures));
   await renderWorkbench();
-  await paste(JSON.stringify(state));
+  await paste(exported);
   const banner = await screen.findByRole("alert");
   expect(banner.className).toContain("tone-blocked");
   const chains = 1 + state.origins.reduce((n, o) => n + o.chains.length, 0);

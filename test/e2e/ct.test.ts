@@ -55,7 +55,7 @@ test("the chain page shows the leaf's embedded SCTs with their real log names an
   const tabId = await demo.tabIdOf(url);
   const state = await demo.settledTabState(tabId);
   assert.equal(state.level, expected, JSON.stringify(summarizeState(state)));
-  assert.ok(state.top?.der[0], "Firefox gave the leaf's bytes");
+  assert.ok(state.top?.derAvailable[0], "Firefox gave the leaf's bytes");
 
   const page = await demo.ff.openExtensionPage(`popup/chain.html?tabId=${tabId}`);
   await waitFor("the chain page's ladder", () => page.evaluate(() => document.querySelectorAll("ol.ladder > li").length), (n) => n === 3);

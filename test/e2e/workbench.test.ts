@@ -65,10 +65,14 @@ async function readResult(page: Page) {
 test("the blocked case's chain pasted as PEM: the workbench's verdict and findings are npm run analyze's", async () => {
   const { url } = demo.sites.cases.find((c) => c.id === "blocked")!;
   await demo.visit(url);
-  const state = await demo.settledTabState(await demo.tabIdOf((u) => u.startsWith(url)));
+  const tabId = await demo.tabIdOf((u) => u.startsWith(url));
+  const state = await demo.settledTabState(tabId);
   const record = state.top!;
-  assert.ok(record.der.every((b64) => b64 !== null), "Firefox gave every certificate's bytes");
-  const pem = record.der.map((b64) => derToPem(base64ToBytes(b64!))).join("");
+  assert.ok(record.derAvailable.every(Boolean), "Firefox gave every certificate's bytes");
+  // The tab's state carries no bytes: asked for by SHA-256, as the popup's PEM download does.
+  const der = await Promise.all(record.verdict.chain.map((c) => demo.ask("ui-bg-get-certificate", { tabId, sha256: c.sha256 })));
+  assert.ok(der.every((answer) => "der" in answer), JSON.stringify(der));
+  const pem = der.map((answer) => derToPem(base64ToBytes("der" in answer ? answer.der : ""))).join("");
   const file = path.join(dir, "blocked-chain.pem");
   writeFileSync(file, pem);
 

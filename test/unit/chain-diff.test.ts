@@ -1,4 +1,4 @@
-import { caChainKey, chainChangedTitle, diffChains, isChainChange, isChainSummary, MAX_CHAIN_CERTIFICATES, MAX_SUMMARY_FIELD_CHARS, MAX_SUMMARY_NAME_CHARS, NEAR_EXPIRY_MS, summarizeChain, type CertificateSummary, type HintId } from "../../src/chainDiff";
+import { caChainKey, chainChangedTitle, diffChains, isCaChainKey, isChainChange, isChainSummary, MAX_CHAIN_CERTIFICATES, MAX_SUMMARY_FIELD_CHARS, MAX_SUMMARY_NAME_CHARS, NEAR_EXPIRY_MS, summarizeChain, type CertificateSummary, type HintId } from "../../src/chainDiff";
 import type { ChainCertificate } from "../../src/verdict";
 import { issue } from "../../scripts/pki";
 import { analyzer, makePki, securityInfo } from "./support/chains";
@@ -62,6 +62,25 @@ test("the CA key and the title name the CA part only", async () => {
   expect(caChainKey(chain)).toBe(`${chain[1].sha256}|${chain[2].sha256}`);
   expect(caChainKey([{ ...chain[0], sha256: "other leaf" }, ...chain.slice(1)])).toBe(caChainKey(chain));
   expect(chainChangedTitle("a.test:8443", chain)).toBe(`The CA chain for a.test:8443 changed: now issued by ${chain[1].subject}`);
+});
+
+test("isCaChainKey tells a chain's CA key as comparing with caChainKey would, without building it", async () => {
+  const { chain } = await summarised();
+  const { chain: other } = await summarised();
+  const cut = (s: string) => s.slice(0, -1);
+  const chains = [
+    chain,
+    [{ ...chain[0], sha256: "other leaf" }, ...chain.slice(1)],
+    [chain[0], other[1], chain[2]],
+    [chain[0], chain[1]],
+    [chain[0], chain[1], chain[2], chain[2]],
+    [chain[0], { ...chain[1], sha256: cut(chain[1].sha256) }, chain[2]],
+    [chain[0], { ...chain[1], sha256: `${chain[1].sha256}|${chain[2].sha256}` }],
+    [chain[0]],
+    [],
+  ];
+  for (const a of chains) for (const b of chains) expect(isCaChainKey(caChainKey(a), b)).toBe(caChainKey(a) === caChainKey(b));
+  expect(isCaChainKey(`${caChainKey(chain)}|`, chain)).toBe(false);
 });
 
 test("rows pair leaf with leaf, intermediates in order and root with root, marking the fields that differ", async () => {

@@ -1,4 +1,4 @@
-import { CHUNK_SIZE, History, MAX_HOSTS } from "../../../background/history";
+import { BATCH_MS, CHUNK_SIZE, History, MAX_HOSTS } from "../../../background/history";
 import { caChainKey, chainChangedTitle, isChainSummary, summarizeChain } from "../../../src/chainDiff";
 import { createMessageHandler, type MessageDeps } from "../../../background/messages";
 import { Problems } from "../../../background/problems";
@@ -8,10 +8,10 @@ import type { HistoryEvent } from "../../../src/protocol";
 import type { Verdict } from "../../../src/verdict";
 import { fakeStorageArea } from "../support/fakeStorage";
 
-// The real summaries, counted: recording the chain last seen again must not build one.
+// The real summaries and keys, counted: recording the chain last seen again must build neither.
 jest.mock("../../../src/chainDiff", () => {
   const actual = jest.requireActual<typeof import("../../../src/chainDiff")>("../../../src/chainDiff");
-  return { ...actual, summarizeChain: jest.fn(actual.summarizeChain) };
+  return { ...actual, summarizeChain: jest.fn(actual.summarizeChain), caChainKey: jest.fn(actual.caChainKey) };
 });
 import { analyzer, makePki, securityInfo } from "../support/chains";
 
@@ -136,17 +136,43 @@ test("a chain-changed event carries the old and the new chain, summarised; the l
   expect(reopened.events()).toEqual(history.events());
 });
 
-test("the same chain again costs no summary and no write", async () => {
+test("the same chain again costs no summary, no key, no list and no write", async () => {
   const { history, storage } = await opened();
   history.record(1, "https://a.test/", "https://a.test/", verdict, 1);
   await history.flush();
   const set = jest.spyOn(storage, "set");
   const summaries = jest.mocked(summarizeChain);
+  const keys = jest.mocked(caChainKey);
   summaries.mockClear();
-  for (let i = 0; i < 50; i++) history.record(1, "https://a.test/", `https://a.test/${i}.js`, verdict, 2 + i);
+  keys.mockClear();
+  const returned = new Set<unknown>();
+  for (let i = 0; i < 50; i++) returned.add(history.record(1, "https://a.test/", `https://a.test/${i}.js`, verdict, 2 + i));
   await history.flush();
   expect(set).not.toHaveBeenCalled();
   expect(summaries).not.toHaveBeenCalled();
+  expect(keys).not.toHaveBeenCalled();
+  // Nothing logged: one shared empty list, not a new one per response.
+  expect([...returned]).toEqual([[]]);
+  expect(history.events()).toHaveLength(verdict.findings.length);
+});
+
+test("a burst of findings (a page load's origins, each in its own task) is one write", async () => {
+  jest.useFakeTimers();
+  try {
+    const { history, storage } = await opened();
+    const set = jest.spyOn(storage, "set");
+    for (let i = 0; i < 20; i++) {
+      history.record(1, "https://page.test/", `https://cdn${i}.test/app.js`, verdict, 1000 + i);
+      await jest.advanceTimersByTimeAsync(40);
+    }
+    expect(set).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(BATCH_MS);
+    expect(set).toHaveBeenCalledTimes(1);
+    expect(storedEvents(storage.data)).toEqual(history.events());
+    expect(history.events()).toHaveLength(20 * verdict.findings.length);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 test("upgrade: a CA chain stored by the previous version (its key only) is kept; a change has no details of the old chain", async () => {

@@ -1,20 +1,33 @@
 import { createMessageHandler, type MessageDeps } from "../../../background/messages";
-import { MAX_CERTIFICATE_BYTES, type ResponseOf, type TabState } from "../../../src/protocol";
+import { Problems } from "../../../background/problems";
+import { TabStore } from "../../../background/tabStore";
+import { MAX_CERTIFICATE_BYTES, type ResponseOf } from "../../../src/protocol";
+import { fakeStorageArea } from "../support/fakeStorage";
 import { analyzer, makePki, securityInfo } from "../support/chains";
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
-/** A tab whose page came with a real chain; `der` replaces the bytes the background kept for it. */
+/** A tab whose page came with a real chain, recorded by the background's TabStore; `der` replaces the bytes Firefox gave. */
 async function setup(der?: (kept: string[]) => string[]) {
   const info = await securityInfo(await makePki());
   const kept = info.certificates.map((c) => base64(Uint8Array.from(c.rawDER!)));
   const verdict = analyzer().analyze(info);
-  // Only what the handler reads of the tab: its page's chain and the bytes kept for it.
-  const state = { tabId: 4, top: { verdict, der: der ? der(kept) : kept }, origins: [] } as unknown as TabState;
-  const handle = createMessageHandler({ tabs: { get: (tabId: number) => (tabId === 4 ? state : null) }, ready: Promise.resolve() } as unknown as MessageDeps);
+  const tabs = new TabStore(fakeStorageArea(), () => undefined, new Problems({ warn: () => undefined }));
+  tabs.record({ tabId: 4, url: "https://site.test/", topLevel: true, info, verdict, der: der ? der(kept) : kept, blocked: false, time: Date.now() });
+  const handle = createMessageHandler({ tabs, ready: Promise.resolve() } as unknown as MessageDeps);
   const ask = (sha256: string) => handle({ type: "ui-bg-get-certificate", tabId: 4, sha256 }) as Promise<ResponseOf<"ui-bg-get-certificate">>;
-  return { ask, kept, chain: verdict.chain };
+  const state = () => handle({ type: "ui-bg-get-tab-state", tabId: 4 }) as Promise<ResponseOf<"ui-bg-get-tab-state">>;
+  return { ask, state, kept, chain: verdict.chain };
 }
+
+test("ui-bg-get-tab-state leaves the certificates' bytes out: it says which it has, and they are asked for by SHA-256", async () => {
+  const { ask, state, kept, chain } = await setup();
+  const served = (await state())!;
+  const json = JSON.stringify(served);
+  for (const b64 of kept) expect(json).not.toContain(b64.slice(0, 60));
+  expect(served.top?.derAvailable).toEqual([true, true, true]);
+  expect(await Promise.all(chain.map((c) => ask(c.sha256)))).toEqual(kept.map((der) => ({ der })));
+});
 
 test("ui-bg-get-certificate answers with the certificate's bytes as Firefox gave them, undecoded", async () => {
   const { ask, kept, chain } = await setup();

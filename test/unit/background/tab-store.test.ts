@@ -1,5 +1,5 @@
 import { Problems } from "../../../background/problems";
-import { TabStore, type ResponseRecord } from "../../../background/tabStore";
+import { COUNTS_DELAY_MS, DER_GRACE_MS, TabStore, urlParts, type ResponseRecord } from "../../../background/tabStore";
 import type { TabState } from "../../../src/protocol";
 import { parseList } from "../../../src/settings";
 import { fakeStorageArea } from "../support/fakeStorage";
@@ -61,15 +61,23 @@ test("state survives a background restart through storage.session, certificate b
   // Bytes are stored once per certificate, not inside the tab state.
   expect(JSON.stringify(session.data["tab:4"])).not.toContain(top.der[0]!.slice(0, 40));
 
-  const restarted = new TabStore(session, () => undefined, quiet());
+  let now = Date.now();
+  const restarted = new TabStore(session, () => undefined, quiet(), { now: () => now });
   await restarted.restore();
   const state = restarted.get(4)!;
   expect(state.top?.verdict).toEqual(top.verdict);
-  expect(state.top?.der).toEqual(top.der);
+  expect(state.top?.derAvailable).toEqual([true, true, true]);
+  expect(top.verdict.chain.map((c) => restarted.certificate(4, c.sha256))).toEqual(top.der);
 
+  // Closing the tab removes its keys with the next write; the certificates' bytes go once no tab
+  // has shown them for DER_GRACE_MS (a tab opened again on the same sites does not write them again).
   restarted.remove(4);
   await restarted.flush();
+  expect(Object.keys(session.data).filter((k) => !k.startsWith("der:"))).toEqual([]);
+  now += DER_GRACE_MS;
+  await restarted.flush();
   expect(Object.keys(session.data)).toEqual([]);
+  expect(top.verdict.chain.map((c) => restarted.certificate(4, c.sha256))).toEqual([null, null, null]);
 });
 
 test("TLS failures are kept with Firefox's message; a failed top-level load replaces the page state", async () => {
@@ -89,13 +97,17 @@ test("a restart keeps what it can read: other shapes are dropped, removed from s
   session.data["tab:998"] = "garbage";
   session.data["tab:997"] = { tabId: 997, url: null, top: { verdict: null }, origins: [], failures: [] };
   session.data["der:AA:BB"] = "bytes nothing refers to";
+  // Pieces of tabs that cannot be read, or are not there at all.
+  session.data["tab-counts:997"] = { updatedAt: 1, origins: [[1, 0]] };
+  session.data["tab-origin:997:0"] = { origin: "https://cdn.test", level: "ok", chains: [] };
+  session.data["tab-origin:996:0"] = { origin: "https://cdn.test", level: "ok", chains: [] };
 
   const problems = quiet();
   const restarted = new TabStore(session, () => undefined, problems);
   await restarted.restore();
   expect(restarted.all().map((s) => s.tabId)).toEqual([4]);
   expect(restarted.get(4)?.unchecked).toEqual([]);
-  expect(Object.keys(session.data).filter((k) => k.startsWith("tab:"))).toEqual(["tab:4"]);
+  expect(Object.keys(session.data).filter((k) => k.startsWith("tab"))).toEqual(["tab:4", "tab-counts:4"]);
   expect(session.data["der:AA:BB"]).toBeUndefined();
   expect(problems.list()).toMatchObject([{ area: "tab-state", message: "3 stored tab states could not be read and were dropped" }]);
   // Later successful writes do not bring the lost state back: the problem stays shown.
@@ -174,4 +186,190 @@ test("certificate bytes in storage.session stay within their budget across tabs,
   expect(derKeys).not.toContain("der:0:0");
   // Every tab state is still there; only old bytes went.
   expect(Object.keys(session.data).filter((k) => k.startsWith("tab:"))).toHaveLength(60);
+});
+
+/** Every storage.session write, as the items it set. */
+function recordWrites(session: ReturnType<typeof fakeStorageArea>): Record<string, unknown>[] {
+  const writes: Record<string, unknown>[] = [];
+  const set = session.set.bind(session);
+  session.set = (items) => {
+    writes.push(structuredClone(items));
+    return set(items);
+  };
+  return writes;
+}
+
+/** One chain judged twice: as it is, and with its intermediate blocked by the user (a settings change). */
+async function judgedTwice(url: string) {
+  const info = await securityInfo(await makePki());
+  const der = info.certificates.map((c) => Buffer.from(Uint8Array.from(c.rawDER!)).toString("base64"));
+  const blocking = analyzer();
+  blocking.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
+  const base = { tabId: 4, url, topLevel: false, info, der, blocked: false, time: Date.now() };
+  return { plain: { ...base, verdict: analyzer().analyze(info) }, blocked: { ...base, verdict: blocking.analyze(info) } };
+}
+
+describe("a response whose chain is already recorded for its origin", () => {
+  test("changes its counters only: found by the verdict object (the chain is not even read), no change event", async () => {
+    const changes: TabState[] = [];
+    const store = new TabStore(fakeStorageArea(), (s) => changes.push(s), quiet());
+    store.record(await response("https://site.test/", true));
+    const cdn = await response("https://cdn.test/app.js", false);
+    store.record(cdn);
+    expect(changes).toHaveLength(2);
+
+    // The analyzer hands out the same verdict object for a chain it has cached: nothing else is looked at.
+    let chainReads = 0;
+    const { chain } = cdn.verdict;
+    Object.defineProperty(cdn.verdict, "chain", { get: () => (chainReads++, chain) });
+    for (let i = 1; i <= 50; i++) store.record({ ...cdn, url: `https://cdn.test/${i}.js`, blocked: i % 10 === 0, time: cdn.time + i });
+    expect(chainReads).toBe(0);
+    expect(changes).toHaveLength(2);
+    const state = store.get(4)!;
+    expect(state.origins).toHaveLength(1);
+    expect(state.origins[0].chains).toHaveLength(1);
+    expect(state.origins[0].chains[0]).toMatchObject({ requests: 51, blockedRequests: 5, url: "https://cdn.test/app.js" });
+    expect(state.updatedAt).toBe(cdn.time + 50);
+  });
+
+  test("judged again as another verdict object (settings changed): found by its certificates, the verdict replaced, the change announced", async () => {
+    const changes: TabState[] = [];
+    const store = new TabStore(fakeStorageArea(), (s) => changes.push(structuredClone(s)), quiet());
+    const { plain, blocked } = await judgedTwice("https://cdn.test/app.js");
+    store.record(plain);
+    store.record({ ...blocked, url: "https://cdn.test/other.js" });
+    const [group] = store.get(4)!.origins;
+    expect(group.chains).toHaveLength(1);
+    expect(group.chains[0].requests).toBe(2);
+    expect(group.chains[0].verdict).toBe(blocked.verdict);
+    expect(group.level).toBe("blocked");
+    expect(changes.map((s) => s.level)).toEqual([plain.verdict.level, "blocked"]);
+  });
+});
+
+describe("what storage.session receives", () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test("a new origin writes its piece; a repeated chain only the tab's small counters, no DER, at most every COUNTS_DELAY_MS; the popup asking writes them at once", async () => {
+    const session = fakeStorageArea();
+    const writes = recordWrites(session);
+    const store = new TabStore(session, () => undefined, quiet());
+    const top = await response("https://site.test/", true);
+    const cdn = await response("https://cdn.test/app.js", false);
+    store.record(top);
+    store.record(cdn);
+    await jest.advanceTimersByTimeAsync(250);
+    expect(writes).toHaveLength(1);
+    expect(Object.keys(writes[0]).filter((k) => !k.startsWith("der:")).sort()).toEqual(["tab-counts:4", "tab-origin:4:0", "tab:4"]);
+    expect(Object.keys(writes[0]).filter((k) => k.startsWith("der:"))).toHaveLength(6);
+    // The tab's own key and its origins' pieces hold no bytes.
+    const pieces = JSON.stringify([writes[0]["tab:4"], writes[0]["tab-origin:4:0"]]);
+    for (const b64 of [...top.der, ...cdn.der]) expect(pieces).not.toContain(b64!.slice(0, 60));
+
+    // 100 responses over a second: nothing written yet.
+    for (let i = 1; i <= 100; i++) {
+      store.record({ ...cdn, url: `https://cdn.test/${i}.js`, time: cdn.time + i });
+      if (i % 10 === 0) await jest.advanceTimersByTimeAsync(100);
+    }
+    expect(writes).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(COUNTS_DELAY_MS);
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toEqual({ "tab-counts:4": { updatedAt: cdn.time + 100, origins: [[101, 0]] } });
+    expect(JSON.stringify(writes[1]).length).toBeLessThan(80);
+
+    // The popup asks for the tab: what it is shown is written now, not COUNTS_DELAY_MS later.
+    store.record({ ...cdn, blocked: true, time: cdn.time + 101 });
+    expect(store.view(4)?.origins[0].chains[0]).toMatchObject({ requests: 102, blockedRequests: 1 });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(writes).toHaveLength(3);
+    expect(writes[2]).toEqual({ "tab-counts:4": { updatedAt: cdn.time + 101, origins: [[102, 1]] } });
+  });
+
+  test("each certificate's bytes are written once: not again for another tab, the next page, or a tab opened again on the same sites", async () => {
+    const session = fakeStorageArea();
+    const writes = recordWrites(session);
+    const store = new TabStore(session, () => undefined, quiet());
+    const top = await response("https://site.test/", true);
+    const cdn = await response("https://cdn.test/a.js", false);
+    const visit = (tabId: number, url = top.url) => {
+      store.record({ ...top, tabId, url });
+      store.record({ ...cdn, tabId });
+    };
+    visit(4);
+    await store.flush();
+    visit(5);
+    await store.flush();
+    visit(4, "https://site.test/next");
+    await store.flush();
+    store.remove(4);
+    store.remove(5);
+    await store.flush();
+    await jest.advanceTimersByTimeAsync(DER_GRACE_MS / 2);
+    visit(6);
+    await store.flush();
+
+    const derWrites = writes.flatMap((w) => Object.keys(w).filter((k) => k.startsWith("der:")));
+    expect(derWrites.sort()).toEqual([...top.verdict.chain, ...cdn.verdict.chain].map((c) => `der:${c.sha256}`).sort());
+    expect(cdn.verdict.chain.map((c) => store.certificate(6, c.sha256))).toEqual(cdn.der);
+    expect(Object.keys(session.data).filter((k) => k.startsWith("der:"))).toHaveLength(6);
+  });
+
+  test("a page with fewer origins than the last one removes the pieces it no longer has", async () => {
+    const session = fakeStorageArea();
+    const store = new TabStore(session, () => undefined, quiet());
+    store.record(await response("https://site.test/", true));
+    for (const host of ["a", "b", "c"]) store.record(await response(`https://${host}.test/x.js`, false));
+    await store.flush();
+    expect(Object.keys(session.data).filter((k) => k.startsWith("tab-origin:4:")).sort()).toEqual(["tab-origin:4:0", "tab-origin:4:1", "tab-origin:4:2"]);
+    store.record(await response("https://other.test/", true));
+    store.record(await response("https://d.test/x.js", false));
+    await store.flush();
+    expect(Object.keys(session.data).filter((k) => k.startsWith("tab-origin:4:"))).toEqual(["tab-origin:4:0"]);
+    expect((session.data["tab-origin:4:0"] as { origin: string }).origin).toBe("https://d.test");
+  });
+
+  test("after a restart the popup gets the state it was shown: the tab put back together from its pieces and counters", async () => {
+    const session = fakeStorageArea();
+    const store = new TabStore(session, () => undefined, quiet());
+    store.record(await response("https://site.test/", true));
+    const cdn = await response("https://cdn.test/app.js", false);
+    const fonts = await response("https://fonts.test/a.woff", false, { block: true });
+    store.record(cdn);
+    store.record(fonts);
+    const { plain, blocked } = await judgedTwice("https://cdn.test/other.js");
+    store.record(plain);
+    store.record(blocked);
+    store.recordFailure(4, { url: "https://bad.test/", origin: "https://bad.test", error: "Peer’s Certificate issuer is not recognized.", type: "script", time: 5 }, false);
+    store.recordUnchecked(4, { url: "https://site.test/sw.js", origin: "https://site.test", type: "script", reason: "service worker", time: 6 }, false);
+    await jest.advanceTimersByTimeAsync(250);
+    for (let i = 0; i < 7; i++) store.record({ ...cdn, blocked: i < 2, time: cdn.time + i });
+    for (let i = 0; i < 3; i++) store.record({ ...fonts, time: fonts.time + i });
+
+    const shown = structuredClone(store.view(4));
+    await jest.advanceTimersByTimeAsync(0);
+    const restarted = new TabStore(session, () => undefined, quiet());
+    await restarted.restore();
+    expect(restarted.get(4)).toEqual(shown);
+    expect(restarted.get(4)!.origins.map((o) => o.chains.map((c) => [c.requests, c.blockedRequests]))).toEqual([[[8, 2], [2, 0]], [[4, 0]]]);
+    for (const c of fonts.verdict.chain) expect(restarted.certificate(4, c.sha256)).toBe(fonts.der[c.index]);
+  });
+});
+
+test("a URL's origin and host come from the text before its path, as a URL parse gives them, also when looked up again", () => {
+  const urls = [
+    "https://a.test/x.js", "https://a.test/y.css?v=1", "https://a.test", "https://a.test?q", "https://a.test#f", "https://a.test\\x",
+    "https://A.TEST:443/x", "https://a.test:8443/x", "https://user:pw@a.test/x", "https://[::1]:9443/x", "https://xn--bcher-kva.test/x", "https://bücher.test/x",
+    "wss://a.test/socket", "wss://a.test:443/socket", "https:///a.test/x", "https:\\\\a.test/x", "HTTPS://a.test/x", "http://a.test/x", "ftp://a.test/x",
+    "https://exa mple.test/x", "https://a.test:99999/x", "not a url", "",
+  ];
+  const expected = (url: string) => {
+    try {
+      const { origin, host } = new URL(url);
+      return { origin, host };
+    } catch {
+      return { origin: url, host: "" };
+    }
+  };
+  for (let round = 0; round < 2; round++) for (const url of urls) expect([url, urlParts(url)]).toEqual([url, expected(url)]);
 });
