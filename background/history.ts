@@ -8,7 +8,8 @@
  * Events are stored in chunks of CHUNK_SIZE under their own keys ("history:<n>"), listed by an
  * index ("history:meta"), so a flush writes the chunk that grew (and the one the limit trimmed),
  * not the whole history. Writes are batched: a change waits BATCH_MS for the rest of its burst (a
- * page load's findings), then all go in one write, and there is at most one write a second.
+ * page load's findings), then all go in one write, and there is at most one write a second. A
+ * blocked finding does not wait: a user who sees it may quit Firefox at once, and it must be kept.
  * Storage failures never reach the caller: they are reported to Problems, the data stays in memory
  * and is written again with the next flush.
  *
@@ -288,7 +289,8 @@ export class History {
   #push(event: Omit<HistoryEvent, "id">): void {
     this.#append(event);
     this.#trim(this.#limit);
-    this.#schedule();
+    if (event.level === "blocked") this.#writer.urgent();
+    else this.#schedule();
   }
 
   #append(event: Omit<HistoryEvent, "id">): void {

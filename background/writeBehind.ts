@@ -36,6 +36,8 @@ export class WriteBehind {
   /** Off until the owner restored its state: writing a partial index would drop what is stored. */
   #enabled = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending timer fires. */
+  #timerAt = 0;
   #last = -Infinity;
   /** Writes run one after another, so a slow failed write cannot land after a newer one. */
   #flushing: Promise<void> = Promise.resolve();
@@ -58,11 +60,24 @@ export class WriteBehind {
   }
 
   schedule(delay = Math.max(this.#options.batchMs, this.#last + this.#options.intervalMs - this.#options.now())): void {
-    if (this.dirty.size === 0 || !this.#enabled) return;
-    this.#timer ??= setTimeout(() => {
+    if (this.dirty.size === 0 || !this.#enabled || this.#timer !== null) return;
+    this.#timerAt = this.#options.now() + delay;
+    this.#timer = setTimeout(() => {
       this.#timer = null;
       void this.flush();
     }, delay);
+  }
+
+  /**
+   * What is marked must not wait for a batch (it must survive Firefox quitting right away): it is
+   * written as soon as the interval allows, after the current task. Not during a failure's backoff.
+   */
+  urgent(): void {
+    const delay = Math.max(0, this.#last + this.#options.intervalMs - this.#options.now());
+    if (this.#timer !== null && (this.#failures > 0 || this.#timerAt <= this.#options.now() + delay)) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.schedule(delay);
   }
 
   /** Writes what changed. Never rejects. */

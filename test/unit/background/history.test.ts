@@ -5,6 +5,7 @@ import { Problems } from "../../../background/problems";
 import { applySettingsInput, buildSettingsView, validatePolicy } from "../../../src/policy";
 import { HISTORY_KEPT_BY_POLICY, MAX_HISTORY_LIMIT } from "../../../src/protocol";
 import type { HistoryEvent } from "../../../src/protocol";
+import { parseList } from "../../../src/settings";
 import type { Verdict } from "../../../src/verdict";
 import { fakeStorageArea } from "../support/fakeStorage";
 
@@ -170,6 +171,29 @@ test("a burst of findings (a page load's origins, each in its own task) is one w
     expect(set).toHaveBeenCalledTimes(1);
     expect(storedEvents(storage.data)).toEqual(history.events());
     expect(history.events()).toHaveLength(20 * verdict.findings.length);
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
+test("a blocked finding does not wait for the batch: it is written once the current task ends, with what waited", async () => {
+  jest.useFakeTimers();
+  try {
+    const { history, storage } = await opened();
+    const set = jest.spyOn(storage, "set");
+    history.record(1, "https://page.test/", "https://cdn.test/app.js", verdict, 1000);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(set).not.toHaveBeenCalled();
+    const a = analyzer();
+    const info = await securityInfo(await makePki());
+    a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
+    const blocked = a.analyze(info);
+    expect(blocked.level).toBe("blocked");
+    history.record(1, "https://page.test/", "https://rogue.test/x.js", blocked, 1100);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(set).toHaveBeenCalledTimes(1);
+    expect(storedEvents(storage.data)).toEqual(history.events());
+    expect(history.events().map((e) => e.level)).toContain("blocked");
   } finally {
     jest.useRealTimers();
   }
