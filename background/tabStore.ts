@@ -178,10 +178,11 @@ interface Tab {
   state: TabState;
   /** Origin → its position in `state.origins`, which numbers its storage piece. */
   positions: Map<string, number>;
-  /** What storage.session lacks of this tab: its `tab:` key, origin pieces, `tab-counts:` key. */
+  /** What storage.session lacks of this tab: its `tab:` key, its origin pieces ... */
   header: boolean;
   origins: Set<number>;
-  counts: boolean;
+  /** ... or anything at all: at least its counters (`tab-counts:`, written with every write of the tab). */
+  pending: boolean;
 }
 
 /** Certificate bytes held for the tabs that show them (`refs`: their records). */
@@ -265,18 +266,16 @@ export class TabStore {
         this.#storedOrigins.set(tabId, Math.max(this.#storedOrigins.get(tabId) ?? 0, state.origins.length));
         if (early) continue;
         for (const record of recordsOf(state)) {
-          const { chain } = record.verdict;
-          record.derAvailable = chain.map((c) => {
+          record.derAvailable = record.verdict.chain.map((c) => {
             const der = all[DER_KEY + c?.sha256];
-            if (typeof der !== "string") return this.#retain(c?.sha256, null);
-            if (!this.#derStored.has(c.sha256)) this.#noteDer(c.sha256, der.length);
-            return this.#retain(c.sha256, der);
+            return this.#retain(c?.sha256, typeof der === "string" ? der : null);
           });
           delete (record as { der?: unknown }).der; // an older version's shape
         }
-        this.#tabs.set(tabId, { state, positions: new Map(state.origins.map((o, n) => [o.origin, n])), header: false, origins: new Set(), counts: false });
+        this.#tabs.set(tabId, { state, positions: new Map(state.origins.map((o, n) => [o.origin, n])), header: false, origins: new Set(), pending: false });
       }
       for (const key of kept) stale.delete(key);
+      // Bytes a record shows (restored or recorded meanwhile) are stored already; the rest go.
       for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(DER_KEY)) continue;
         const sha256 = key.slice(DER_KEY.length);
@@ -327,7 +326,7 @@ export class TabStore {
    */
   view(tabId: number): TabState | null {
     const tab = this.#tabs.get(tabId);
-    if (tab?.counts) this.#schedule(0);
+    if (tab?.pending) this.#schedule(0);
     return tab?.state ?? null;
   }
 
@@ -441,7 +440,7 @@ export class TabStore {
 
   /** A tab's state not known before, registered (the caller fills it and reports the change). */
   #start(state: TabState): Tab {
-    const tab: Tab = { state, positions: new Map(), header: true, origins: new Set(), counts: true };
+    const tab: Tab = { state, positions: new Map(), header: true, origins: new Set(), pending: true };
     this.#tabs.set(state.tabId, tab);
     this.#dirty.add(state.tabId);
     return tab;
@@ -464,8 +463,8 @@ export class TabStore {
 
   /** Counters (and updatedAt) changed, nothing else: written later, no event. */
   #touched(tab: Tab): void {
-    if (tab.counts) return;
-    tab.counts = true;
+    if (tab.pending) return;
+    tab.pending = true;
     this.#dirty.add(tab.state.tabId);
     this.#schedule(COUNTS_DELAY_MS);
   }
@@ -476,7 +475,7 @@ export class TabStore {
     const level = worstLevel([state.top?.verdict.level ?? "ok", ...state.origins.map((o) => o.level)]);
     if (level !== state.level) tab.header = true;
     state.level = level;
-    tab.counts = true;
+    tab.pending = true;
     this.#dirty.add(state.tabId);
     this.#schedule(FLUSH_DELAY_MS);
     this.#onChange(state);
@@ -544,7 +543,7 @@ export class TabStore {
       const stored = this.#storedOrigins.get(tabId) ?? 0;
       for (let n = state.origins.length; n < stored; n++) this.#removals.add(originKey(tabId, n));
       this.#storedOrigins.set(tabId, state.origins.length);
-      tab.header = tab.counts = false;
+      tab.header = tab.pending = false;
       tab.origins.clear();
       written.push(tabId);
     }
@@ -571,7 +570,7 @@ export class TabStore {
       for (const tabId of written) {
         const tab = this.#tabs.get(tabId);
         if (!tab) continue;
-        tab.header = tab.counts = true;
+        tab.header = tab.pending = true;
         tab.state.origins.forEach((_, n) => tab.origins.add(n));
         this.#dirty.add(tabId);
       }
