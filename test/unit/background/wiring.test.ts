@@ -172,3 +172,34 @@ test("block mode: a page presenting a blocked chain goes to the block page, a su
   expect(state.origins.map((o) => [o.origin, o.chains[0].blockedRequests])).toEqual([["https://cdn.test", 1]]);
   expect(await badgeOf(fake, 3, "✕")).toBe("✕");
 });
+
+test("a page's responses presenting chains already recorded for their origins: no badge call, nothing written until the popup asks, then the counters alone", async () => {
+  const fake = fakeBrowser();
+  const badgeCalls = jest.fn();
+  for (const name of ["setBadgeText", "setBadgeBackgroundColor", "setTitle"] as const) {
+    const call = fake.browser.action[name] as (details: never) => Promise<void>;
+    fake.browser.action[name] = (async (details: never) => (badgeCalls(name), call(details))) as never;
+  }
+  const sessionWrites: Record<string, unknown>[] = [];
+  const { session } = fake.browser.storage;
+  const set = session.set;
+  session.set = (items) => (sessionWrites.push(items), set(items));
+  const { respond, tabState } = start(fake);
+  const page = await securityInfo(await makePki());
+  const cdn = await securityInfo(await makePki());
+  await respond(7, "https://site.test/", "main_frame", page);
+  await respond(7, "https://cdn.test/0.js", "script", cdn);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the new origin's piece is written
+  expect(badgeCalls).toHaveBeenCalled();
+  expect(sessionWrites.flatMap(Object.keys)).toContain("tab-origin:7:0");
+  badgeCalls.mockClear();
+  sessionWrites.length = 0;
+
+  for (let i = 1; i <= 5; i++) await respond(7, `https://cdn.test/${i}.js`, "script", cdn);
+  expect(badgeCalls).not.toHaveBeenCalled();
+  expect(sessionWrites).toEqual([]);
+  // The popup asks: it is shown the counters, and they are written now (without the tab's bytes or verdicts).
+  expect((await tabState(7))!.origins[0].chains[0].requests).toBe(6);
+  await settled();
+  expect(sessionWrites.map(Object.keys)).toEqual([["tab-counts:7"]]);
+});
