@@ -18,22 +18,8 @@ export const MAX_CHAIN_CERTIFICATES = 8;
 /** A leaf this close to its end (or past it) when its chain changed suggests a routine renewal. */
 export const NEAR_EXPIRY_MS = 30 * 86_400_000;
 
-/** One certificate of a chain as the history keeps it: Firefox's values, strings cut to a bound. */
-export interface CertificateSummary {
-  role: CertificateRole;
-  subject: string;
-  issuer: string;
-  /** Uppercase hex with colons, as Firefox gives them. */
-  sha256: string;
-  sha1: string;
-  /** Base64, as Firefox gives it. */
-  spkiSha256: string;
-  serialNumber: string;
-  validity: { start: number; end: number };
-  isBuiltInRoot: boolean;
-  /** In the known set (the bundled snapshot of Mozilla's preloaded intermediates, or a feed's). */
-  known: boolean;
-}
+/** One certificate of a chain as the history keeps it: the verdict's values, strings cut to a bound. */
+export type CertificateSummary = Pick<ChainCertificate, "role" | "subject" | "issuer" | "sha256" | "sha1" | "spkiSha256" | "serialNumber" | "validity" | "isBuiltInRoot" | "known">;
 
 /** A host's chain before and after a change, leaf first. */
 export interface ChainChange {

@@ -53,7 +53,7 @@ export interface ChainCertificate {
   serialNumber: string;
   validity: { start: number; end: number };
   isBuiltInRoot: boolean;
-  /** In the bundled snapshot of Mozilla's preloaded intermediates. */
+  /** In the known set: the bundled snapshot of Mozilla's preloaded intermediates, or added by a signed feed. */
   known: boolean;
   allowlisted: boolean;
   /** Rule ids of the findings about this certificate. */
