@@ -1,6 +1,6 @@
 /** The toolbar badge and tooltip per tab, from the worst verdict across the page and its subresources. */
 import type { Action } from "webextension-polyfill";
-import { commonName } from "../src/names";
+import { commonName, LEVEL_SUMMARY } from "../src/names";
 import type { TabState } from "../src/protocol";
 import type { Level } from "../src/verdict";
 
@@ -11,18 +11,16 @@ export const BADGE: Record<Level, { text: string; color: string }> = {
   ok: { text: "", color: "#5b5b66" },
 };
 
-const LEVEL_WORD: Record<Level, string> = { blocked: "Blocked", warning: "Warning", notice: "Notice", ok: "No problems found" };
-
 /** "Chain Sentry — Blocked: Blocked intermediate certificate: … (and 2 more findings)". */
 export function tooltip(state: TabState): string {
   const findings = [state.top, ...state.origins.flatMap((o) => o.chains)].flatMap((r) => r?.verdict.findings ?? []);
   const worst = findings.find((f) => f.severity === state.level);
   if (!worst) {
     const failure = state.failures[0];
-    return failure ? `Chain Sentry — ${commonName(failure.origin)}: ${failure.error}` : `Chain Sentry — ${LEVEL_WORD.ok}`;
+    return failure ? `Chain Sentry — ${commonName(failure.origin)}: ${failure.error}` : `Chain Sentry — ${LEVEL_SUMMARY.ok}`;
   }
   const more = findings.length > 1 ? ` (and ${findings.length - 1} more finding${findings.length > 2 ? "s" : ""})` : "";
-  return `Chain Sentry — ${LEVEL_WORD[state.level]}: ${worst.title}${more}`;
+  return `Chain Sentry — ${LEVEL_SUMMARY[state.level]}: ${worst.title}${more}`;
 }
 
 export async function showBadge(action: Action.Static, state: TabState): Promise<void> {

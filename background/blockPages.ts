@@ -6,8 +6,9 @@
  * with every text field cut to a bounded length.
  */
 import type { Storage } from "webextension-polyfill";
+import { errorMessage } from "../src/errorMessage";
 import type { BlockedCertificate, BlockedPageInfo } from "../src/protocol";
-import { errorMessage, type Problems } from "./problems";
+import type { Problems } from "./problems";
 
 const KEY = "blocked:";
 /** Block pages remembered; an older one shows its generic text ("opened without details"). */

@@ -10,9 +10,10 @@
  */
 import type { Storage } from "webextension-polyfill";
 import { shortHash } from "../src/encoding";
+import { errorMessage } from "../src/errorMessage";
 import { keyIdentity } from "../src/feeds/keys";
 import { FEED_TIMEOUT_MS, MAX_FEED_BYTES, NO_FEED_LISTS, type FeedConfig, type FeedDocument, type FeedError, type FeedErrorKind, type FeedLists, type FeedStatus } from "../src/feeds/model";
-import { errorMessage, type Problems } from "./problems";
+import type { Problems } from "./problems";
 
 /**
  * The verifier (and jose with it) is loaded when a feed is first verified: most browsers have no

@@ -18,10 +18,11 @@
  * key comparison in place: no string, summary or array is built.
  */
 import type { Storage } from "webextension-polyfill";
-import { caChainKey, chainChangedTitle, isCaChainKey, isChainChange, isChainSummary, summarizeChain, type CertificateSummary } from "../src/chainDiff";
+import { caChainKey, CHAIN_CHANGED, chainChangedTitle, isCaChainKey, isChainChange, isChainSummary, summarizeChain, type CertificateSummary } from "../src/chainDiff";
+import { errorMessage } from "../src/errorMessage";
 import { MAX_HISTORY_LIMIT, type HistoryEvent } from "../src/protocol";
 import type { ChainCertificate, Finding, Verdict } from "../src/verdict";
-import { errorMessage, type Problems } from "./problems";
+import type { Problems } from "./problems";
 import { urlParts } from "./tabStore";
 import { WriteBehind } from "./writeBehind";
 
@@ -279,7 +280,7 @@ export class History {
     this.#schedule();
     if (previous !== undefined) {
       this.#push({
-        time, level: "notice", pageUrl, origin, ruleId: "chain-changed",
+        time, level: "notice", pageUrl, origin, ruleId: CHAIN_CHANGED,
         title: chainChangedTitle(host, after), subject: after[1].subject, sha256: after[1].sha256,
         change: { before: previous.chain, after },
       });

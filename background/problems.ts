@@ -38,8 +38,3 @@ export class Problems {
     return [...this.#problems.values()];
   }
 }
-
-/** An error's message, for a problem or a finding. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -11,9 +11,10 @@
  * background to lift expired rules. Bounded: at most MAX_ORIGINS origins, the oldest lifted first.
  */
 import type { Storage } from "webextension-polyfill";
+import { errorMessage } from "../src/errorMessage";
 import type { SecurityInfo } from "../src/securityInfo";
 import type { Verdict } from "../src/verdict";
-import { errorMessage, type Problems } from "./problems";
+import type { Problems } from "./problems";
 
 export const QUARANTINE_MS = 10 * 60_000;
 const MAX_ORIGINS = 500;

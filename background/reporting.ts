@@ -15,10 +15,11 @@
  * timer, so a burst of thousands of findings costs a few writes, not one full rewrite each.
  */
 import type { Storage } from "webextension-polyfill";
+import { errorMessage } from "../src/errorMessage";
 import type { ReportingStatus } from "../src/protocol";
 import { serializeBatch } from "../src/reporting/formats";
 import type { ReportEvent, ReportingConfig } from "../src/reporting/model";
-import { errorMessage, type Problems } from "./problems";
+import type { Problems } from "./problems";
 import type { AlarmsApi } from "./quarantine";
 import { WriteBehind } from "./writeBehind";
 

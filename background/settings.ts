@@ -13,9 +13,9 @@
  * mode: the organisation may have asked for it, and block mode fails closed.
  */
 import browser from "webextension-polyfill";
+import { errorMessage } from "../src/errorMessage";
 import { applySettingsInput, buildSettingsView, validatePolicy, type ValidatedPolicy } from "../src/policy";
 import type { ResponseOf, SettingsInput, SettingsView } from "../src/protocol";
-import { errorMessage } from "./problems";
 
 /** The storage.local key holding the user's settings. */
 export const SETTINGS_KEY = "settings";

@@ -29,10 +29,11 @@
  * failed write): what does not look like a tab state is dropped and reported, never thrown.
  */
 import type { Storage } from "webextension-polyfill";
+import { errorMessage } from "../src/errorMessage";
 import type { ChainRecord, ConnectionInfo, OriginRecord, TabState, TlsFailure, UncheckedResponse } from "../src/protocol";
 import type { SecurityInfo } from "../src/securityInfo";
 import { worstLevel, type ChainCertificate, type Verdict } from "../src/verdict";
-import { errorMessage, type Problems } from "./problems";
+import type { Problems } from "./problems";
 
 const TAB_KEY = "tab:";
 const ORIGIN_KEY = "tab-origin:";

@@ -27,6 +27,7 @@ import { createDecipheriv, createHmac, X509Certificate, type CipherGCMTypes } fr
 import { connect as tcpConnect, isIP } from "node:net";
 import { Duplex } from "node:stream";
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from "node:tls";
+import { errorMessage } from "../src/errorMessage";
 import type { TlsSummary, Verification } from "../src/scan/report";
 import { MAX_SENT_CERTIFICATES, sentCertificates, type OpenRecord } from "../src/scan/serverCertificates";
 import type { ScanError, ScanTarget } from "../src/scan/targets";
@@ -136,7 +137,7 @@ function completeChain(sent: X509Certificate[], store: TrustStore): X509Certific
 
 function errorOf(error: unknown): ScanError {
   const e = error as NodeJS.ErrnoException;
-  return { code: typeof e?.code === "string" ? e.code : "ERROR", message: e instanceof Error ? e.message : String(error) };
+  return { code: typeof e?.code === "string" ? e.code : "ERROR", message: errorMessage(error) };
 }
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole check, as `npm test` and CI run it: setup, typecheck, unit and component tests, build,
+# The whole check, as `npm test` and CI run it: setup, typecheck, lint and format, unit and component tests, build,
 # web-ext lint (0 errors), package, then the end-to-end tests in real Firefox inside the sandbox.
 # Stops at the first failing step.
 set -euo pipefail
@@ -20,6 +20,10 @@ bash scripts/setup.sh
 
 section "typecheck"
 npm run --silent typecheck
+
+section "lint and format"
+npm run --silent lint
+npm run --silent format:check
 
 section "unit and component tests"
 npx jest

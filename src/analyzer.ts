@@ -13,10 +13,12 @@
 import { Blocklist, type BlocklistEntry, type CompiledIndex } from "./blocklist";
 import { readCertificate } from "./der";
 import { base64ToBytes, bytesToBase64, bytesToHex, colonHexToHex, normalizeSerialHex } from "./encoding";
+import { errorMessage } from "./errorMessage";
 import { parseFingerprint } from "./fingerprint";
 import { LruCache } from "./lru";
 import { roleOf } from "./names";
 import { RULES } from "./rules";
+import { ANALYSIS_ERROR_RULE } from "./rules/ids";
 import type { AnalysedCertificate, CertificateFacts, ChainFacts } from "./rules/rule";
 import type { RuleRegistry } from "./rules/registry";
 import type { FirefoxCertificate, SecurityInfo } from "./securityInfo";
@@ -33,8 +35,6 @@ export interface AnalyzerOptions {
   verdictCacheSize?: number;
   rules?: RuleRegistry;
 }
-
-export const ANALYSIS_ERROR_RULE = "analysis-error";
 
 interface CachedVerdict {
   /** The chain it answers for: Firefox's SHA-256 string and isBuiltInRoot of each certificate, leaf first. */
@@ -316,7 +316,7 @@ export class ChainAnalyzer {
         facts.issuer = bytesToBase64(der.issuer);
         facts.subject = bytesToBase64(der.subject);
       } catch (error) {
-        facts.derError = error instanceof Error ? error.message : String(error);
+        facts.derError = errorMessage(error);
       }
     }
     facts.bundledMatches = this.blocklist.match(facts);
@@ -333,9 +333,14 @@ export class ChainAnalyzer {
   }
 }
 
+/** A certificate entry that failed the shape check: any field may be missing or of any type. */
+type UntrustedCertificate = {
+  [K in keyof FirefoxCertificate]?: FirefoxCertificate[K] extends object ? { [F in keyof FirefoxCertificate[K]]?: unknown } | null : unknown;
+};
+
 /** The chain entry of a certificate that could not be analysed: what Firefox gave, where usable. */
 function unanalysedEntry(info: unknown, index: number, length: number, flags: string[]): ChainCertificate {
-  const c = (info ?? {}) as { [K in keyof FirefoxCertificate]?: any };
+  const c = (info ?? {}) as UntrustedCertificate;
   const text = (v: unknown) => (typeof v === "string" ? v : "");
   const time = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
   return {
@@ -413,7 +418,7 @@ export function failedVerdict(what: string, error: unknown, blocklistVersion: st
 }
 
 function analysisError(what: string, error: unknown, certIndex: number | null): Finding {
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+  const message = errorMessage(error).slice(0, 300);
   return {
     ruleId: ANALYSIS_ERROR_RULE,
     severity: "warning",

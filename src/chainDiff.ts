@@ -6,6 +6,9 @@
  */
 import type { CertificateRole, ChainCertificate } from "./verdict";
 
+/** The history event's rule id when a host presents another CA chain than last time. */
+export const CHAIN_CHANGED = "chain-changed";
+
 /** Longest subject or issuer kept: servers choose them (real ones, EV included, stay under 200). */
 export const MAX_SUMMARY_NAME_CHARS = 200;
 /** Longest other text kept: a SHA-256 in colon hex is 95 characters, a 20-byte serial 59. */

@@ -4,13 +4,12 @@
  * failed, bytes that do not parse), and, if the organisation asks for it, when Firefox reported no
  * chain because a certificate error was overridden. Warn mode never stops anything.
  */
-import { ANALYSIS_ERROR_RULE } from "./analyzer";
 import type { BlockedCertificate, Mode } from "./protocol";
+import { ANALYSIS_ERROR_RULE, RULE_ID } from "./rules/ids";
 import type { Finding, Verdict } from "./verdict";
 
 /** Findings that mean the chain was not fully checked, so "not blocked" cannot be concluded. */
-const UNDECIDED_RULES = new Set([ANALYSIS_ERROR_RULE, "malformed-certificate"]);
-const OVERRIDDEN_RULE = "certificate-error-overridden";
+const UNDECIDED_RULES = new Set<string>([ANALYSIS_ERROR_RULE, RULE_ID.malformedCertificate]);
 
 /** Why a response is stopped: its chain is blocked, could not be checked, or could not be seen whole. */
 export type StopReason = "blocked" | "undecided" | "unverifiable";
@@ -25,7 +24,7 @@ export interface EnforcementSettings {
 function causeOf(finding: Finding, reason: StopReason): boolean {
   if (reason === "blocked") return finding.severity === "blocked";
   if (reason === "undecided") return UNDECIDED_RULES.has(finding.ruleId);
-  return finding.ruleId === OVERRIDDEN_RULE;
+  return finding.ruleId === RULE_ID.certificateErrorOverridden;
 }
 
 /**
@@ -47,7 +46,7 @@ export function stopExplanation(verdict: Verdict, reason: StopReason): string {
 
 /** The certificate the block page names: the first enforced blocklist match decides. */
 export function blockedCertificate(verdict: Verdict): BlockedCertificate | null {
-  const finding = verdict.findings.find((f) => f.ruleId === "blocked-certificate" && f.match);
+  const finding = verdict.findings.find((f) => f.ruleId === RULE_ID.blockedCertificate && f.match);
   const cert = finding?.certIndex === null || finding?.certIndex === undefined ? undefined : verdict.chain[finding.certIndex];
   if (!finding?.match || !cert) return null;
   const { label, source, key, keyLabel, incident, reference } = finding.match;

@@ -19,6 +19,7 @@
 import "@abraham/reflection"; // @peculiar/x509 needs a Reflect metadata polyfill at import time
 import * as x509 from "@peculiar/x509";
 import { base64ToBytes, bytesToHex, normalizeSerialHex } from "./encoding";
+import { errorMessage } from "./errorMessage";
 import { parseFingerprint, type FingerprintKind } from "./fingerprint";
 import { checkDerName, checkSerial, ENTRY_FIELDS, entryIdentity, type AllowlistEntry, type CustomBlocklistEntry, type ListKind, type ListSource, type NameField } from "./settings/entries";
 import { formatPath, isRecord, issueAt, type SettingsIssue, type TextLocation } from "./settings/issues";
@@ -180,7 +181,7 @@ async function certificateEntry(body: string, source: ListSource): Promise<Entry
     const cert = new x509.X509Certificate(der as BufferSource);
     label = cert.subjectName.getField("CN")[0] ?? cert.subjectName.getField("O")[0] ?? cert.subject;
   } catch (e) {
-    return `the certificate block does not parse as an X.509 certificate (${e instanceof Error ? e.message : String(e)})`;
+    return `the certificate block does not parse as an X.509 certificate (${errorMessage(e)})`;
   }
   const sha256 = bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", der as BufferSource)));
   return { sha256, ...(label && { label }), source };
@@ -193,7 +194,7 @@ function parseOnecrlJson(text: string, kind: ListKind, source: ListSource, out: 
   try {
     json = JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     const position = /position (\d+)/.exec(message);
     const lineNo = position ? lineAt(text, Number(position[1])) : 1;
     out.issues.push(issueAt([{ line: lineNo }], `the text starts like JSON but is not valid JSON (${message}); expected OneCRL records, or one entry per line`));

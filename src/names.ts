@@ -1,6 +1,6 @@
 /** Short names for certificates and their roles, as the explanations and the views use them. */
 import type { EntrySource } from "./blocklist";
-import type { CertificateRole } from "./verdict";
+import type { CertificateRole, Level } from "./verdict";
 
 /**
  * The most recognisable part of a display DN such as Firefox's "O=FFProbe,CN=localhost":
@@ -32,3 +32,12 @@ export const SOURCE_NAME: Record<EntrySource, string> = {
   feed: "your organisation's signed feed",
   user: "your own blocklist",
 };
+
+/** A verdict level in one word, as the popup's badges and banners show it. */
+export const LEVEL_WORD: Record<Level, string> = { ok: "OK", notice: "Notice", warning: "Warning", blocked: "Blocked" };
+
+/**
+ * A verdict level as the toolbar button's tooltip says it: there, beside no other detail, "OK"
+ * alone would not say that nothing at all was found.
+ */
+export const LEVEL_SUMMARY: Record<Level, string> = { ...LEVEL_WORD, ok: "No problems found" };

@@ -1,5 +1,6 @@
 import type { Level } from "../../src/verdict";
-import { LEVEL_WORD, type BadgeInfo } from "./badges";
+import { LEVEL_WORD } from "../../src/names";
+import type { BadgeInfo } from "./badges";
 
 export function Badge({ badge }: { badge: BadgeInfo }) {
   return (

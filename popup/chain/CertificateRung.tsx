@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { CertificateDetails } from "../../src/certificateView";
+import { errorMessage } from "../../src/errorMessage";
 import { commonName, ROLE_NAME } from "../../src/names";
 import type { ChainCertificate, Finding } from "../../src/verdict";
 import { useConnector } from "../connect/context";
@@ -7,7 +8,6 @@ import { ExternalLink } from "../ui/ExternalLink";
 import { Expander } from "../ui/Expander";
 import { Field, Fields, HashField } from "../ui/Fields";
 import { crtShUrl, formatTime } from "../ui/format";
-import { errorText } from "../ui/useRequest";
 import { Badge } from "./Badge";
 import { badgesFor } from "./badges";
 import { loadCertificateDetails } from "./certificateDetails";
@@ -31,7 +31,7 @@ export function CertificateRung({ tabId, cert, findings, usedOcsp }: { tabId: nu
     setDetails({ status: "loading" });
     loadCertificateDetails(connector, tabId, cert.sha256).then(
       (decoded) => setDetails({ status: "ready", details: decoded }),
-      (error) => setDetails({ status: "failed", error: errorText(error) }),
+      (error) => setDetails({ status: "failed", error: errorMessage(error) }),
     );
   };
 

@@ -1,7 +1,6 @@
 /** The badges on a ladder rung, from what the core decided about that certificate (never recomputed here). */
-import { LEVEL_RANK, type ChainCertificate, type Finding, type Level, type Severity } from "../../src/verdict";
-
-export const LEVEL_WORD: Record<Level, string> = { ok: "OK", notice: "Notice", warning: "Warning", blocked: "Blocked" };
+import { ANALYSIS_ERROR_RULE, RULE_ID, type RuleId } from "../../src/rules/ids";
+import { LEVEL_RANK, type ChainCertificate, type Finding, type Severity } from "../../src/verdict";
 
 export type BadgeTone = Severity | "good" | "info";
 
@@ -12,30 +11,32 @@ export interface BadgeInfo {
   title: string;
 }
 
-const RULE_BADGES: Record<string, string> = {
-  "blocked-certificate": "Blocked",
-  "listed-not-enforced": "Listed, not enforced",
-  "dynamic-intermediate": "Dynamically supplied",
-  "non-built-in-root": "Non-built-in root",
-  "sha1-signature": "SHA-1",
-  expired: "Expired",
-  "not-yet-valid": "Not yet valid",
-  "weak-key": "Weak key",
-  "malformed-certificate": "Malformed",
-  "analysis-error": "Analysis error",
+/** The badge a finding puts on its certificate's rung, by rule id. */
+export const RULE_BADGES: Record<RuleId | typeof ANALYSIS_ERROR_RULE, string> = {
+  [RULE_ID.blockedCertificate]: "Blocked",
+  [RULE_ID.listedNotEnforced]: "Listed, not enforced",
+  [RULE_ID.dynamicIntermediate]: "Dynamically supplied",
+  [RULE_ID.nonBuiltInRoot]: "Non-built-in root",
+  [RULE_ID.sha1Signature]: "SHA-1",
+  [RULE_ID.expired]: "Expired",
+  [RULE_ID.notYetValid]: "Not yet valid",
+  [RULE_ID.weakKey]: "Weak key",
+  [RULE_ID.malformedCertificate]: "Malformed",
+  [RULE_ID.certificateErrorOverridden]: "Error overridden",
+  [ANALYSIS_ERROR_RULE]: "Analysis error",
 };
 
 export function badgesFor(cert: ChainCertificate, findings: readonly Finding[]): BadgeInfo[] {
   const badges: BadgeInfo[] = cert.flags.map((ruleId) => {
     const about = findings.filter((f) => f.ruleId === ruleId && f.certIndex === cert.index);
     const worst = about.reduce<Finding | undefined>((w, f) => (!w || LEVEL_RANK[f.severity] > LEVEL_RANK[w.severity] ? f : w), undefined);
-    return { label: RULE_BADGES[ruleId] ?? ruleId, tone: worst?.severity ?? "warning", title: worst?.title ?? ruleId };
+    return { label: RULE_BADGES[ruleId as keyof typeof RULE_BADGES] ?? ruleId, tone: worst?.severity ?? "warning", title: worst?.title ?? ruleId };
   });
   // Facts that are not findings (silenced by the allowlist, or simply good) are still worth seeing.
-  if (cert.role === "intermediate" && !cert.known && !cert.flags.includes("dynamic-intermediate")) {
+  if (cert.role === "intermediate" && !cert.known && !cert.flags.includes(RULE_ID.dynamicIntermediate)) {
     badges.push({ label: "Dynamically supplied", tone: "info", title: "Not in the bundled known store; not reported because it is allowlisted" });
   }
-  if (cert.role === "root" && !cert.isBuiltInRoot && !cert.flags.includes("non-built-in-root")) {
+  if (cert.role === "root" && !cert.isBuiltInRoot && !cert.flags.includes(RULE_ID.nonBuiltInRoot)) {
     badges.push({ label: "Non-built-in root", tone: "info", title: "A root Firefox does not ship; not reported because it is allowlisted" });
   }
   if (cert.allowlisted) badges.push({ label: "Allowlisted", tone: "good", title: "On your or your organisation's allowlist" });

@@ -1,8 +1,8 @@
 /** The verdict banner's words, from the worst finding of everything the tab loaded. */
+import { LEVEL_WORD } from "../../src/names";
 import type { ChainRecord, TabState } from "../../src/protocol";
 import { LEVEL_RANK, type Finding, type Level } from "../../src/verdict";
 import { hostOf, lowerFirst, plural } from "../ui/format";
-import { LEVEL_WORD } from "./badges";
 
 export type BannerTone = Level | "none";
 

@@ -6,9 +6,9 @@
  */
 import type { CertificateDetails } from "../../src/certificateView";
 import { base64ToBytes } from "../../src/encoding";
+import { errorMessage } from "../../src/errorMessage";
 import { LruCache } from "../../src/lru";
 import { certificateTooLarge, MAX_CERTIFICATE_BYTES, type Connector } from "../../src/protocol";
-import { errorText } from "../ui/useRequest";
 
 /** Certificates a user opens in one page: a handful, rarely more than a few dozen. */
 const CACHE_SIZE = 32;
@@ -36,7 +36,7 @@ export async function loadCertificateDetails(connector: Connector, tabId: number
   try {
     details = await describeCertificate(der);
   } catch (error) {
-    throw new Error(`The certificate could not be decoded: ${errorText(error)}`);
+    throw new Error(`The certificate could not be decoded: ${errorMessage(error)}`);
   }
   // Only successes are kept: bytes that were missing may be there after a reload.
   cache.set(sha256, details);

@@ -5,9 +5,9 @@
  */
 import type { EmbeddedScts } from "../../src/ct/embedded";
 import { base64ToBytes, derToPem } from "../../src/encoding";
+import { errorMessage } from "../../src/errorMessage";
 import { certificateTooLarge, MAX_CERTIFICATE_BYTES, type ChainRecord, type Connector, type TabState } from "../../src/protocol";
 import { fileStamp, hostOf } from "../ui/format";
-import { errorText } from "../ui/useRequest";
 
 export interface ChainPem {
   pem: string;
@@ -31,7 +31,7 @@ export function missingDer(record: ChainRecord): number[] {
 export async function certificateBytes(connector: Connector, tabId: number, sha256s: Iterable<string>): Promise<Map<string, { der: string } | { error: string }>> {
   const unique = [...new Set(sha256s)];
   const answers = await Promise.all(
-    unique.map((sha256) => connector.send("ui-bg-get-certificate", { tabId, sha256 }).catch((error: unknown) => ({ error: errorText(error) }))),
+    unique.map((sha256) => connector.send("ui-bg-get-certificate", { tabId, sha256 }).catch((error: unknown) => ({ error: errorMessage(error) }))),
   );
   return new Map(unique.map((sha256, i) => [sha256, answers[i]]));
 }
@@ -97,7 +97,7 @@ export async function analysisJson(state: TabState, connector: Connector): Promi
       if (der.length > MAX_CERTIFICATE_BYTES) throw new Error(certificateTooLarge(der.length));
       embeddedScts[sha256] = readEmbeddedScts(der);
     } catch (error) {
-      embeddedScts[sha256] = { error: `The certificate could not be decoded: ${errorText(error)}` };
+      embeddedScts[sha256] = { error: `The certificate could not be decoded: ${errorMessage(error)}` };
     }
   }
   const analysis: AnalysisExport = {

@@ -1,5 +1,6 @@
 import { Fragment } from "preact";
 import { useMemo, useState } from "preact/hooks";
+import { errorMessage } from "../../src/errorMessage";
 import { HISTORY_KEPT_BY_POLICY, type HistoryEvent } from "../../src/protocol";
 import type { Severity } from "../../src/verdict";
 import { LevelTag } from "../chain/Badge";
@@ -8,7 +9,7 @@ import { saveFile } from "../ui/download";
 import { fileStamp, formatTime, hostOf, plural } from "../ui/format";
 import { ExternalLink } from "../ui/ExternalLink";
 import { BackgroundError } from "../ui/Notice";
-import { errorText, useRequest } from "../ui/useRequest";
+import { useRequest } from "../ui/useRequest";
 import { ChainDiffView } from "./ChainDiffView";
 import { historyCsv } from "./csv";
 
@@ -135,7 +136,7 @@ function ClearHistory({ count, locked, onCleared }: { count: number; locked: boo
         setConfirming(false);
         onCleared();
       },
-      (e) => setError(errorText(e)),
+      (e) => setError(errorMessage(e)),
     );
   return (
     <div class="confirm" role="alertdialog" aria-labelledby="confirm-clear">

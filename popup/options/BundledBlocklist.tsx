@@ -1,11 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
 import type { BundledSource, EntrySource } from "../../src/blocklist";
+import { errorMessage } from "../../src/errorMessage";
 import { SOURCE_NAME } from "../../src/names";
 import type { BlocklistEntryView, ResponseOf } from "../../src/protocol";
 import { useConnector } from "../connect/context";
 import { ExternalLink } from "../ui/ExternalLink";
 import { BackgroundError } from "../ui/Notice";
-import { errorText, useRequest } from "../ui/useRequest";
+import { useRequest } from "../ui/useRequest";
 
 /** The bundled blocklist's version and sources, and a search over every entry in force. */
 export function BundledBlocklist() {
@@ -99,7 +100,7 @@ function BlocklistSearch() {
       setSearch({ status: "searching" });
       connector.send("ui-bg-search-blocklist", { query: q, limit: 50 }).then(
         (r) => live && setSearch({ status: "ready", query: q, ...r }),
-        (e) => live && setSearch({ status: "failed", error: errorText(e) }),
+        (e) => live && setSearch({ status: "failed", error: errorMessage(e) }),
       );
     }, 200);
     return () => {

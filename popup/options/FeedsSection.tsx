@@ -1,10 +1,11 @@
 import { useState } from "preact/hooks";
+import { errorMessage } from "../../src/errorMessage";
 import { MAX_FEED_BYTES, type FeedAlgorithm, type FeedErrorKind, type FeedStatus } from "../../src/feeds/model";
 import { useConnector } from "../connect/context";
 import { Field, Fields, ListValue } from "../ui/Fields";
 import { formatTime, plural } from "../ui/format";
 import { BackgroundError, Notice } from "../ui/Notice";
-import { errorText, useRequest } from "../ui/useRequest";
+import { useRequest } from "../ui/useRequest";
 
 const ALGORITHM_NAME: Record<FeedAlgorithm, string> = {
   ES256: "ES256 (ECDSA with P-256 and SHA-256)",
@@ -59,7 +60,7 @@ function Feeds({ initial }: { initial: FeedStatus[] }) {
         setChecked(statuses);
         setCheck({ status: "done" });
       },
-      (error) => setCheck({ status: "failed", error: errorText(error) }),
+      (error) => setCheck({ status: "failed", error: errorMessage(error) }),
     );
   };
 

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { errorMessage } from "../../src/errorMessage";
 import type { RequestType, Requests, ResponseOf } from "../../src/protocol";
 import { useConnector } from "../connect/context";
 
 export type Loaded<T> = { status: "loading" } | { status: "ready"; data: T } | { status: "failed"; error: string };
 
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** The options page's name for it, until that page (changing in another branch) imports errorMessage itself. */
+export { errorMessage as errorText };
 
 /**
  * Sends one request when the component mounts (and when `key` changes); `reload` asks again and
@@ -23,7 +23,7 @@ export function useRequest<K extends RequestType>(type: K, request: Requests[K][
     connector.send(type, JSON.parse(requestKey)).then(
       (data) => live && setState({ status: "ready", data }),
       // A failed refresh keeps what is on screen (the background may be restarting); only a first failure shows.
-      (error) => live && setState((previous) => (previous.status === "ready" ? previous : { status: "failed", error: errorText(error) })),
+      (error) => live && setState((previous) => (previous.status === "ready" ? previous : { status: "failed", error: errorMessage(error) })),
     );
     return () => {
       live = false;

@@ -7,6 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ChainAnalyzer } from "../../src/analyzer";
 import type { CompiledIndex } from "../../src/blocklist";
+import { errorMessage } from "../../src/errorMessage";
 import type { Connector, TabState } from "../../src/protocol";
 import { EMPTY_SETTINGS } from "../../src/settings";
 import { bannerFor } from "../chain/banner";
@@ -18,7 +19,7 @@ import { saveFile } from "../ui/download";
 import { ExternalLink } from "../ui/ExternalLink";
 import { hostOf, plural } from "../ui/format";
 import { Notice } from "../ui/Notice";
-import { errorText, useRequest } from "../ui/useRequest";
+import { useRequest } from "../ui/useRequest";
 import { analyseChains, workbenchConnector } from "./analyse";
 import { inputTooLarge, MAX_INPUT_BYTES, MAX_INPUT_CERTIFICATES, readInput, type InputPart } from "./input";
 
@@ -38,7 +39,7 @@ export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
   useEffect(() => {
     loadIndex().then(
       (loaded) => setIndex({ status: "ready", index: loaded }),
-      (error) => setIndex({ status: "failed", error: errorText(error) }),
+      (error) => setIndex({ status: "failed", error: errorMessage(error) }),
     );
   }, [loadIndex]);
   const [lists] = useRequest("ui-bg-get-lists", {});
@@ -60,7 +61,7 @@ export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
     const analyzer = new ChainAnalyzer(index.index, lists.status === "ready" ? lists.data : EMPTY_SETTINGS);
     analyseChains(read.chains, analyzer, { builtInRoot, now: Date.now() }).then(
       ({ state, certificates }) => setResult({ status: "done", state, connector: workbenchConnector(platform.connector, certificates) }),
-      (error) => setResult({ status: "failed", error: errorText(error) }),
+      (error) => setResult({ status: "failed", error: errorMessage(error) }),
     );
   };
 

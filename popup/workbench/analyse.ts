@@ -5,10 +5,10 @@
  */
 import type { ChainAnalyzer } from "../../src/analyzer";
 import { bytesToBase64 } from "../../src/encoding";
+import { errorMessage } from "../../src/errorMessage";
 import type { ChainRecord, Connector, OriginRecord, TabState } from "../../src/protocol";
 import type { FirefoxCertificate, SecurityInfo } from "../../src/securityInfo";
 import { worstLevel } from "../../src/verdict";
-import { errorText } from "../ui/useRequest";
 import type { InputChain } from "./input";
 
 /** Not a browser tab: the analysis is the page's own. */
@@ -27,7 +27,7 @@ async function securityInfoOf(chain: InputChain, builtInRoot: boolean): Promise<
     try {
       certificates.push(await firefoxCertificateFromDer(der[i], builtInRoot && i === der.length - 1));
     } catch (error) {
-      throw new Error(`Certificate ${i + 1} of ${chain.url} is not a readable X.509 certificate: ${errorText(error)}`);
+      throw new Error(`Certificate ${i + 1} of ${chain.url} is not a readable X.509 certificate: ${errorMessage(error)}`);
     }
   }
   return { state: "secure", certificates };

@@ -5,10 +5,10 @@
  * before anything is parsed; what cannot be read is a message for the analyst, never an exception.
  */
 import { base64ToBytes, pemToDerList } from "../../src/encoding";
+import { errorMessage } from "../../src/errorMessage";
 import { certificateTooLarge, MAX_CERTIFICATE_BYTES } from "../../src/protocol";
 import type { SecurityInfo } from "../../src/securityInfo";
 import type { AnalysisExport, ExportedChainRecord } from "../chain/exports";
-import { errorText } from "../ui/useRequest";
 
 /** Pasted text, or all files dropped at once. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -70,7 +70,7 @@ function readPem(text: string, name: string): InputChain {
   try {
     der = pemToDerList(text);
   } catch (error) {
-    throw new InputError(`${name}: a PEM block is not valid base64 (${errorText(error)}).`);
+    throw new InputError(`${name}: a PEM block is not valid base64 (${errorMessage(error)}).`);
   }
   der.forEach((d, i) => checkSize(d.length, `${name}, certificate ${i + 1}`));
   return oneChain(name, { kind: "der", der });
@@ -136,7 +136,7 @@ function readJson(text: string, name: string): ReadResult {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${name} is not valid JSON: ${errorText(error)}`);
+    throw new InputError(`${name} is not valid JSON: ${errorMessage(error)}`);
   }
   if (!isObject(json)) throw new InputError(`${name} is not a JSON object.`);
   // Chain Sentry's "Download analysis (JSON)": a tab's state, its page's chain first.
@@ -192,6 +192,6 @@ export function readInput(parts: readonly InputPart[]): ReadResult {
     return { ok: true, kind: pem ? "pem" : "der", chains: [oneChain(name, { kind: "der", der })] };
   } catch (error) {
     if (error instanceof InputError) return fail(error.message);
-    return fail(`The input could not be read: ${errorText(error)}`);
+    return fail(`The input could not be read: ${errorMessage(error)}`);
   }
 }

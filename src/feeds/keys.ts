@@ -5,6 +5,7 @@
  */
 import { readPublicKeyInfo } from "../der";
 import { base64ToBytes } from "../encoding";
+import { errorMessage } from "../errorMessage";
 import type { FeedAlgorithm, FeedKey } from "./model";
 
 export type KeyCheck = { ok: true; value: FeedKey } | { ok: false; error: string };
@@ -58,7 +59,7 @@ function pemKey(text: string): KeyCheck {
     if (!alg) return { ok: false, error: `${EXPECTED}, got a ${key.type}${key.curve ? ` ${key.curve}` : ""} key` };
     return { ok: true, value: { alg, spki: text } };
   } catch (e) {
-    return { ok: false, error: `the PEM is not a readable SubjectPublicKeyInfo (${e instanceof Error ? e.message : String(e)})` };
+    return { ok: false, error: `the PEM is not a readable SubjectPublicKeyInfo (${errorMessage(e)})` };
   }
 }
 

@@ -5,6 +5,7 @@
  * policy is.
  */
 import { compactVerify, errors as joseErrors, importJWK, importSPKI } from "jose";
+import { errorMessage } from "../errorMessage";
 import { parseFingerprint } from "../fingerprint";
 import { parseList } from "../settings/entries";
 import { formatIssue, under } from "../settings/issues";
@@ -51,7 +52,7 @@ export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptio
   try {
     cryptoKey = "jwk" in key ? await importJWK(key.jwk, key.alg) : await importSPKI(key.spki, key.alg);
   } catch (e) {
-    return refuse("key", `the pinned public key cannot be used for ${key.alg}: ${messageOf(e)}`);
+    return refuse("key", `the pinned public key cannot be used for ${key.alg}: ${errorMessage(e).slice(0, 200)}`);
   }
 
   let verified: Awaited<ReturnType<typeof compactVerify>>;
@@ -61,7 +62,7 @@ export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptio
   } catch (e) {
     if (e instanceof joseErrors.JOSEAlgNotAllowed) return refuse("wrong-algorithm", `the feed is not signed with ${key.alg}, the algorithm of the pinned key`);
     if (e instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("bad-signature", "the signature does not verify with the pinned public key: the feed was altered or signed with another key");
-    return refuse("malformed", `not a valid JWS: ${messageOf(e)}`);
+    return refuse("malformed", `not a valid JWS: ${errorMessage(e).slice(0, 200)}`);
   }
   if (!isFeedType(verified.protectedHeader.typ)) {
     return refuse("wrong-type", `signed by the pinned key, but for another purpose (typ ${JSON.stringify(verified.protectedHeader.typ ?? null)}, expected "${FEED_TYPE}")`);
@@ -71,7 +72,7 @@ export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptio
   try {
     raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(verified.payload));
   } catch (e) {
-    return refuse("invalid", `the signed payload is not JSON: ${messageOf(e)}`);
+    return refuse("invalid", `the signed payload is not JSON: ${errorMessage(e).slice(0, 200)}`);
   }
   const parsed = parseFeedDocument(raw);
   if (!parsed.ok) return parsed;
@@ -149,8 +150,4 @@ function isoTime(value: unknown): number | null {
 /** RFC 7515 4.1.9: "application/" may be prepended, and media types compare case-insensitively (what other signing tools write). */
 function isFeedType(typ: unknown): boolean {
   return typeof typ === "string" && typ.toLowerCase().replace(/^application\//, "") === FEED_TYPE;
-}
-
-function messageOf(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
 }

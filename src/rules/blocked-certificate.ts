@@ -4,18 +4,13 @@
  * The headline case is an intermediate: servers supply intermediates in the handshake, so removing
  * one from a store does nothing; only a blocklist stops it (Microsoft Security Advisory 2718704).
  */
-import { MATCH_KEY_LABEL, type BlocklistMatch } from "../blocklist";
 import { commonName, ROLE_NAME, SOURCE_NAME } from "../names";
-import type { MatchedEntry } from "../verdict";
+import { matchedEntry } from "./helpers";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
-export function matchedEntry({ entry, key }: BlocklistMatch): MatchedEntry {
-  const { id, source, label, incident, reference } = entry;
-  return { id, source, label, incident, reference, key, keyLabel: MATCH_KEY_LABEL[key] };
-}
-
 export const blockedCertificate: Rule = {
-  id: "blocked-certificate",
+  id: RULE_ID.blockedCertificate,
   severity: "blocked",
   title: "Blocked certificate in the chain",
   explanation:

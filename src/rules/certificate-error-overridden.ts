@@ -4,6 +4,7 @@
  * intermediates the server sent, where a blocked certificate would sit, cannot be checked. In block mode the policy
  * key blockUnverifiableChains decides whether such connections are stopped.
  */
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 const CATEGORY: Record<string, string> = {
@@ -13,7 +14,7 @@ const CATEGORY: Record<string, string> = {
 };
 
 export const certificateErrorOverridden: Rule = {
-  id: "certificate-error-overridden",
+  id: RULE_ID.certificateErrorOverridden,
   severity: "warning",
   title: "Certificate error overridden: chain not checked",
   explanation:

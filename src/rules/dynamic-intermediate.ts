@@ -6,10 +6,11 @@
  * root a notice, because the snapshot may simply predate a newly issued public intermediate.
  */
 import { commonName } from "../names";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 export const dynamicIntermediate: Rule = {
-  id: "dynamic-intermediate",
+  id: RULE_ID.dynamicIntermediate,
   severity: "warning",
   title: "Dynamically supplied intermediate",
   explanation:

@@ -1,9 +1,10 @@
 /** A certificate in the chain is past its notAfter date (RFC 5280 §4.1.2.5). */
 import { commonName, ROLE_NAME } from "../names";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 export const expired: Rule = {
-  id: "expired",
+  id: RULE_ID.expired,
   severity: "warning",
   title: "Expired certificate",
   explanation: "A certificate in this chain has expired; its issuer no longer vouches for it, and its revocation may no longer be published.",

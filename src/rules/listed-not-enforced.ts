@@ -4,11 +4,12 @@
  * analyst sees the listing as a notice and decides.
  */
 import { commonName, ROLE_NAME } from "../names";
-import { matchedEntry } from "./blocked-certificate";
+import { matchedEntry } from "./helpers";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 export const listedNotEnforced: Rule = {
-  id: "listed-not-enforced",
+  id: RULE_ID.listedNotEnforced,
   severity: "notice",
   title: "Listed in OneCRL, not enforced",
   explanation:

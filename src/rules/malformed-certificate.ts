@@ -3,10 +3,11 @@
  * a chain, so this points at tampering or a bug; the checks that need the bytes could not run.
  */
 import { commonName, ROLE_NAME } from "../names";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 export const malformedCertificate: Rule = {
-  id: "malformed-certificate",
+  id: RULE_ID.malformedCertificate,
   severity: "warning",
   title: "Certificate could not be read",
   explanation: "The bytes of a certificate in this chain are not a well-formed certificate, so checks that need them (key size, signature) could not run.",

@@ -4,10 +4,11 @@
  * legitimate (a corporate proxy) or not (Superfish). Allowlist an organisation's own roots.
  */
 import { commonName } from "../names";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 export const nonBuiltInRoot: Rule = {
-  id: "non-built-in-root",
+  id: RULE_ID.nonBuiltInRoot,
   severity: "warning",
   title: "Root not built into Firefox",
   explanation:

@@ -1,9 +1,10 @@
 /** A certificate in the chain is before its notBefore date (RFC 5280 §4.1.2.5): a wrong clock or a back-dated issuance. */
 import { commonName, ROLE_NAME } from "../names";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 export const notYetValid: Rule = {
-  id: "not-yet-valid",
+  id: RULE_ID.notYetValid,
   severity: "warning",
   title: "Certificate not yet valid",
   explanation: "A certificate in this chain is not valid yet. Either this computer's clock is wrong or the certificate was issued with a future start date.",

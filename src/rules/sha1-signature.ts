@@ -5,10 +5,11 @@
  */
 import { signatureAlgorithmName, usesBrokenHash } from "../der";
 import { commonName, ROLE_NAME } from "../names";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 export const sha1Signature: Rule = {
-  id: "sha1-signature",
+  id: RULE_ID.sha1Signature,
   severity: "warning",
   title: "Signed with SHA-1",
   explanation:

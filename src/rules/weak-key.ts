@@ -4,6 +4,7 @@
  */
 import type { KeyInfo } from "../der";
 import { commonName, ROLE_NAME } from "../names";
+import { RULE_ID } from "./ids";
 import type { Rule } from "./rule";
 
 const MINIMUM_BITS: Record<string, number> = { RSA: 2048, DSA: 2048, EC: 256 };
@@ -19,7 +20,7 @@ export function describeKey(key: KeyInfo): string {
 }
 
 export const weakKey: Rule = {
-  id: "weak-key",
+  id: RULE_ID.weakKey,
   severity: "warning",
   title: "Weak key",
   explanation: "A certificate in this chain has a key that is too small (RSA under 2048 bits, elliptic curve under 256 bits) to be safe against a determined attacker.",
