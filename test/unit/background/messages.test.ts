@@ -1,7 +1,9 @@
 import { createMessageHandler, type MessageDeps } from "../../../background/messages";
 import { Problems } from "../../../background/problems";
 import { TabStore } from "../../../background/tabStore";
-import { MAX_CERTIFICATE_BYTES, type ResponseOf } from "../../../src/protocol";
+import type { FeedStatus } from "../../../src/feeds/model";
+import { buildSettingsView, validatePolicy } from "../../../src/policy";
+import { MAX_CERTIFICATE_BYTES, type BlockedPageInfo, type HistoryEvent, type ResponseOf, type SettingsInput, type TabState } from "../../../src/protocol";
 import { fakeStorageArea } from "../support/fakeStorage";
 import { analyzer, makePki, securityInfo } from "../support/chains";
 
@@ -93,4 +95,72 @@ test("ui-bg-get-lists answers with the lists the background's analyzer applies: 
   const page = analyzer(JSON.parse(JSON.stringify(answer)));
   expect(page.analyze(info, 1)).toEqual(background.analyze(info, 1));
   expect(page.analyze(info, 1).level).toBe("blocked");
+});
+
+/** A handler over only the dependencies a test gives (touching any other one throws). */
+const handlerWith = (deps: Partial<MessageDeps>) => createMessageHandler({ ready: Promise.resolve(), ...deps } as MessageDeps);
+
+test("ui-bg-get-tab-state answers with the tab's state, and null for a tab the background has not seen", async () => {
+  const state = { tabId: 7, level: "warning" } as TabState;
+  const handle = handlerWith({ tabs: { get: (tabId: number) => (tabId === 7 ? state : null) } as unknown as MessageDeps["tabs"] });
+  expect(await handle({ type: "ui-bg-get-tab-state", tabId: 7 })).toBe(state);
+  expect(await handle({ type: "ui-bg-get-tab-state", tabId: 8 })).toBeNull();
+});
+
+test("ui-bg-get-settings answers with the settings view; ui-bg-save-settings hands the page's input to the store and answers with its outcome", async () => {
+  const view = buildSettingsView({}, validatePolicy({ mode: "block" }));
+  const saved: SettingsInput[] = [];
+  const settings: MessageDeps["settings"] = {
+    view: () => view,
+    save: async (input) => {
+      saved.push(input);
+      return input.historyLimit === -1 ? { ok: false, errors: ["historyLimit must be positive"] } : { ok: true, view };
+    },
+  };
+  const handle = handlerWith({ settings });
+  expect(await handle({ type: "ui-bg-get-settings" })).toEqual(view);
+  expect(await handle({ type: "ui-bg-save-settings", input: { historyLimit: -1 } })).toEqual({ ok: false, errors: ["historyLimit must be positive"] });
+  expect(await handle({ type: "ui-bg-save-settings", input: { notifyWarnings: true } })).toEqual({ ok: true, view });
+  expect(saved).toEqual([{ historyLimit: -1 }, { notifyWarnings: true }]);
+});
+
+test("ui-bg-check-feeds checks every feed now and answers once the checks are done", async () => {
+  const checked = [{ url: "https://feeds.example/soc.jws", state: "applied" }] as unknown as FeedStatus[];
+  let checks = 0;
+  const feeds = {
+    status: () => [],
+    checkAll: async () => {
+      checks++;
+      return checked;
+    },
+  };
+  expect(await handlerWith({ feeds })({ type: "ui-bg-check-feeds" })).toBe(checked);
+  expect(checks).toBe(1);
+});
+
+test("ui-bg-get-blocked-page answers with the details kept for a block page's id, and null for an unknown id", async () => {
+  const info = { id: "b1", kind: "blocked", url: "https://blocked.test/" } as BlockedPageInfo;
+  const handle = handlerWith({ blockPages: { get: async (id: string) => (id === "b1" ? info : null) } });
+  expect(await handle({ type: "ui-bg-get-blocked-page", id: "b1" })).toBe(info);
+  expect(await handle({ type: "ui-bg-get-blocked-page", id: "https://blocked.test/" })).toBeNull();
+});
+
+test("ui-bg-get-history answers with the events and the history's limit", async () => {
+  const events = [{ id: "e1", ruleId: "blocked-certificate" }] as HistoryEvent[];
+  const handle = handlerWith({ history: { events: () => events, limit: 500 } as unknown as MessageDeps["history"] });
+  expect(await handle({ type: "ui-bg-get-history" })).toEqual({ events, limit: 500 });
+});
+
+test("a message the protocol does not name is left unanswered, and answers wait until the background is restored", async () => {
+  let restored!: () => void;
+  const handle = handlerWith({ ready: new Promise<void>((resolve) => (restored = resolve)), tabs: { get: () => null } as unknown as MessageDeps["tabs"] });
+  expect(handle({ type: "bg-ui-unknown" })).toBeUndefined();
+  expect(handle("ui-bg-get-tab-state")).toBeUndefined();
+  let answered = false;
+  const answer = handle({ type: "ui-bg-get-tab-state", tabId: 1 })!.then(() => (answered = true));
+  await Promise.resolve();
+  expect(answered).toBe(false);
+  restored();
+  await answer;
+  expect(answered).toBe(true);
 });
