@@ -12,6 +12,7 @@ import { BackgroundError } from "../ui/Notice";
 import { useRequest } from "../ui/useRequest";
 import { ChainDiffView } from "./ChainDiffView";
 import { historyCsv } from "./csv";
+import { ScrollingTable } from "../ui/ScrollingTable";
 
 type LevelFilter = "all" | Severity;
 
@@ -164,7 +165,7 @@ function EventsTable({ events, loading }: { events: readonly HistoryEvent[]; loa
       return next;
     });
   return (
-    <div class="table-wrap">
+    <ScrollingTable label="Alert history">
       <table class="events">
         <caption class="visually-hidden">Notice, warning and blocked events, newest first</caption>
         <thead>
@@ -213,6 +214,6 @@ function EventsTable({ events, loading }: { events: readonly HistoryEvent[]; loa
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollingTable>
   );
 }

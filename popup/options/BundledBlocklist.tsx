@@ -7,6 +7,7 @@ import { useConnector } from "../connect/context";
 import { ExternalLink } from "../ui/ExternalLink";
 import { BackgroundError } from "../ui/Notice";
 import { useRequest } from "../ui/useRequest";
+import { ScrollingTable } from "../ui/ScrollingTable";
 
 /** The bundled blocklist's version and sources, and a search over every entry in force. */
 export function BundledBlocklist() {
@@ -39,7 +40,7 @@ function Sources({ status }: { status: ResponseOf<"ui-bg-get-status"> }) {
       <p>
         Bundled blocklist version <code>{version}</code>
       </p>
-      <div class="table-wrap">
+      <ScrollingTable label="Bundled blocklist sources">
         <table class="sources">
           <thead>
             <tr>
@@ -77,7 +78,7 @@ function Sources({ status }: { status: ResponseOf<"ui-bg-get-status"> }) {
             )}
           </tbody>
         </table>
-      </div>
+      </ScrollingTable>
     </>
   );
 }

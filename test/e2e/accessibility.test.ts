@@ -12,6 +12,7 @@ import type { AxeResults } from "axe-core";
 import type { Page } from "puppeteer-core";
 import { base64ToBytes, derToPem } from "../../src/encoding";
 import type { TabState } from "../../src/protocol";
+import { hrefOf, visit } from "./policy-support";
 import { launchDemo, waitFor, type DemoBrowser } from "./support";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -49,7 +50,7 @@ async function ready(page: Page, what: string, selector: string): Promise<void> 
 
 async function assertAccessible(page: Page): Promise<void> {
   const found = await violations(page);
-  assert.deepEqual(found, [], `axe (WCAG 2.1 A/AA) on ${page.url()}:\n  ${found.join("\n  ")}`);
+  assert.deepEqual(found, [], `axe (WCAG 2.1 A/AA) on ${await hrefOf(page)}:\n  ${found.join("\n  ")}`);
 }
 
 const caseUrl = (id: "blocked" | "dynamic" | "mixed") => demo.sites.cases.find((c) => c.id === id)!.url;
@@ -85,8 +86,7 @@ test("the chain page of a page that loads from several origins", async () => {
 });
 
 test("the block page of a site whose intermediate is blocked", async () => {
-  const { page } = await demo.visit(caseUrl("blocked"));
-  assert.ok(page.url().startsWith(demo.ff.extensionUrl("popup/blocked.html?id=")), page.url());
+  const page = await visit(demo.ff, caseUrl("blocked"), demo.ff.extensionUrl("popup/blocked.html?id="));
   await ready(page, "the block page", ".blocked-page .banner");
   await assertAccessible(page);
 });
