@@ -49,7 +49,10 @@ export class BlockPages {
     try {
       const all = await this.#storage.get(null);
       const stored = Object.entries(all).filter(([k]) => k.startsWith(KEY));
-      const pages = stored.map(([, v]) => v).filter(isPage).sort((a, b) => a.time - b.time);
+      const pages = stored
+        .map(([, v]) => v)
+        .filter(isPage)
+        .sort((a, b) => a.time - b.time);
       const kept = new Set(pages.slice(-MAX_PAGES).map((p) => p.id));
       for (const page of pages) if (kept.has(page.id) && !this.#pages.has(page.id)) this.#pages.set(page.id, page);
       const stale = stored.map(([k]) => k).filter((k) => !kept.has(k.slice(KEY.length)));
@@ -107,5 +110,7 @@ export class BlockPages {
 
 function isPage(value: unknown): value is BlockedPageInfo {
   const v = value as BlockedPageInfo | null;
-  return typeof v === "object" && v !== null && typeof v.id === "string" && typeof v.kind === "string" && typeof v.url === "string" && typeof v.time === "number";
+  return (
+    typeof v === "object" && v !== null && typeof v.id === "string" && typeof v.kind === "string" && typeof v.url === "string" && typeof v.time === "number"
+  );
 }

@@ -12,7 +12,17 @@ import type { Storage } from "webextension-polyfill";
 import { shortHash } from "../src/encoding";
 import { errorMessage } from "../src/errorMessage";
 import { keyIdentity } from "../src/feeds/keys";
-import { FEED_TIMEOUT_MS, MAX_FEED_BYTES, NO_FEED_LISTS, type FeedConfig, type FeedDocument, type FeedError, type FeedErrorKind, type FeedLists, type FeedStatus } from "../src/feeds/model";
+import {
+  FEED_TIMEOUT_MS,
+  MAX_FEED_BYTES,
+  NO_FEED_LISTS,
+  type FeedConfig,
+  type FeedDocument,
+  type FeedError,
+  type FeedErrorKind,
+  type FeedLists,
+  type FeedStatus,
+} from "../src/feeds/model";
 import type { Problems } from "./problems";
 
 /**
@@ -190,7 +200,11 @@ export class FeedManager {
     try {
       text = (await this.#deps.storage.get(feedDocumentKey(feed.id)))?.[feedDocumentKey(feed.id)];
     } catch (e) {
-      this.#deps.problems.report("feeds", `the last good document of ${feed.config.url} could not be read (${errorMessage(e)}): its entries apply again after the next successful check`, "restore");
+      this.#deps.problems.report(
+        "feeds",
+        `the last good document of ${feed.config.url} could not be read (${errorMessage(e)}): its entries apply again after the next successful check`,
+        "restore",
+      );
       return;
     }
     if (typeof text !== "string") return;
@@ -247,14 +261,18 @@ export class FeedManager {
     try {
       response = await this.#deps.fetch(url, { credentials: "omit", cache: "no-store", signal, headers: { Accept: "application/jose" } });
     } catch (e) {
-      throw new FetchFailure("unreachable", signal.aborted ? `no answer within ${FEED_TIMEOUT_MS / 1000} seconds` : `the server could not be reached (${errorMessage(e)})`);
+      throw new FetchFailure(
+        "unreachable",
+        signal.aborted ? `no answer within ${FEED_TIMEOUT_MS / 1000} seconds` : `the server could not be reached (${errorMessage(e)})`,
+      );
     }
     if (response.status !== 200) {
       void response.body?.cancel().catch(() => undefined);
       throw new FetchFailure("unreachable", `the server answered HTTP ${response.status}`);
     }
     const declared = Number(response.headers.get("content-length"));
-    const tooLarge = (size: string) => new FetchFailure("too-large", `the document is ${size} bytes, more than the ${MAX_FEED_BYTES.toLocaleString("en")} a feed may have; not read`);
+    const tooLarge = (size: string) =>
+      new FetchFailure("too-large", `the document is ${size} bytes, more than the ${MAX_FEED_BYTES.toLocaleString("en")} a feed may have; not read`);
     if (declared > MAX_FEED_BYTES) {
       void response.body?.cancel().catch(() => undefined);
       throw tooLarge(declared.toLocaleString("en"));
@@ -277,7 +295,10 @@ export class FeedManager {
       }
     } catch (e) {
       if (e instanceof FetchFailure) throw e;
-      throw new FetchFailure("unreachable", signal.aborted ? `no complete answer within ${FEED_TIMEOUT_MS / 1000} seconds` : `the answer broke off (${errorMessage(e)})`);
+      throw new FetchFailure(
+        "unreachable",
+        signal.aborted ? `no complete answer within ${FEED_TIMEOUT_MS / 1000} seconds` : `the answer broke off (${errorMessage(e)})`,
+      );
     }
     const bytes = new Uint8Array(size);
     let at = 0;

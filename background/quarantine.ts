@@ -83,7 +83,11 @@ export class Quarantine {
     this.#alarms = deps.alarms;
     this.#storage = deps.storage;
     this.#problems = deps.problems;
-    if (!this.#dnr) this.#problems.report("quarantine", "declarativeNetRequest is not available: requests to a blocked site are checked one by one instead of stopped before they are sent");
+    if (!this.#dnr)
+      this.#problems.report(
+        "quarantine",
+        "declarativeNetRequest is not available: requests to a blocked site are checked one by one instead of stopped before they are sent",
+      );
   }
 
   /** Picks up what an earlier background left, lifting what expired meanwhile. Never rejects. */
@@ -117,7 +121,12 @@ export class Quarantine {
       const ruleId = this.#freeRuleId();
       const urlFilter = `|${origin}/`;
       const addRules: DnrRule[] = [
-        { id: ruleId, priority: 1, action: { type: "redirect", redirect: { extensionPath: pagePath } }, condition: { urlFilter, resourceTypes: ["main_frame"] } },
+        {
+          id: ruleId,
+          priority: 1,
+          action: { type: "redirect", redirect: { extensionPath: pagePath } },
+          condition: { urlFilter, resourceTypes: ["main_frame"] },
+        },
         // No resourceTypes: every type but main_frame.
         { id: ruleId + 1, priority: 1, action: { type: "block" }, condition: { urlFilter } },
       ];
@@ -189,8 +198,16 @@ export class Quarantine {
 function isEntry(value: unknown): value is Entry {
   const e = value as Entry | null;
   return (
-    typeof e === "object" && e !== null && typeof e.origin === "string" && Number.isSafeInteger(e.ruleId) && e.ruleId > 0 &&
-    typeof e.until === "number" && typeof e.basis === "string" && typeof e.stop?.verdict === "object" && e.stop.verdict !== null &&
-    Array.isArray(e.stop.verdict.chain) && Array.isArray(e.stop.verdict.findings)
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.origin === "string" &&
+    Number.isSafeInteger(e.ruleId) &&
+    e.ruleId > 0 &&
+    typeof e.until === "number" &&
+    typeof e.basis === "string" &&
+    typeof e.stop?.verdict === "object" &&
+    e.stop.verdict !== null &&
+    Array.isArray(e.stop.verdict.chain) &&
+    Array.isArray(e.stop.verdict.findings)
   );
 }

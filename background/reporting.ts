@@ -110,7 +110,11 @@ export class Reporter {
       now: this.#deps.now,
       valueOf: (key) => this.#stored(key),
       onSaved: (afterFailure) => void (afterFailure && deps.problems.resolve("reporting")),
-      onFailed: (error) => deps.problems.report("reporting", `The reporting queue could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`),
+      onFailed: (error) =>
+        deps.problems.report(
+          "reporting",
+          `The reporting queue could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`,
+        ),
     });
   }
 
@@ -151,7 +155,8 @@ export class Reporter {
     const aside = ASIDE_KEY in stored ? validEvents(stored[ASIDE_KEY], ASIDE_KEY, issues) : [];
     this.#prepend(aside);
     for (const e of early) this.#append(e);
-    if (issues.length) this.#deps.problems.report("reporting", `Part of the stored reporting queue could not be read and was dropped: ${issues.join("; ")}.`, "restore");
+    if (issues.length)
+      this.#deps.problems.report("reporting", `Part of the stored reporting queue could not be read and was dropped: ${issues.join("; ")}.`, "restore");
 
     this.#restored = true;
     if (this.#config === null) this.#clear();
@@ -245,10 +250,13 @@ export class Reporter {
     this.#cancelTimer();
     this.#meta.nextAttempt = when;
     this.#writer.mark(META_KEY);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#deliver();
-    }, Math.max(0, when - this.#deps.now()));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#deliver();
+      },
+      Math.max(0, when - this.#deps.now()),
+    );
     try {
       // The timer dies with a suspended event page; the alarm wakes it.
       this.#deps.alarms.create(REPORTING_ALARM, { when });
@@ -513,8 +521,15 @@ const timeOrNull = (v: unknown) => v === null || Number.isFinite(v);
 function isMeta(value: unknown): value is Meta {
   const m = value as Partial<Meta> | null;
   return (
-    typeof m === "object" && m !== null && Array.isArray(m.chunks) && m.chunks.every((n) => count(n) && n < CHUNK_SLOTS) &&
-    count(m.dropped) && count(m.unreported) && count(m.failures) && timeOrNull(m.lastSuccess) && timeOrNull(m.nextAttempt) &&
+    typeof m === "object" &&
+    m !== null &&
+    Array.isArray(m.chunks) &&
+    m.chunks.every((n) => count(n) && n < CHUNK_SLOTS) &&
+    count(m.dropped) &&
+    count(m.unreported) &&
+    count(m.failures) &&
+    timeOrNull(m.lastSuccess) &&
+    timeOrNull(m.nextAttempt) &&
     (m.notice === null || isEvent(m.notice)) &&
     (m.lastError === null || (typeof m.lastError === "object" && Number.isFinite(m.lastError?.time) && typeof m.lastError?.message === "string"))
   );
@@ -523,8 +538,15 @@ function isMeta(value: unknown): value is Meta {
 function isEvent(value: unknown): value is ReportEvent {
   const e = value as Record<string, unknown> | null;
   return (
-    typeof e === "object" && e !== null && typeof e.id === "string" && Number.isFinite(e.time) && (e.kind === "finding" || e.kind === "dropped") &&
-    SEVERITIES.includes(e.level) && typeof e.ruleId === "string" && typeof e.title === "string" && typeof e.stopped === "boolean"
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.id === "string" &&
+    Number.isFinite(e.time) &&
+    (e.kind === "finding" || e.kind === "dropped") &&
+    SEVERITIES.includes(e.level) &&
+    typeof e.ruleId === "string" &&
+    typeof e.title === "string" &&
+    typeof e.stopped === "boolean"
   );
 }
 

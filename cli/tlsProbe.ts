@@ -211,7 +211,8 @@ export function probe(target: ScanTarget, store: TrustStore, timeoutMs: number):
     function handshakeFacts(): Probed | ScanError {
       const version = socket.getProtocol();
       const suite = socket.getCipher().standardName;
-      if (version !== "TLSv1.2" && version !== "TLSv1.3") return { code: "EUNSUPPORTEDVERSION", message: `cannot read the certificates of a ${version} handshake` };
+      if (version !== "TLSv1.2" && version !== "TLSv1.3")
+        return { code: "EUNSUPPORTEDVERSION", message: `cannot read the certificates of a ${version} handshake` };
       let open: OpenRecord | undefined;
       if (version === "TLSv1.3") {
         if (!handshakeSecret) return { code: "ENOKEYLOG", message: "Node gave no handshake secret for this connection" };
@@ -221,7 +222,10 @@ export function probe(target: ScanTarget, store: TrustStore, timeoutMs: number):
       }
       const sent = sentCertificates(Buffer.concat(received), version, open);
       if (!sent.ok) return sent.error;
-      const chain = completeChain(sent.certificates.map((der) => new X509Certificate(der)), store);
+      const chain = completeChain(
+        sent.certificates.map((der) => new X509Certificate(der)),
+        store,
+      );
       const root = chain[chain.length - 1];
       return {
         address: tcp.remoteAddress ?? "",

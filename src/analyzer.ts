@@ -93,7 +93,9 @@ function customEntry(e: CustomBlocklistEntry, i: number): BlocklistEntry {
 }
 
 /** The same entry with its fingerprints in canonical form (lowercase hex) and a source. */
-function canonicalKeys<T extends { sha256?: string; sha1?: string; spkiSha256?: string; source?: CustomBlocklistEntry["source"] }>(entry: T): T & { source: CustomBlocklistEntry["source"] } {
+function canonicalKeys<T extends { sha256?: string; sha1?: string; spkiSha256?: string; source?: CustomBlocklistEntry["source"] }>(
+  entry: T,
+): T & { source: CustomBlocklistEntry["source"] } {
   const out = { ...entry, source: entry.source ?? "user" };
   for (const key of ["sha256", "sha1", "spkiSha256"] as const) {
     if (out[key] === undefined) continue;

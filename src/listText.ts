@@ -21,7 +21,17 @@ import * as x509 from "@peculiar/x509";
 import { base64ToBytes, bytesToHex, normalizeSerialHex } from "./encoding";
 import { errorMessage } from "./errorMessage";
 import { parseFingerprint, type FingerprintKind } from "./fingerprint";
-import { checkDerName, checkSerial, ENTRY_FIELDS, entryIdentity, type AllowlistEntry, type CustomBlocklistEntry, type ListKind, type ListSource, type NameField } from "./settings/entries";
+import {
+  checkDerName,
+  checkSerial,
+  ENTRY_FIELDS,
+  entryIdentity,
+  type AllowlistEntry,
+  type CustomBlocklistEntry,
+  type ListKind,
+  type ListSource,
+  type NameField,
+} from "./settings/entries";
 import { formatPath, isRecord, issueAt, type SettingsIssue, type TextLocation } from "./settings/issues";
 
 export interface ParsedListText<T> {
@@ -120,12 +130,14 @@ function parseValue(value: string, kind: ListKind): ValueResult {
   const prefix = prefixed?.[1].toLowerCase();
   if (prefixed && prefix && prefix in PREFIXES) {
     const key = PREFIXES[prefix];
-    if (!ENTRY_FIELDS[kind].fingerprints.includes(key)) return { ok: false, error: `${prefix}: SHA-1 fingerprints are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
+    if (!ENTRY_FIELDS[kind].fingerprints.includes(key))
+      return { ok: false, error: `${prefix}: SHA-1 fingerprints are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
     const parsed = parseFingerprint(prefixed[2], key);
     return parsed.ok ? { ok: true, entry: { [key]: parsed.value } } : { ok: false, error: `${prefix}: ${parsed.error}` };
   }
   if (prefixed && prefix && prefix in NAME_PREFIXES) {
-    if (!ENTRY_FIELDS[kind].names.includes(NAME_PREFIXES[prefix])) return { ok: false, error: `${prefix}: name-based entries are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
+    if (!ENTRY_FIELDS[kind].names.includes(NAME_PREFIXES[prefix]))
+      return { ok: false, error: `${prefix}: name-based entries are accepted only in the blocklist; ${NOT_IN_ALLOWLIST}` };
     return parseNameEntry(prefix, NAME_PREFIXES[prefix], prefixed[2]);
   }
 
@@ -149,22 +161,35 @@ function parseValue(value: string, kind: ListKind): ValueResult {
     if (parsed.ok) return { ok: true, entry: { spkiSha256: parsed.value } };
   }
   const sha256 = parseFingerprint(value, "sha256");
-  const other = kind === "blocklist" ? "a SHA-1 fingerprint (40 hex digits), an SPKI SHA-256 in base64 (44 characters)" : "an SPKI SHA-256 in base64 (44 characters)";
+  const other =
+    kind === "blocklist" ? "a SHA-1 fingerprint (40 hex digits), an SPKI SHA-256 in base64 (44 characters)" : "an SPKI SHA-256 in base64 (44 characters)";
   const error = sha256.ok ? "" : sha256.error;
-  return { ok: false, error: `${error}; or ${other}, a value prefixed with ${kind === "blocklist" ? "sha256:, sha1: or spki:" : "sha256: or spki:"}, or a PEM certificate` };
+  return {
+    ok: false,
+    error: `${error}; or ${other}, a value prefixed with ${kind === "blocklist" ? "sha256:, sha1: or spki:" : "sha256: or spki:"}, or a PEM certificate`,
+  };
 }
 
 /** `issuer-serial:<issuer> <serial>` or `subject-spki:<subject> <SPKI SHA-256>`: each part checked as a policy's would be. */
 function parseNameEntry(prefix: string, field: NameField, rest: string): ValueResult {
   const [name, key, ...extra] = rest.trim().split(/\s+/);
-  const what = field === "issuerSerial" ? "the issuer's DER name in base64, a space, and the serial number in hex" : "the subject's DER name in base64, a space, and the SPKI SHA-256";
+  const what =
+    field === "issuerSerial"
+      ? "the issuer's DER name in base64, a space, and the serial number in hex"
+      : "the subject's DER name in base64, a space, and the SPKI SHA-256";
   if (!name || !key || extra.length) return { ok: false, error: `${prefix}: expected ${what}, got "${rest.trim()}"` };
   const [nameKey, otherKey] = field === "issuerSerial" ? ["issuer", "serial"] : ["subject", "spkiSha256"];
   const checkedName = checkDerName(name);
   if (!checkedName.ok) return { ok: false, error: `${prefix}: ${nameKey}: ${checkedName.error}` };
   const other = field === "issuerSerial" ? checkSerial(key) : parseFingerprint(key, "spkiSha256");
   if (!other.ok) return { ok: false, error: `${prefix}: ${otherKey}: ${other.error}` };
-  return { ok: true, entry: field === "issuerSerial" ? { issuerSerial: { issuer: checkedName.value, serial: other.value } } : { subjectSpki: { subject: checkedName.value, spkiSha256: other.value } } };
+  return {
+    ok: true,
+    entry:
+      field === "issuerSerial"
+        ? { issuerSerial: { issuer: checkedName.value, serial: other.value } }
+        : { subjectSpki: { subject: checkedName.value, spkiSha256: other.value } },
+  };
 }
 
 async function certificateEntry(body: string, source: ListSource): Promise<Entry | string> {
@@ -197,12 +222,19 @@ function parseOnecrlJson(text: string, kind: ListKind, source: ListSource, out: 
     const message = errorMessage(e);
     const position = /position (\d+)/.exec(message);
     const lineNo = position ? lineAt(text, Number(position[1])) : 1;
-    out.issues.push(issueAt([{ line: lineNo }], `the text starts like JSON but is not valid JSON (${message}); expected OneCRL records, or one entry per line`));
+    out.issues.push(
+      issueAt([{ line: lineNo }], `the text starts like JSON but is not valid JSON (${message}); expected OneCRL records, or one entry per line`),
+    );
     return;
   }
   const records = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.data) ? json.data : null;
   if (!records) {
-    out.issues.push(issueAt([{ line: 1 }], `expected OneCRL records, {"data": [...]} or an array of records, got a JSON ${Array.isArray(json) ? "array" : typeof json} without them`));
+    out.issues.push(
+      issueAt(
+        [{ line: 1 }],
+        `expected OneCRL records, {"data": [...]} or an array of records, got a JSON ${Array.isArray(json) ? "array" : typeof json} without them`,
+      ),
+    );
     return;
   }
   if (kind === "allowlist") {
@@ -220,7 +252,8 @@ function parseOnecrlJson(text: string, kind: ListKind, source: ListSource, out: 
     }
     const label = onecrlLabel(record, i);
     if (record.issuerName !== undefined || record.serialNumber !== undefined) {
-      if (typeof record.issuerName !== "string" || typeof record.serialNumber !== "string") return refuse('expected "issuerName" and "serialNumber" as base64 strings');
+      if (typeof record.issuerName !== "string" || typeof record.serialNumber !== "string")
+        return refuse('expected "issuerName" and "serialNumber" as base64 strings');
       const issuer = checkDerName(record.issuerName);
       if (!issuer.ok) return refuse(`issuerName: ${issuer.error}`);
       let serial: Uint8Array;
@@ -293,7 +326,8 @@ function dedupe(out: ParsedListText<Entry>): ParsedListText<Entry> {
     seen.add(key);
     entries.push(e);
   }
-  if (entries.length < out.entries.length) out.notes.push(`${out.entries.length - entries.length} duplicate entr${out.entries.length - entries.length === 1 ? "y" : "ies"} ignored`);
+  if (entries.length < out.entries.length)
+    out.notes.push(`${out.entries.length - entries.length} duplicate entr${out.entries.length - entries.length === 1 ? "y" : "ies"} ignored`);
   return { ...out, entries };
 }
 

@@ -19,7 +19,17 @@ const capitalised = (s: string) => s[0].toUpperCase() + s.slice(1);
 
 /** One certificate of the ladder: name and badges at a glance, everything else on demand. */
 /** `usedOcsp`: the connection's, shown against the leaf's must-staple. */
-export function CertificateRung({ tabId, cert, findings, usedOcsp }: { tabId: number; cert: ChainCertificate; findings: readonly Finding[]; usedOcsp?: boolean }) {
+export function CertificateRung({
+  tabId,
+  cert,
+  findings,
+  usedOcsp,
+}: {
+  tabId: number;
+  cert: ChainCertificate;
+  findings: readonly Finding[];
+  usedOcsp?: boolean;
+}) {
   const connector = useConnector();
   const [details, setDetails] = useState<DetailsState>({ status: "idle" });
   const badges = badgesFor(cert, findings);
@@ -52,8 +62,7 @@ export function CertificateRung({ tabId, cert, findings, usedOcsp }: { tabId: nu
               <ul class="plain rung-findings">
                 {mine.map((f, i) => (
                   <li key={i} class={`tone-${f.severity}`}>
-                    <strong>{f.title}.</strong> {f.explanation}{" "}
-                    {f.reference && <ExternalLink href={f.reference}>Reference</ExternalLink>}
+                    <strong>{f.title}.</strong> {f.explanation} {f.reference && <ExternalLink href={f.reference}>Reference</ExternalLink>}
                   </li>
                 ))}
               </ul>

@@ -40,7 +40,8 @@ export function badgesFor(cert: ChainCertificate, findings: readonly Finding[]):
     badges.push({ label: "Non-built-in root", tone: "info", title: "A root Firefox does not ship; not reported because it is allowlisted" });
   }
   if (cert.allowlisted) badges.push({ label: "Allowlisted", tone: "good", title: "On your or your organisation's allowlist" });
-  if (cert.role === "intermediate" && cert.known) badges.push({ label: "Known", tone: "good", title: "In the bundled snapshot of Mozilla's preloaded intermediates" });
+  if (cert.role === "intermediate" && cert.known)
+    badges.push({ label: "Known", tone: "good", title: "In the bundled snapshot of Mozilla's preloaded intermediates" });
   if (cert.isBuiltInRoot) badges.push({ label: "Built-in", tone: "good", title: "A root certificate Firefox ships" });
   return badges;
 }

@@ -20,10 +20,7 @@ export function incidentHeadline(incident: string): string {
 }
 
 function chainsOf(state: TabState): { record: ChainRecord; isTop: boolean }[] {
-  return [
-    ...(state.top ? [{ record: state.top, isTop: true }] : []),
-    ...state.origins.flatMap((o) => o.chains.map((record) => ({ record, isTop: false }))),
-  ];
+  return [...(state.top ? [{ record: state.top, isTop: true }] : []), ...state.origins.flatMap((o) => o.chains.map((record) => ({ record, isTop: false })))];
 }
 
 /** `pageUrl`: the tab's URL when the browser told us and the background has no state. */
@@ -63,7 +60,8 @@ export function bannerFor(state: TabState | null, pageUrl?: string): BannerConte
     return {
       tone: "warning",
       headline: `Firefox refused the connection to ${hostOf(failure.origin)}: ${failure.error}`,
-      detail: "Firefox checked the certificate chain itself and stopped the connection, so there was no chain for Chain Sentry to analyse. Firefox's reason is shown below.",
+      detail:
+        "Firefox checked the certificate chain itself and stopped the connection, so there was no chain for Chain Sentry to analyse. Firefox's reason is shown below.",
     };
   }
   const unchecked = state?.unchecked?.find((u) => u.type === "main_frame") ?? state?.unchecked?.[0];
@@ -75,15 +73,24 @@ export function bannerFor(state: TabState | null, pageUrl?: string): BannerConte
     };
   }
   if (url?.startsWith("http:")) {
-    return { tone: "none", headline: "Not encrypted: this page was loaded over plain HTTP", detail: "There is no certificate chain to check. Anyone on the network path can read and change this page." };
+    return {
+      tone: "none",
+      headline: "Not encrypted: this page was loaded over plain HTTP",
+      detail: "There is no certificate chain to check. Anyone on the network path can read and change this page.",
+    };
   }
   if (url && !url.startsWith("https:")) {
-    return { tone: "none", headline: "Nothing to check on this page", detail: "Browser and extension pages are not loaded over the network, so they have no certificate chain." };
+    return {
+      tone: "none",
+      headline: "Nothing to check on this page",
+      detail: "Browser and extension pages are not loaded over the network, so they have no certificate chain.",
+    };
   }
   return {
     tone: "none",
     headline: "No TLS connection seen for this tab",
-    detail: "Chain Sentry checks a page while it loads. This one may have loaded before Chain Sentry started, or from the cache: reload it to check its certificate chain.",
+    detail:
+      "Chain Sentry checks a page while it loads. This one may have loaded before Chain Sentry started, or from the cache: reload it to check its certificate chain.",
   };
 }
 

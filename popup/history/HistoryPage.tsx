@@ -193,7 +193,13 @@ function EventsTable({ events, loading }: { events: readonly HistoryEvent[]; loa
                   <code>{e.ruleId}</code>
                   <div class="muted">{e.title}</div>
                   {e.change && (
-                    <button type="button" class="diff-toggle" aria-expanded={open.has(e.id)} aria-controls={open.has(e.id) ? `diff-${e.id}` : undefined} onClick={() => toggle(e.id)}>
+                    <button
+                      type="button"
+                      class="diff-toggle"
+                      aria-expanded={open.has(e.id)}
+                      aria-controls={open.has(e.id) ? `diff-${e.id}` : undefined}
+                      onClick={() => toggle(e.id)}
+                    >
                       {open.has(e.id) ? "Hide the chains" : "Compare the chains"}
                     </button>
                   )}

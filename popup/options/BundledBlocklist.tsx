@@ -83,7 +83,11 @@ function Sources({ status }: { status: ResponseOf<"ui-bg-get-status"> }) {
   );
 }
 
-type Search = { status: "idle" } | { status: "searching" } | { status: "ready"; query: string; total: number; entries: BlocklistEntryView[] } | { status: "failed"; error: string };
+type Search =
+  | { status: "idle" }
+  | { status: "searching" }
+  | { status: "ready"; query: string; total: number; entries: BlocklistEntryView[] }
+  | { status: "failed"; error: string };
 
 function BlocklistSearch() {
   const connector = useConnector();
@@ -149,9 +153,21 @@ function SearchResult({ entry }: { entry: BlocklistEntryView }) {
       </p>
       <p class="muted">{SOURCE_NAME[entry.source] ?? entry.source}</p>
       <p>{entry.incident}</p>
-      {entry.sha256 && <p class="small">SHA-256 <code>{entry.sha256}</code></p>}
-      {entry.sha1 && <p class="small">SHA-1 <code>{entry.sha1}</code></p>}
-      {entry.spkiSha256 && <p class="small">SPKI <code>{entry.spkiSha256}</code></p>}
+      {entry.sha256 && (
+        <p class="small">
+          SHA-256 <code>{entry.sha256}</code>
+        </p>
+      )}
+      {entry.sha1 && (
+        <p class="small">
+          SHA-1 <code>{entry.sha1}</code>
+        </p>
+      )}
+      {entry.spkiSha256 && (
+        <p class="small">
+          SPKI <code>{entry.spkiSha256}</code>
+        </p>
+      )}
       {/^https?:/i.test(entry.reference) && (
         <p>
           <ExternalLink href={entry.reference} label={`Reference for ${entry.label}`}>

@@ -67,8 +67,8 @@ function Feeds({ initial }: { initial: FeedStatus[] }) {
   return (
     <>
       <p>
-        Your organisation's policy names {plural(feeds.length, "signed feed")}. Each document is checked against the key the policy pins; a
-        refused document never replaces the last good one.
+        Your organisation's policy names {plural(feeds.length, "signed feed")}. Each document is checked against the key the policy pins; a refused document
+        never replaces the last good one.
       </p>
       <div class="feeds-actions">
         <button type="button" onClick={checkNow} disabled={check.status === "checking"} aria-busy={check.status === "checking"}>

@@ -1,12 +1,13 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
+import { errorMessage } from "../../src/errorMessage";
 import { MAX_HISTORY_LIMIT, type Mode, type SettingsInput, type SettingsView } from "../../src/protocol";
 import type { SettingsIssue } from "../../src/settings/issues";
 import { lockedBySettings, type UserSettingKey } from "../../src/settings/schema";
 import { useConnector } from "../connect/context";
 import { ExternalLink } from "../ui/ExternalLink";
 import { BackgroundError, Notice } from "../ui/Notice";
-import { errorText, useRequest } from "../ui/useRequest";
+import { useRequest } from "../ui/useRequest";
 import { BundledBlocklist } from "./BundledBlocklist";
 import { FeedsSection } from "./FeedsSection";
 import { ReportingSection } from "./ReportingSection";
@@ -123,7 +124,7 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
         setImports([]);
         setSave({ status: "saved" });
       },
-      (error) => setSave({ status: "failed", error: errorText(error) }),
+      (error) => setSave({ status: "failed", error: errorMessage(error) }),
     );
   };
 

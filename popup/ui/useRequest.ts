@@ -5,9 +5,6 @@ import { useConnector } from "../connect/context";
 
 export type Loaded<T> = { status: "loading" } | { status: "ready"; data: T } | { status: "failed"; error: string };
 
-/** The options page's name for it, until that page (changing in another branch) imports errorMessage itself. */
-export { errorMessage as errorText };
-
 /**
  * Sends one request when the component mounts (and when `key` changes); `reload` asks again and
  * keeps showing the previous answer meanwhile, so the layout does not jump.

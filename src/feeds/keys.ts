@@ -24,12 +24,13 @@ const B64URL = /^[A-Za-z0-9_-]{20,100}$/;
  */
 export function parseFeedKey(raw: unknown): KeyCheck {
   if (typeof raw === "string") return pemKey(raw.trim());
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { ok: false, error: `${EXPECTED}, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}` };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    return { ok: false, error: `${EXPECTED}, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}` };
   return jwkKey(raw as Record<string, unknown>);
 }
 
 function jwkKey(jwk: Record<string, unknown>): KeyCheck {
-  if ("d" in jwk) return { ok: false, error: "this is a private key (it has \"d\"): the policy takes the public key only; keep the private key offline" };
+  if ("d" in jwk) return { ok: false, error: 'this is a private key (it has "d"): the policy takes the public key only; keep the private key offline' };
   const alg = jwkAlgorithm(jwk.kty, jwk.crv);
   if (!alg) return { ok: false, error: `${EXPECTED}, got a JWK with kty ${JSON.stringify(jwk.kty)} and crv ${JSON.stringify(jwk.crv)}` };
   if (jwk.alg !== undefined && jwk.alg !== alg) return { ok: false, error: `the JWK says alg ${JSON.stringify(jwk.alg)} but its curve signs with ${alg}` };
@@ -55,7 +56,8 @@ function pemKey(text: string): KeyCheck {
   if (!body) return { ok: false, error: EXPECTED };
   try {
     const key = readPublicKeyInfo(base64ToBytes(body.replace(/\s+/g, "")));
-    const alg = key.type === "Ed25519" ? "EdDSA" : key.type === "EC" && key.curve === "P-256" ? "ES256" : key.type === "EC" && key.curve === "P-384" ? "ES384" : null;
+    const alg =
+      key.type === "Ed25519" ? "EdDSA" : key.type === "EC" && key.curve === "P-256" ? "ES256" : key.type === "EC" && key.curve === "P-384" ? "ES384" : null;
     if (!alg) return { ok: false, error: `${EXPECTED}, got a ${key.type}${key.curve ? ` ${key.curve}` : ""} key` };
     return { ok: true, value: { alg, spki: text } };
   } catch (e) {

@@ -44,7 +44,8 @@ const refuse = (kind: FeedErrorKind, message: string): FeedVerification => ({ ok
  *          if (!result.ok) show(result.kind, result.message); else apply(result.document);
  */
 export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptions = {}): Promise<FeedVerification> {
-  if (jws.length > MAX_FEED_BYTES) return refuse("too-large", `the feed is ${jws.length.toLocaleString("en")} bytes, more than the ${MAX_FEED_BYTES.toLocaleString("en")} a feed may have`);
+  if (jws.length > MAX_FEED_BYTES)
+    return refuse("too-large", `the feed is ${jws.length.toLocaleString("en")} bytes, more than the ${MAX_FEED_BYTES.toLocaleString("en")} a feed may have`);
   const text = jws.trim();
   if (!COMPACT_JWS.test(text)) return refuse("malformed", "not a JWS in compact serialization (three base64url parts separated by dots)");
 
@@ -61,11 +62,15 @@ export async function verifyFeed(jws: string, key: FeedKey, options: VerifyOptio
     verified = await compactVerify(text, cryptoKey, { algorithms: [key.alg] });
   } catch (e) {
     if (e instanceof joseErrors.JOSEAlgNotAllowed) return refuse("wrong-algorithm", `the feed is not signed with ${key.alg}, the algorithm of the pinned key`);
-    if (e instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("bad-signature", "the signature does not verify with the pinned public key: the feed was altered or signed with another key");
+    if (e instanceof joseErrors.JWSSignatureVerificationFailed)
+      return refuse("bad-signature", "the signature does not verify with the pinned public key: the feed was altered or signed with another key");
     return refuse("malformed", `not a valid JWS: ${errorMessage(e).slice(0, 200)}`);
   }
   if (!isFeedType(verified.protectedHeader.typ)) {
-    return refuse("wrong-type", `signed by the pinned key, but for another purpose (typ ${JSON.stringify(verified.protectedHeader.typ ?? null)}, expected "${FEED_TYPE}")`);
+    return refuse(
+      "wrong-type",
+      `signed by the pinned key, but for another purpose (typ ${JSON.stringify(verified.protectedHeader.typ ?? null)}, expected "${FEED_TYPE}")`,
+    );
   }
 
   let raw: unknown;
@@ -101,7 +106,8 @@ export function parseFeedDocument(raw: unknown): { ok: true; document: FeedDocum
   const invalid = (message: string) => ({ ok: false as const, kind: "invalid" as const, message: `signed, but not a feed document: ${message}` });
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return invalid("expected a JSON object");
   const r = raw as Record<string, unknown>;
-  if (typeof r.label !== "string" || r.label.trim() === "" || r.label.length > 200 || CONTROL.test(r.label)) return invalid("label: expected one line of text of 1 to 200 characters");
+  if (typeof r.label !== "string" || r.label.trim() === "" || r.label.length > 200 || CONTROL.test(r.label))
+    return invalid("label: expected one line of text of 1 to 200 characters");
   if (typeof r.sequence !== "number" || !Number.isSafeInteger(r.sequence) || r.sequence < 0) return invalid("sequence: expected a whole number, 0 or more");
   const issued = isoTime(r.issuedAt);
   const expires = isoTime(r.expiresAt);
@@ -110,11 +116,14 @@ export function parseFeedDocument(raw: unknown): { ok: true; document: FeedDocum
   if (expires <= issued) return invalid("expiresAt: must be later than issuedAt");
   for (const list of ["blocklist", "allowlist", "knownIntermediates"] as const) {
     if (r[list] !== undefined && !Array.isArray(r[list])) return invalid(`${list}: expected an array`);
-    if (Array.isArray(r[list]) && (r[list] as unknown[]).length > MAX_FEED_ENTRIES) return invalid(`${list}: more than ${MAX_FEED_ENTRIES.toLocaleString("en")} entries`);
+    if (Array.isArray(r[list]) && (r[list] as unknown[]).length > MAX_FEED_ENTRIES)
+      return invalid(`${list}: more than ${MAX_FEED_ENTRIES.toLocaleString("en")} entries`);
   }
 
   const label = r.label.trim();
-  const errors: string[] = Object.keys(r).filter((k) => !PAYLOAD_KEYS.includes(k)).map((k) => `unknown key ${JSON.stringify(k.slice(0, 40))} ignored`);
+  const errors: string[] = Object.keys(r)
+    .filter((k) => !PAYLOAD_KEYS.includes(k))
+    .map((k) => `unknown key ${JSON.stringify(k.slice(0, 40))} ignored`);
   const blocklist = parseList(r.blocklist ?? [], "blocklist", "feed");
   const allowlist = parseList(r.allowlist ?? [], "allowlist", "feed");
   errors.push(...[...under(["blocklist"], blocklist.issues), ...under(["allowlist"], allowlist.issues)].map(formatIssue));

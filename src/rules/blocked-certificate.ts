@@ -23,15 +23,17 @@ export const blockedCertificate: Rule = {
       if (enforced.length === 0) return [];
       const match = matchedEntry(enforced[0]);
       const more = enforced.length > 1 ? ` It also matches ${enforced.length - 1} other blocklist entr${enforced.length > 2 ? "ies" : "y"}.` : "";
-      return [{
-        certIndex: index,
-        title: `Blocked ${ROLE_NAME[role]}: ${match.label}`,
-        explanation:
-          `The ${ROLE_NAME[role]} "${commonName(info.subject)}" matches the ${SOURCE_NAME[match.source]} entry ` +
-          `"${match.label}" by its ${match.keyLabel}. ${match.incident}.${more}`.replace(/\.\.(?=$| )/g, "."),
-        reference: match.reference || this.reference,
-        match,
-      }];
+      return [
+        {
+          certIndex: index,
+          title: `Blocked ${ROLE_NAME[role]}: ${match.label}`,
+          explanation:
+            `The ${ROLE_NAME[role]} "${commonName(info.subject)}" matches the ${SOURCE_NAME[match.source]} entry ` +
+            `"${match.label}" by its ${match.keyLabel}. ${match.incident}.${more}`.replace(/\.\.(?=$| )/g, "."),
+          reference: match.reference || this.reference,
+          match,
+        },
+      ];
     });
   },
 };

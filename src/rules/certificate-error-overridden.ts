@@ -24,11 +24,13 @@ export const certificateErrorOverridden: Rule = {
   check({ overriddenError, certificates }) {
     if (overriddenError === null) return [];
     const why = CATEGORY[overriddenError] ?? `Firefox reported "${overriddenError.slice(0, 40)}"`;
-    return [{
-      certIndex: certificates.length ? 0 : null,
-      explanation:
-        `Firefox would have refused this site's certificate (${why}), but an exception was added for it. ` +
-        "Firefox then reports no certificate chain, so the intermediates the server sent were not checked against the blocklist.",
-    }];
+    return [
+      {
+        certIndex: certificates.length ? 0 : null,
+        explanation:
+          `Firefox would have refused this site's certificate (${why}), but an exception was added for it. ` +
+          "Firefox then reports no certificate chain, so the intermediates the server sent were not checked against the blocklist.",
+      },
+    ];
   },
 };

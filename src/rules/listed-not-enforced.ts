@@ -22,14 +22,16 @@ export const listedNotEnforced: Rule = {
       const listed = matches.find((m) => !m.entry.enforced);
       if (!listed) return [];
       const match = matchedEntry(listed);
-      return [{
-        certIndex: index,
-        explanation:
-          `The ${ROLE_NAME[role]} "${commonName(info.subject)}" matches the disabled OneCRL record "${match.label}" ` +
-          `by its ${match.keyLabel}. Mozilla has switched this record off, so it is not enforced.`,
-        reference: match.reference || this.reference,
-        match,
-      }];
+      return [
+        {
+          certIndex: index,
+          explanation:
+            `The ${ROLE_NAME[role]} "${commonName(info.subject)}" matches the disabled OneCRL record "${match.label}" ` +
+            `by its ${match.keyLabel}. Mozilla has switched this record off, so it is not enforced.`,
+          reference: match.reference || this.reference,
+          match,
+        },
+      ];
     });
   },
 };

@@ -20,11 +20,13 @@ export const nonBuiltInRoot: Rule = {
     // After an overridden error Firefox built no chain: the last certificate is the server's own, not a root.
     if (overriddenError !== null) return [];
     if (!root || root.info.isBuiltInRoot || root.allowlisted) return [];
-    return [{
-      certIndex: root.index,
-      explanation:
-        `The chain ends at "${commonName(root.info.subject)}", a root that Firefox does not ship; it was installed on this browser or system. ` +
-        "Whoever holds its key can intercept this connection. If it is your organisation's inspection CA, allowlist it.",
-    }];
+    return [
+      {
+        certIndex: root.index,
+        explanation:
+          `The chain ends at "${commonName(root.info.subject)}", a root that Firefox does not ship; it was installed on this browser or system. ` +
+          "Whoever holds its key can intercept this connection. If it is your organisation's inspection CA, allowlist it.",
+      },
+    ];
   },
 };

@@ -12,8 +12,7 @@ export const sha1Signature: Rule = {
   id: RULE_ID.sha1Signature,
   severity: "warning",
   title: "Signed with SHA-1",
-  explanation:
-    "A certificate in this chain is signed with SHA-1 (or weaker). Collisions in SHA-1 can be computed, so such a signature can be forged.",
+  explanation: "A certificate in this chain is signed with SHA-1 (or weaker). Collisions in SHA-1 can be computed, so such a signature can be forged.",
   reference: "https://shattered.io/",
   check({ certificates }) {
     return certificates

@@ -23,7 +23,8 @@ export const weakKey: Rule = {
   id: RULE_ID.weakKey,
   severity: "warning",
   title: "Weak key",
-  explanation: "A certificate in this chain has a key that is too small (RSA under 2048 bits, elliptic curve under 256 bits) to be safe against a determined attacker.",
+  explanation:
+    "A certificate in this chain has a key that is too small (RSA under 2048 bits, elliptic curve under 256 bits) to be safe against a determined attacker.",
   reference: "https://cabforum.org/working-groups/server/baseline-requirements/requirements/",
   check({ certificates }) {
     return certificates

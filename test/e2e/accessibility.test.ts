@@ -33,10 +33,15 @@ async function violations(page: Page): Promise<string[]> {
   // Evaluated as source by the driver, not added as a <script>: the pages' CSP allows no inline script.
   await page.evaluate(AXE_SOURCE);
   const results = (await page.evaluate(
-    (tags) => (window as unknown as { axe: { run(context: Document, options: object): Promise<unknown> } }).axe.run(document, { runOnly: { type: "tag", values: tags } }),
+    (tags) =>
+      (window as unknown as { axe: { run(context: Document, options: object): Promise<unknown> } }).axe.run(document, {
+        runOnly: { type: "tag", values: tags },
+      }),
     WCAG_21_AA,
   )) as AxeResults;
-  return results.violations.flatMap((v) => v.nodes.map((node) => `${v.id} (${v.impact}) at ${node.target.join(" ")}: ${v.help} — ${node.failureSummary ?? ""}`.replace(/\s+/g, " ")));
+  return results.violations.flatMap((v) =>
+    v.nodes.map((node) => `${v.id} (${v.impact}) at ${node.target.join(" ")}: ${v.help} — ${node.failureSummary ?? ""}`.replace(/\s+/g, " ")),
+  );
 }
 
 /** Waits until `selector` matches and nothing on the page is still loading. */
@@ -92,7 +97,11 @@ test("the block page of a site whose intermediate is blocked", async () => {
 });
 
 test("the history with the events of those visits", async () => {
-  await waitFor("history events", () => demo.ask("ui-bg-get-history", {}), (h) => h.events.length > 0);
+  await waitFor(
+    "history events",
+    () => demo.ask("ui-bg-get-history", {}),
+    (h) => h.events.length > 0,
+  );
   const page = await demo.ff.openExtensionPage("popup/history.html");
   await ready(page, "the history table", "table.events tbody tr");
   await assertAccessible(page);
@@ -108,7 +117,11 @@ test("the workbench with a pasted chain", async () => {
   const { state } = await caseTab("dynamic");
   const pem = state.top!.der.map((b64) => derToPem(base64ToBytes(b64!))).join("");
   const page = await demo.ff.openExtensionPage("popup/workbench.html");
-  await waitFor("the workbench to be ready", () => page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement | null)?.disabled), (d) => d === false);
+  await waitFor(
+    "the workbench to be ready",
+    () => page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement | null)?.disabled),
+    (d) => d === false,
+  );
   await page.evaluate((text) => {
     const area = document.querySelector("textarea")!;
     area.value = text;

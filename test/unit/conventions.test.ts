@@ -68,19 +68,36 @@ test("every protocol request type has a test that sends it to the background's m
 describe("extension pages", () => {
   const manifest = JSON.parse(read("manifest.json"));
   const vite = read("vite.config.ts");
-  const inputs = [...vite.slice(vite.indexOf("input: {")).slice(0, vite.slice(vite.indexOf("input: {")).indexOf("}")).matchAll(/"(popup\/[^"]+\.html)"/g)].map((m) => m[1]);
-  const pages = [...new Set([manifest.action.default_popup, manifest.options_ui.page, ...manifest.web_accessible_resources.flatMap((r: { resources: string[] }) => r.resources), ...inputs])];
+  const inputs = [
+    ...vite
+      .slice(vite.indexOf("input: {"))
+      .slice(0, vite.slice(vite.indexOf("input: {")).indexOf("}"))
+      .matchAll(/"(popup\/[^"]+\.html)"/g),
+  ].map((m) => m[1]);
+  const pages = [
+    ...new Set([
+      manifest.action.default_popup,
+      manifest.options_ui.page,
+      ...manifest.web_accessible_resources.flatMap((r: { resources: string[] }) => r.resources),
+      ...inputs,
+    ]),
+  ];
 
   test("every page the build or the manifest names loads an entry that exists", () => {
     expect(inputs.length).toBeGreaterThan(0);
     for (const page of pages) {
       const scripts = [...read(page).matchAll(/<script type="module" src="\.\/([^"]+)"><\/script>/g)].map((m) => m[1]);
-      expect({ page, scripts: scripts.filter((s) => /^entries\/\w+\.tsx$/.test(s) && existsSync(join(root, "popup", s))) }).toEqual({ page, scripts: [expect.any(String)] });
+      expect({ page, scripts: scripts.filter((s) => /^entries\/\w+\.tsx$/.test(s) && existsSync(join(root, "popup", s))) }).toEqual({
+        page,
+        scripts: [expect.any(String)],
+      });
     }
   });
 
   test("every page under popup/ is built (a vite input or in the manifest), the fixture demo page aside", () => {
-    const html = readdirSync(join(root, "popup")).filter((f) => f.endsWith(".html") && f !== "demo.html").map((f) => `popup/${f}`);
+    const html = readdirSync(join(root, "popup"))
+      .filter((f) => f.endsWith(".html") && f !== "demo.html")
+      .map((f) => `popup/${f}`);
     expect(html.filter((page) => !pages.includes(page))).toEqual([]);
   });
 

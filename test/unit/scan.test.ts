@@ -51,7 +51,11 @@ function scan(...args: string[]): Promise<Run> {
   });
 }
 
-const ndjson = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line) as ScanReport);
+const ndjson = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as ScanReport);
 const scanned = (report: ScanReport | undefined): ScannedHost => {
   if (report?.status !== "scanned") throw new Error(`expected a scanned host, got ${JSON.stringify(report)}`);
   return report;
@@ -96,9 +100,23 @@ let dir: string;
 /** A real leaf's SCT list (Let's Encrypt), for a test leaf to carry. */
 const realSctList = new X509Certificate(readFileSync(join(root, "test", "fixtures", "ct", "letsencrypt_org_valid_1.crt"))).getExtension(OID_SCT_LIST)!;
 
-async function serve(name: string, chainOf: (leaf: Issued) => Issued[], issuer: Issued, { maxVersion, extensions }: { maxVersion?: SecureVersion; extensions?: Extension[] } = {}): Promise<void> {
+async function serve(
+  name: string,
+  chainOf: (leaf: Issued) => Issued[],
+  issuer: Issued,
+  { maxVersion, extensions }: { maxVersion?: SecureVersion; extensions?: Extension[] } = {},
+): Promise<void> {
   const leaf = await issue({ subject: `CN=${name},O=Chain Sentry Scan Test`, issuer, hosts: ["127.0.0.1", "localhost"], extensions });
-  const server = createTlsServer({ key: leaf.keyPem, cert: chainOf(leaf).map((c) => c.pem).join(""), ...(maxVersion && { maxVersion }) }, (s) => s.end());
+  const server = createTlsServer(
+    {
+      key: leaf.keyPem,
+      cert: chainOf(leaf)
+        .map((c) => c.pem)
+        .join(""),
+      ...(maxVersion && { maxVersion }),
+    },
+    (s) => s.end(),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   tlsServers.push(server);
   ports[name] = (server.address() as { port: number }).port;
@@ -161,7 +179,11 @@ test("a hosts file: sent vs completed certificates, a policy-blocked intermediat
       "bad host!",
     ].join("\n"),
   );
-  const policy = { policies: { "3rdparty": { Extensions: { "chain-sentry@chainsentry.dev": { blocklist: [{ sha256: sha256(pki.interB), label: "Rogue B" }, { sha1: "nope" }] } } } } };
+  const policy = {
+    policies: {
+      "3rdparty": { Extensions: { "chain-sentry@chainsentry.dev": { blocklist: [{ sha256: sha256(pki.interB), label: "Rogue B" }, { sha1: "nope" }] } } },
+    },
+  };
   writeFileSync(join(dir, "policies.json"), JSON.stringify(policy));
 
   const run = await scan("--file", join(dir, "hosts.txt"), "--ca", join(dir, "ca.pem"), "--policy", join(dir, "policies.json"), "--timeout", "2", "--json");
@@ -178,13 +200,20 @@ test("a hosts file: sent vs completed certificates, a policy-blocked intermediat
   expect(full.tls).toEqual({ version: "TLSv1.3", cipher: expect.stringMatching(/^TLS_/), alpn: null });
   expect(full.verification).toEqual({ ok: true, error: null });
   expect(full.sent.map((s) => s.sha256)).toEqual([sha256(leaves.full), sha256(pki.interA), sha256(pki.rootA)]);
-  expect(full.chain.map((c) => [c.source, c.sentPosition])).toEqual([["sent", 0], ["sent", 1], ["sent", 2]]);
+  expect(full.chain.map((c) => [c.source, c.sentPosition])).toEqual([
+    ["sent", 0],
+    ["sent", 1],
+    ["sent", 2],
+  ]);
   expect(full.omitted).toEqual([]);
   expect(full.unknownIntermediates).toEqual([sha256(pki.interA)]);
   // A --ca root is not built in: only Node's bundled roots are.
   expect(full.chain[2].isBuiltInRoot).toBe(false);
   expect(full.level).toBe("warning");
-  expect(full.findings.map((f) => [f.ruleId, f.certIndex]).sort()).toEqual([["dynamic-intermediate", 1], ["non-built-in-root", 2]]);
+  expect(full.findings.map((f) => [f.ruleId, f.certIndex]).sort()).toEqual([
+    ["dynamic-intermediate", 1],
+    ["non-built-in-root", 2],
+  ]);
   // The leaf's SCTs, logs named from the bundled CT log list (null for a log not in it).
   const expectedScts = decodeSctExtension(new Uint8Array(realSctList.value)).scts;
   const findLog = logFinder();
@@ -258,7 +287,17 @@ test("the table: --block by flag blocks the intermediate (exit 3), the sources a
 }, 30_000);
 
 test("CSV: one row per host; allowlisting the test CAs makes a host ok, and a host that failed still makes exit 2", async () => {
-  const run = await scan(`127.0.0.1:${ports.full}`, `127.0.0.1:${ports.refused}`, "--csv", "--ca", join(dir, "ca.pem"), "--allow", sha256(pki.rootA), "--allow", sha256(pki.interA));
+  const run = await scan(
+    `127.0.0.1:${ports.full}`,
+    `127.0.0.1:${ports.refused}`,
+    "--csv",
+    "--ca",
+    join(dir, "ca.pem"),
+    "--allow",
+    sha256(pki.rootA),
+    "--allow",
+    sha256(pki.interA),
+  );
   expect(run.status).toBe(2);
   const [header, ...rows] = parseCsv(run.stdout);
   expect(header).toEqual([...CSV_COLUMNS]);
@@ -321,7 +360,11 @@ describe("parseTarget and targetsInText", () => {
   });
 
   test("comments and blank lines are skipped; a # inside a URL is not a comment", () => {
-    expect(targetsInText("# list\n\nexample.com  # main\r\n  other.example:8443\nhttps://x.example/#frag\n   \n")).toEqual(["example.com", "other.example:8443", "https://x.example/#frag"]);
+    expect(targetsInText("# list\n\nexample.com  # main\r\n  other.example:8443\nhttps://x.example/#frag\n   \n")).toEqual([
+      "example.com",
+      "other.example:8443",
+      "https://x.example/#frag",
+    ]);
   });
 });
 
@@ -387,12 +430,25 @@ describe("reports, formats, exit status", () => {
     const verdict = new ChainAnalyzer(index).analyze(await securityInfoFromDer([leaf.der, inter.der, rootCa.der]));
     const sent = [await firefoxCertificateFromDer(leaf.der), await firefoxCertificateFromDer(rootCa.der)];
     const tls = { version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", alpn: "h2" };
-    return scannedHost(4, "leaf.example", { target, address: "192.0.2.1", tls, store: "test store", verification: { ok: true, error: null }, sent, verdict, leafScts: null });
+    return scannedHost(4, "leaf.example", {
+      target,
+      address: "192.0.2.1",
+      tls,
+      store: "test store",
+      verification: { ok: true, error: null },
+      sent,
+      verdict,
+      leafScts: null,
+    });
   }
 
   test("sent, omitted and unknown certificates are told apart by SHA-256", async () => {
     const report = await leafOnlyReport();
-    expect(report.chain.map((c) => [c.role, c.source, c.sentPosition])).toEqual([["leaf", "sent", 0], ["intermediate", "store", null], ["root", "sent", 1]]);
+    expect(report.chain.map((c) => [c.role, c.source, c.sentPosition])).toEqual([
+      ["leaf", "sent", 0],
+      ["intermediate", "store", null],
+      ["root", "sent", 1],
+    ]);
     expect(report.omitted).toEqual([report.chain[1].sha256]);
     expect(report.unknownIntermediates).toEqual([report.chain[1].sha256]);
     expect(report.sent.every((s) => s.inChain)).toBe(true);
@@ -428,12 +484,17 @@ describe("reports, formats, exit status", () => {
     let most = 0;
     const emitted: number[] = [];
     const delays = [30, 5, 20, 1, 15, 2, 25, 3];
-    await mapInOrder(delays, 3, async (delay, i) => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      inFlight--;
-      return i;
-    }, (result, i) => emitted.push(result === i ? i : -1));
+    await mapInOrder(
+      delays,
+      3,
+      async (delay, i) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        inFlight--;
+        return i;
+      },
+      (result, i) => emitted.push(result === i ? i : -1),
+    );
     expect(most).toBe(3);
     expect(emitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });

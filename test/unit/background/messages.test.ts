@@ -110,16 +110,17 @@ test("ui-bg-get-tab-state answers with the tab's state, and null for a tab the b
 test("ui-bg-get-settings answers with the settings view; ui-bg-save-settings hands the page's input to the store and answers with its outcome", async () => {
   const view = buildSettingsView({}, validatePolicy({ mode: "block" }));
   const saved: SettingsInput[] = [];
+  const refusal = { path: ["historyLimit"], message: "a whole number from 1 to 100000 was expected, not -1" };
   const settings: MessageDeps["settings"] = {
     view: () => view,
     save: async (input) => {
       saved.push(input);
-      return input.historyLimit === -1 ? { ok: false, errors: ["historyLimit must be positive"] } : { ok: true, view };
+      return input.historyLimit === -1 ? { ok: false, errors: [refusal] } : { ok: true, view };
     },
   };
   const handle = handlerWith({ settings });
   expect(await handle({ type: "ui-bg-get-settings" })).toEqual(view);
-  expect(await handle({ type: "ui-bg-save-settings", input: { historyLimit: -1 } })).toEqual({ ok: false, errors: ["historyLimit must be positive"] });
+  expect(await handle({ type: "ui-bg-save-settings", input: { historyLimit: -1 } })).toEqual({ ok: false, errors: [refusal] });
   expect(await handle({ type: "ui-bg-save-settings", input: { notifyWarnings: true } })).toEqual({ ok: true, view });
   expect(saved).toEqual([{ historyLimit: -1 }, { notifyWarnings: true }]);
 });
