@@ -13,7 +13,7 @@ import type { Page } from "puppeteer-core";
 import { base64ToBytes, derToPem } from "../../src/encoding";
 import type { TabState } from "../../src/protocol";
 import { hrefOf, visit } from "./policy-support";
-import { launchDemo, waitFor, type DemoBrowser } from "./support";
+import { launchDemo, submitToWorkbench, waitFor, type DemoBrowser } from "./support";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -116,18 +116,7 @@ test("the options page under the demo policy", async () => {
 test("the workbench with a pasted chain", async () => {
   const { state } = await caseTab("dynamic");
   const pem = state.top!.der.map((b64) => derToPem(base64ToBytes(b64!))).join("");
-  const page = await demo.ff.openExtensionPage("popup/workbench.html");
-  await waitFor(
-    "the workbench to be ready",
-    () => page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement | null)?.disabled),
-    (d) => d === false,
-  );
-  await page.evaluate((text) => {
-    const area = document.querySelector("textarea")!;
-    area.value = text;
-    area.dispatchEvent(new Event("input", { bubbles: true }));
-  }, pem);
-  await page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement).click());
+  const page = await submitToWorkbench(demo.ff, pem);
   await ready(page, "the workbench's verdict", ".banner.tone-warning");
   await assertAccessible(page);
   assert.deepEqual(demo.ff.extensionErrors(), []);

@@ -170,8 +170,7 @@ function demoBrowser(ff: FirefoxHandle, sites: DemoSites, probe: Page, closeSite
     return errors.length ? `\nFirefox reported for the extension:\n  ${errors.join("\n  ")}` : "";
   };
 
-  const ask = <K extends RequestType>(type: K, request: Requests[K]["request"]) =>
-    ff.sendMessage({ type, ...request }) as Promise<ResponseOf<K>>;
+  const ask = <K extends RequestType>(type: K, request: Requests[K]["request"]) => ff.sendMessage({ type, ...request }) as Promise<ResponseOf<K>>;
 
   async function visit(url: string, { timeoutMs = 15_000, prepare }: { timeoutMs?: number; prepare?: (page: Page) => Promise<void> } = {}): Promise<Visit> {
     const page = await ff.browser.newPage();
@@ -232,8 +231,17 @@ function demoBrowser(ff: FirefoxHandle, sites: DemoSites, probe: Page, closeSite
   async function badge(tabId: number): Promise<BadgeView> {
     return probe.evaluate(async (id) => {
       const action = (globalThis as unknown as Ext).browser.action;
-      const [text, rgba, title] = await Promise.all([action.getBadgeText({ tabId: id }), action.getBadgeBackgroundColor({ tabId: id }), action.getTitle({ tabId: id })]);
-      const color = "#" + rgba.slice(0, 3).map((n) => n.toString(16).padStart(2, "0")).join("");
+      const [text, rgba, title] = await Promise.all([
+        action.getBadgeText({ tabId: id }),
+        action.getBadgeBackgroundColor({ tabId: id }),
+        action.getTitle({ tabId: id }),
+      ]);
+      const color =
+        "#" +
+        rgba
+          .slice(0, 3)
+          .map((n) => n.toString(16).padStart(2, "0"))
+          .join("");
       return { text, color, title };
     }, tabId);
   }
@@ -382,3 +390,20 @@ type Ext = {
     };
   };
 };
+
+/** Opens the workbench, pastes `text` into it once it is ready, and submits it; returns the page. */
+export async function submitToWorkbench(ff: FirefoxHandle, text: string): Promise<Page> {
+  const page = await ff.openExtensionPage("popup/workbench.html");
+  await waitFor(
+    "the workbench to be ready",
+    () => page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement | null)?.disabled),
+    (disabled) => disabled === false,
+  );
+  await page.evaluate((pasted) => {
+    const area = document.querySelector("textarea")!;
+    area.value = pasted;
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }, text);
+  await page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement).click());
+  return page;
+}

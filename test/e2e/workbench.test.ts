@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "puppeteer-core";
 import { base64ToBytes, derToPem } from "../../src/encoding";
 import type { Verdict } from "../../src/verdict";
-import { launchDemo, waitFor, type DemoBrowser } from "./support";
+import { launchDemo, submitToWorkbench, waitFor, type DemoBrowser } from "./support";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let demo: DemoBrowser;
@@ -90,14 +90,7 @@ test("the blocked case's chain pasted as PEM: the workbench's verdict and findin
   assert.equal(cli.level, "blocked");
   assert.equal(record.verdict.level, cli.level, "the background decided alike");
 
-  const page = await demo.ff.openExtensionPage("popup/workbench.html");
-  await waitFor("the workbench to be ready", () => page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement | null)?.disabled), (d) => d === false);
-  await page.evaluate((text) => {
-    const area = document.querySelector("textarea")!;
-    area.value = text;
-    area.dispatchEvent(new Event("input", { bubbles: true }));
-  }, pem);
-  await page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement).click());
+  const page = await submitToWorkbench(demo.ff, pem);
   const shown = await waitFor("the workbench's verdict", () => readResult(page), (r) => (r.tone !== "" && !r.busy && r.rungs.length > 0) || r.error !== null);
   assert.equal(shown.error, null);
   assert.equal(shown.tone, cli.level);
