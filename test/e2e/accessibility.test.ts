@@ -116,7 +116,8 @@ test("the options page under the demo policy", async () => {
 test("the workbench with a pasted chain", async () => {
   const { state } = await caseTab("dynamic");
   const pem = state.top!.der.map((b64) => derToPem(base64ToBytes(b64!))).join("");
-  const page = await submitToWorkbench(demo.ff, pem);
+  const page = await demo.ff.openExtensionPage("popup/workbench.html");
+  await submitToWorkbench(page, pem);
   await ready(page, "the workbench's verdict", ".banner.tone-warning");
   await assertAccessible(page);
   assert.deepEqual(demo.ff.extensionErrors(), []);

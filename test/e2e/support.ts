@@ -391,9 +391,8 @@ type Ext = {
   };
 };
 
-/** Opens the workbench, pastes `text` into it once it is ready, and submits it; returns the page. */
-export async function submitToWorkbench(ff: FirefoxHandle, text: string): Promise<Page> {
-  const page = await ff.openExtensionPage("popup/workbench.html");
+/** Pastes `text` into the workbench page once it is ready, and submits it. */
+export async function submitToWorkbench(page: Page, text: string): Promise<void> {
   await waitFor(
     "the workbench to be ready",
     () => page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement | null)?.disabled),
@@ -405,5 +404,4 @@ export async function submitToWorkbench(ff: FirefoxHandle, text: string): Promis
     area.dispatchEvent(new Event("input", { bubbles: true }));
   }, text);
   await page.evaluate(() => (document.querySelector('button[type="submit"]') as HTMLButtonElement).click());
-  return page;
 }

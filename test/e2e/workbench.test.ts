@@ -90,7 +90,8 @@ test("the blocked case's chain pasted as PEM: the workbench's verdict and findin
   assert.equal(cli.level, "blocked");
   assert.equal(record.verdict.level, cli.level, "the background decided alike");
 
-  const page = await submitToWorkbench(demo.ff, pem);
+  const page = await demo.ff.openExtensionPage("popup/workbench.html");
+  await submitToWorkbench(page, pem);
   const shown = await waitFor("the workbench's verdict", () => readResult(page), (r) => (r.tone !== "" && !r.busy && r.rungs.length > 0) || r.error !== null);
   assert.equal(shown.error, null);
   assert.equal(shown.tone, cli.level);
