@@ -78,6 +78,7 @@ jest.mock("webextension-polyfill", () => mockBrowser);
 /** Starts a background over `fake`, as Firefox does by loading the script. */
 function start(fake: ReturnType<typeof fakeBrowser>) {
   mockBrowser = fake.browser;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- isolateModules loads into its own registry only synchronously
   jest.isolateModules(() => require("../../../background/index"));
   const { webRequest, runtime } = fake.browser;
   const [onMessage] = runtime.onMessage.added;
