@@ -23,8 +23,11 @@ export default tseslint.config(
   {
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
-      // A leading underscore names what is left out on purpose (`const { der: _der, ...rest } = …`).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      // What is left out on purpose: a leading underscore, or a property taken out of a rest (`const { a, ...rest } = …`).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       // Sanitisers strip control characters from what servers and policies send: matching them is the point.
       "no-control-regex": "off",
       // It counts `this.#timer ??= …` (which reads the field) as a write only.
@@ -41,13 +44,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    // Injected into a benchmark's copy of an extension page.
-    files: ["bench/lib/popup-probe.js"],
-    languageOptions: { globals: { ...globals.browser } },
-  },
-  {
-    files: ["bench/floor-extension/*.js"],
-    languageOptions: { globals: { ...globals.webextensions } },
+    // The benchmarks' scripts in extension pages (added to private copies of the build) and their test extensions.
+    files: ["bench/lib/popup-*.js", "bench/*-extension/*.js"],
+    languageOptions: { globals: { ...globals.browser, ...globals.webextensions } },
   },
   {
     // The benchmarks pass JSON between processes and files and only report its numbers.
