@@ -114,8 +114,10 @@ test("the options page under the demo policy", async () => {
 });
 
 test("the workbench with a pasted chain", async () => {
-  const { state } = await caseTab("dynamic");
-  const pem = state.top!.der.map((b64) => derToPem(base64ToBytes(b64!))).join("");
+  const { tabId, state } = await caseTab("dynamic");
+  // The tab's state carries no bytes: asked for by SHA-256, as the popup's PEM download does.
+  const der = await Promise.all(state.top!.verdict.chain.map((c) => demo.ask("ui-bg-get-certificate", { tabId, sha256: c.sha256 })));
+  const pem = der.map((answer) => derToPem(base64ToBytes("der" in answer ? answer.der : ""))).join("");
   const page = await demo.ff.openExtensionPage("popup/workbench.html");
   await submitToWorkbench(page, pem);
   await ready(page, "the workbench's verdict", ".banner.tone-warning");
