@@ -102,7 +102,7 @@ const handlerWith = (deps: Partial<MessageDeps>) => createMessageHandler({ ready
 
 test("ui-bg-get-tab-state answers with the tab's state, and null for a tab the background has not seen", async () => {
   const state = { tabId: 7, level: "warning" } as TabState;
-  const handle = handlerWith({ tabs: { get: (tabId: number) => (tabId === 7 ? state : null) } as unknown as MessageDeps["tabs"] });
+  const handle = handlerWith({ tabs: { view: (tabId: number) => (tabId === 7 ? state : null) } as unknown as MessageDeps["tabs"] });
   expect(await handle({ type: "ui-bg-get-tab-state", tabId: 7 })).toBe(state);
   expect(await handle({ type: "ui-bg-get-tab-state", tabId: 8 })).toBeNull();
 });
@@ -154,7 +154,7 @@ test("ui-bg-get-history answers with the events and the history's limit", async 
 
 test("a message the protocol does not name is left unanswered, and answers wait until the background is restored", async () => {
   let restored!: () => void;
-  const handle = handlerWith({ ready: new Promise<void>((resolve) => (restored = resolve)), tabs: { get: () => null } as unknown as MessageDeps["tabs"] });
+  const handle = handlerWith({ ready: new Promise<void>((resolve) => (restored = resolve)), tabs: { view: () => null } as unknown as MessageDeps["tabs"] });
   expect(handle({ type: "bg-ui-unknown" })).toBeUndefined();
   expect(handle("ui-bg-get-tab-state")).toBeUndefined();
   let answered = false;
