@@ -229,6 +229,7 @@ export class FeedManager {
   async #fetchAndVerify(feed: Feed): Promise<void> {
     const time = this.#now();
     let error: FeedError | null = null;
+    let accepted = false;
     try {
       const text = await this.#fetch(feed.config.url);
       const last = feed.document && feed.payload ? { sequence: feed.document.sequence, payload: feed.payload } : null;
@@ -240,6 +241,7 @@ export class FeedManager {
         feed.payload = result.payload;
         feed.entryErrors = result.entryErrors;
         feed.acceptedAt = time;
+        accepted = true;
         await this.#keepDocument(feed, text);
       }
     } catch (e) {
@@ -250,7 +252,7 @@ export class FeedManager {
     feed.lastError = error;
     if (!error) feed.lastSuccess = time;
     feed.nextCheck = time + feed.config.intervalMinutes * 60_000;
-    this.#publish(false);
+    this.#publish(accepted);
     await Promise.all([this.#saveState(), this.#markChecked(feed.id)]);
   }
 
@@ -309,10 +311,14 @@ export class FeedManager {
     return new TextDecoder().decode(bytes);
   }
 
-  /** Makes the merged lists; tells the background when they changed (a new document, or one that expired). */
-  #publish(force: boolean): void {
+  /**
+   * Makes the merged lists and tells the background, when they can have changed: a document was
+   * accepted (or the feeds configured), or a document expired since the lists were last made.
+   */
+  #publish(documentsChanged: boolean): void {
     const now = this.#now();
     const expired = this.#feeds.map((f) => (f.document && isExpired(f.document, now) ? f.id : "")).join(",");
+    if (!documentsChanged && expired === this.#expiredWhenListed) return;
     const lists: FeedLists = { blocklist: [], allowlist: [], knownIntermediates: [] };
     for (const { document } of this.#feeds) {
       if (!document) continue;
@@ -322,10 +328,9 @@ export class FeedManager {
       lists.allowlist.push(...document.allowlist);
       lists.knownIntermediates.push(...document.knownIntermediates);
     }
-    const changed = force || expired !== this.#expiredWhenListed || JSON.stringify(lists) !== JSON.stringify(this.#lists);
     this.#expiredWhenListed = expired;
     this.#lists = lists;
-    if (changed) this.#deps.onChange();
+    this.#deps.onChange();
   }
 
   /** One alarm per feed, created only when missing or of another period: re-creating would restart its countdown on every wake. */
