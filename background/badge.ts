@@ -11,62 +11,89 @@ export const BADGE: Record<Level, { text: string; color: string }> = {
   ok: { text: "", color: "#5b5b66" },
 };
 
-/** "Chain Sentry — Blocked: Blocked intermediate certificate: … (and 2 more findings)". */
-export function tooltip(state: TabState): string {
+/**
+ * The tooltip in two parts: the headline ("Chain Sentry — Blocked: Blocked intermediate certificate: …")
+ * and how many more findings there are (" (and 2 more findings)").
+ */
+function tooltipParts(state: TabState): { headline: string; more: string } {
   const findings = [state.top, ...state.origins.flatMap((o) => o.chains)].flatMap((r) => r?.verdict.findings ?? []);
   const worst = findings.find((f) => f.severity === state.level);
   if (!worst) {
     const failure = state.failures[0];
-    return failure ? `Chain Sentry — ${commonName(failure.origin)}: ${failure.error}` : `Chain Sentry — ${LEVEL_SUMMARY.ok}`;
+    return { headline: failure ? `Chain Sentry — ${commonName(failure.origin)}: ${failure.error}` : `Chain Sentry — ${LEVEL_SUMMARY.ok}`, more: "" };
   }
   const more = findings.length > 1 ? ` (and ${findings.length - 1} more finding${findings.length > 2 ? "s" : ""})` : "";
-  return `Chain Sentry — ${LEVEL_SUMMARY[state.level]}: ${worst.title}${more}`;
+  return { headline: `Chain Sentry — ${LEVEL_SUMMARY[state.level]}: ${worst.title}`, more };
 }
 
-export async function showBadge(action: Action.Static, state: TabState): Promise<void> {
-  const { text, color } = BADGE[state.level];
-  const tabId = state.tabId;
-  // The tab may close between the response and this update; that is not an error worth reporting.
-  await Promise.all([
-    action.setBadgeText({ tabId, text }),
-    action.setBadgeBackgroundColor({ tabId, color }),
-    action.setTitle({ tabId, title: tooltip(state) }),
-  ]).catch(() => undefined);
+/** "Chain Sentry — Blocked: Blocked intermediate certificate: … (and 2 more findings)". */
+export function tooltip(state: TabState): string {
+  const { headline, more } = tooltipParts(state);
+  return headline + more;
 }
+
+/** A change of level (the badge's text and colour) is shown this soon: a burst of responses goes in one update. */
+export const LEVEL_DELAY_MS = 50;
+/**
+ * A change of the tooltip's count alone (one more finding on a page whose badge and headline stand)
+ * waits this long: a page of 200 subresources changes it with nearly every new origin.
+ */
+export const TITLE_DELAY_MS = 1000;
 
 /**
- * Shows each tab's badge, calling the API (three messages to Firefox's parent process) only when
- * what the badge shows changes, at most once per tab per 50 ms: a page of 200 subresources would
- * otherwise cost 600 calls (measured in BENCHMARKS.md: two thirds of the page-load overhead).
+ * Shows each tab's badge and tooltip, calling the API (a message to Firefox's parent process per
+ * call) only for what changed: the badge's text and colour within LEVEL_DELAY_MS of a change of
+ * level or of the tooltip's headline, the tooltip's count of findings alone within TITLE_DELAY_MS. A page of 200 subresources would otherwise cost
+ * 600 calls (measured in BENCHMARKS.md: two thirds of the page-load overhead), and with a 50 ms
+ * batch still three calls per new finding while the page loads.
  */
 export class BadgeUpdater {
-  readonly #shown = new Map<number, string>();
-  /** The latest state per tab waiting to be shown, and the timer that will show it. */
-  readonly #pending = new Map<number, { state: TabState; timer: ReturnType<typeof setTimeout> }>();
+  /** What each tab shows: its level and tooltip. */
+  readonly #shown = new Map<number, { level: Level; headline: string; title: string }>();
+  /** The latest state per tab waiting to be shown, the timer that will show it, and when it fires. */
+  readonly #pending = new Map<number, { state: TabState; timer: ReturnType<typeof setTimeout>; at: number }>();
   readonly #action: Action.Static;
+  readonly #now: () => number;
 
-  constructor(action: Action.Static) {
+  constructor(action: Action.Static, now: () => number = Date.now) {
     this.#action = action;
+    this.#now = now;
   }
 
   update(state: TabState): void {
+    const shown = this.#shown.get(state.tabId);
+    const delay = shown?.level === state.level && shown.headline === tooltipParts(state).headline ? TITLE_DELAY_MS : LEVEL_DELAY_MS;
     const pending = this.#pending.get(state.tabId);
     if (pending) {
       pending.state = state;
-      return;
+      // A count waiting its turn does not hold back a new level or headline.
+      if (pending.at <= this.#now() + delay) return;
+      clearTimeout(pending.timer);
     }
     const entry = {
       state,
+      at: this.#now() + delay,
       timer: setTimeout(() => {
         this.#pending.delete(state.tabId);
-        const latest = entry.state;
-        const shown = `${latest.level}\n${tooltip(latest)}`;
-        if (this.#shown.get(latest.tabId) === shown) return;
-        this.#shown.set(latest.tabId, shown);
-        void showBadge(this.#action, latest);
-      }, 50),
+        this.#show(entry.state);
+      }, delay),
     };
     this.#pending.set(state.tabId, entry);
+  }
+
+  #show(state: TabState): void {
+    const { tabId, level } = state;
+    const { headline, more } = tooltipParts(state);
+    const title = headline + more;
+    const shown = this.#shown.get(tabId);
+    this.#shown.set(tabId, { level, headline, title });
+    const { text, color } = BADGE[level];
+    const calls = [
+      ...(shown?.level === level ? [] : [this.#action.setBadgeText({ tabId, text }), this.#action.setBadgeBackgroundColor({ tabId, color })]),
+      ...(shown?.title === title ? [] : [this.#action.setTitle({ tabId, title })]),
+    ];
+    // The tab may close between the response and this update; that is not an error worth reporting.
+    if (calls.length) void Promise.all(calls).catch(() => undefined);
   }
 
   /** Firefox reset the tab's badge (navigation): show it again. */

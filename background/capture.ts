@@ -68,6 +68,9 @@ function withoutChain(info: SecurityInfo): boolean {
   return info.state === "insecure" && info.certificates === undefined;
 }
 
+/** Responses recorded per task (see `later`). */
+const RECORD_SLICE = 32;
+
 export function createCapture(deps: CaptureDeps) {
   const derCache = deps.derCache ?? new LruCache<string, string>(8192);
   let ready = false;
@@ -75,15 +78,27 @@ export function createCapture(deps: CaptureDeps) {
 
   const missingDer = (certificates: FirefoxCertificate[]) => certificates.some((c) => !derCache.has(c?.fingerprint?.sha256));
 
-  /** Runs `task` after the listener returned; a failure there is reported, never thrown. */
-  const later = (task: () => void) =>
-    setTimeout(() => {
+  /**
+   * Recording waits until the listener has returned: tasks are queued and run together by one timer
+   * (not a timer per response: a page's 200 responses arrive in bursts), at most RECORD_SLICE per
+   * task, so a blocking request arriving meanwhile waits for one slice at most. A failure in a task
+   * is reported, never thrown.
+   */
+  const queue: (() => void)[] = [];
+  const runQueued = () => {
+    const tasks = queue.splice(0, RECORD_SLICE);
+    if (queue.length) setTimeout(runQueued, 0);
+    for (const task of tasks) {
       try {
         task();
       } catch (error) {
         deps.onError(error);
       }
-    }, 0);
+    }
+  };
+  const later = (task: () => void) => {
+    if (queue.push(task) === 1) setTimeout(runQueued, 0);
+  };
 
   /** Requests this listener sent to the block page (the last few), told apart from other redirects there. */
   const redirected = new Set<string>();

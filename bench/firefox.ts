@@ -2,8 +2,10 @@
  * Firefox benchmark (inside scripts/run-in-sandbox.sh; `npm run bench` runs it after the build):
  *
  *  1. Page load: a local HTTPS page loading 200 subresources from 20 origins with distinct chains
- *     (bench/lib/sites.ts, HTTP/2), in four configurations, each in its own Firefox, all four
- *     running side by side and used in turn, configuration order shuffled every round:
+ *     (bench/lib/sites.ts, HTTP/2), in four configurations, order shuffled every round. By default
+ *     (BENCH_BROWSERS=one) all in one Firefox, each configuration's extension installed for its turn
+ *     and uninstalled after it; with BENCH_BROWSERS=per-config, each in its own Firefox, all running
+ *     side by side and used in turn:
  *       none          no extension (an empty one: the harness always installs one)
  *       floor         bench/floor-extension: getSecurityInfo(chain + rawDER) per response, nothing else
  *       limit         bench/limit-extension: getSecurityInfo(chain, no rawDER) per response, awaited,
@@ -25,7 +27,9 @@
  * Environment: BENCH_QUICK=1 (3 rounds), BENCH_ROUNDS, BENCH_LOADS (per configuration per round),
  * BENCH_PARTS (a subset of pageload,popup,blocklist), BENCH_RTT (round-trip times in ms, e.g. 0,20,80),
  * BENCH_DELAY=auto|netem|proxy (how an RTT is made), BENCH_SETTLE_MS (idle time after each load),
- * BENCH_EXTRA="name=dir,…" (more extension builds to compare, e.g. a patched dist in /tmp).
+ * BENCH_EXTRA="name=dir,…" (more extension builds to compare, e.g. a patched dist in /tmp),
+ * BENCH_BROWSERS=one|per-config, BENCH_CONFIGS (a subset of the configurations, e.g. limit,chain-sentry),
+ * BENCH_GAP_MS (idle time between one configuration's loads in one Firefox).
  */
 import { execFileSync, fork } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,16 +37,32 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "vite";
 import { bundleExpression, BLOCKLIST_PATH, REPO, stringifiedExpression } from "./lib/blocklist-forms";
-import { formatRatio, interleavedLoads, loadRatio, Worker } from "./lib/browsers";
+import { formatRatio, interleavedLoads, loadRatio, swappedLoads, Worker, type Load, type SwapConfig } from "./lib/browsers";
+import { EXTENSION_UUID } from "../test/e2e/firefox";
 import { loadAverage, machine, mergeResults } from "./lib/results";
 import { ORIGINS, startBenchSites, SUBRESOURCES, type BenchSites } from "./lib/sites";
 import { iqr, median, percentile, prng, shuffle } from "./lib/stats";
 
 if (process.env.CHAIN_SENTRY_SANDBOX !== "1") throw new Error("run bench/firefox.ts inside scripts/run-in-sandbox.sh");
 const QUICK = process.env.BENCH_QUICK === "1";
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 40));
-const LOADS = Number(process.env.BENCH_LOADS ?? 1);
-const WARMUP_LOADS = 3;
+/**
+ * one: every configuration in one Firefox, its extension swapped in for its turn (what two Firefox
+ * instances differ by of their own is then no part of any ratio); per-config: one Firefox each.
+ */
+const BROWSERS = process.env.BENCH_BROWSERS ?? "one";
+if (BROWSERS !== "one" && BROWSERS !== "per-config") throw new Error("BENCH_BROWSERS: one or per-config");
+const ONE = BROWSERS === "one";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : ONE ? 30 : 40));
+/** Loads per configuration per round: in one Firefox a turn also pays an install, so it takes several. */
+const LOADS = Number(process.env.BENCH_LOADS ?? (ONE ? 3 : 1));
+/** Per-config: loads per browser before the rounds. One Firefox: uncounted loads at the start of each turn. */
+const WARMUP_LOADS = ONE ? 1 : 3;
+const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 300);
+/**
+ * BENCH_TIMING=1 (one Firefox): after each turn, ask each build for its background's JavaScript time
+ * by part; only a build with bench/variants/timed.patch answers.
+ */
+const TIMING = process.env.BENCH_TIMING === "1";
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1200);
 /** Round-trip times (ms) to run the page-load comparison at; 0 is loopback as it is (CPU-bound). */
 const RTTS = (process.env.BENCH_RTT ?? "0").split(",").map(Number);
@@ -68,6 +88,8 @@ const configs: { name: string; dir: string }[] = [
       return { name, dir };
     }),
 ];
+const selected = process.env.BENCH_CONFIGS?.split(",");
+if (selected?.some((name) => !configs.some((c) => c.name === name))) throw new Error(`BENCH_CONFIGS: names among ${configs.map((c) => c.name).join(", ")}`);
 if (!existsSync(path.join(REPO, "dist/manifest.json"))) throw new Error("dist/ is missing: npm run build first");
 
 // ---------------------------------------------------------------------------------------------
@@ -100,6 +122,15 @@ for (const extra of configs.slice(4)) extra.dir = benchCopy(extra.dir, `extra-${
 /** The builds of Chain Sentry whose popup is measured. */
 const popupConfigs = configs.filter((c, i) => c.name === "chain-sentry" || (i >= 4 && existsSync(path.join(c.dir, "popup/chain.html")))).map((c) => c.name);
 
+/** Each configuration's extension's fixed moz-extension UUID in one Firefox, by its gecko id (the base, empty extension keeps the harness's). */
+const uuids = new Map<string, string>(
+  configs.map((c, i) => {
+    const id = JSON.parse(readFileSync(path.join(path.resolve(REPO, c.dir), "manifest.json"), "utf8")).browser_specific_settings.gecko.id as string;
+    return [id, c.name === "none" ? EXTENSION_UUID : `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`];
+  }),
+);
+const uuidOf = (dir: string) => uuids.get(JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")).browser_specific_settings.gecko.id)!;
+
 /** The sites of the current pass (one pass per round-trip time). */
 let sites: BenchSites;
 const started = Date.now();
@@ -115,7 +146,9 @@ const results: Record<string, unknown> = {
     warmupLoadsPerConfig: WARMUP_LOADS,
     settleMs: SETTLE_MS,
     metric: "navigation start → performance mark when the 200th subresource fired load; fresh tab per load; browser.cache.disk/memory.enable false; URLs unique per load",
-    browsers: "one Firefox per configuration, side by side, each in its own mount namespace (unshare --mount) inside the sandbox; fresh browsers for each round-trip time",
+    browsers: ONE
+      ? `one Firefox; per round, each configuration's extension installed for its turn (${WARMUP_LOADS} uncounted load, then ${LOADS} counted ${GAP_MS} ms apart, then ${SETTLE_MS} ms idle) and uninstalled; a fresh browser for each round-trip time`
+      : "one Firefox per configuration, side by side, each in its own mount namespace (unshare --mount) inside the sandbox; fresh browsers for each round-trip time",
   },
 };
 console.log(`\nFirefox (${(results.method as { protocol: string }).protocol})`);
@@ -129,8 +162,18 @@ try {
     log(`RTT ${rtt} ms (${link.delay}): ${ORIGINS} HTTPS origins on ports ${sites.ports[0]}-${sites.ports.at(-1)}`);
     const workers: Worker[] = [];
     try {
-      // Only the browsers the selected parts need (the blocklist load uses the no-extension one).
-      const needed = new Set(parts.has("pageload") ? configs.map((c) => c.name) : [...(parts.has("popup") ? popupConfigs : []), ...(parts.has("blocklist") ? ["none"] : [])]);
+      // Only the browsers the selected parts need (the blocklist load uses the no-extension one, or
+      // in one-Firefox mode that Firefox, whose base extension is the empty one).
+      const perConfig = parts.has("pageload") && !ONE ? pageLoadConfigs() : [];
+      const needed = new Set([...perConfig.map((c) => c.name), ...(parts.has("popup") ? popupConfigs : []), ...(parts.has("blocklist") && !ONE ? ["none"] : [])]);
+      if (ONE && (parts.has("pageload") || parts.has("blocklist"))) {
+        // Fixed UUIDs, kept on uninstall (Firefox forgets one then), so the check can open each extension's page.
+        const prefs = { "extensions.webextensions.uuids": JSON.stringify(Object.fromEntries(uuids)), "extensions.webextensions.keepUuidOnUninstall": true };
+        const w = new Worker("one-firefox", "bench/empty-extension", [sites.rootPemPath], prefs);
+        workers.push(w);
+        await w.ready;
+        log("one Firefox up for the page-load comparison");
+      }
       for (const c of configs.filter((c) => needed.has(c.name))) {
         // The pref lets the popup part open the toolbar popup (action.openPopup) without a user gesture.
         const w = new Worker(c.name, c.dir, [sites.rootPemPath], { "extensions.openPopupWithoutUserGesture.enabled": true });
@@ -141,7 +184,7 @@ try {
       const byName = new Map(workers.map((w) => [w.name, w]));
       if (parts.has("pageload")) {
         console.log(`  round-trip time ${rtt} ms${rtt ? ` (${link.delay})` : ""}:`);
-        const r = await pageLoadPart(workers);
+        const r = ONE ? await pageLoadPart(await swappedPageLoads(byName.get("one-firefox")!)) : await pageLoadPart(await perConfigPageLoads(workers.filter((w) => perConfig.some((c) => c.name === w.name))));
         byRtt[rtt] = { rttMs: rtt, delay: link.delay, ...r, loadAverageEnd: loadAverage() };
         // The loopback run (or the first) keeps its place at the top, where bench/report.ts reads it.
         if (pass === 0) Object.assign(results, r);
@@ -151,7 +194,7 @@ try {
         results.popup = byBuild["chain-sentry"];
         if (Object.keys(byBuild).length > 1) results.popupByBuild = byBuild;
       }
-      if (parts.has("blocklist")) results.blocklistLoadInFirefox = await blocklistPart(byName.get("none")!);
+      if (parts.has("blocklist")) results.blocklistLoadInFirefox = await blocklistPart(byName.get(ONE ? "one-firefox" : "none")!);
       if (byName.has("chain-sentry")) {
         const errors = await byName.get("chain-sentry")!.call<string[]>("errors");
         results.extensionErrors = [...((results.extensionErrors as string[]) ?? []), ...errors];
@@ -222,7 +265,14 @@ async function setUpLink(rtt: number): Promise<{ sites: BenchSites; delay: "none
   };
 }
 
-async function pageLoadPart(workers: Worker[]) {
+/** The configurations of the page-load comparison (BENCH_CONFIGS, default all). */
+function pageLoadConfigs() {
+  return configs.filter((c) => !selected || selected.includes(c.name));
+}
+
+type PageLoads = { samples: Map<string, Load[]>; perRound: Map<string, number[]>; cold?: Map<string, Load[]>; listenerStats: Record<string, unknown> };
+
+async function perConfigPageLoads(workers: Worker[]): Promise<PageLoads> {
   log(`warm-up: ${WARMUP_LOADS} loads per configuration; ${ROUNDS} rounds × ${LOADS} loads per configuration, order shuffled per round`);
   const { samples, perRound } = await interleavedLoads(workers, (w, n) => sites.pageUrl(`${w.name}-${n}`), {
     rounds: ROUNDS,
@@ -232,16 +282,91 @@ async function pageLoadPart(workers: Worker[]) {
     log,
   });
   const listenerStats = Object.fromEntries(
-    await Promise.all(["floor", "limit"].map(async (n) => [n, await workers.find((w) => w.name === n)!.call("send", { message: { type: "bench-stats" } })])),
+    await Promise.all(
+      workers.filter((w) => w.name === "floor" || w.name === "limit").map(async (w) => [w.name, await w.call("send", { message: { type: "bench-stats" } })]),
+    ),
   );
+  return { samples, perRound, listenerStats };
+}
 
+/**
+ * The comparison in one Firefox. After a configuration's first uncounted load, its extension is
+ * asked whether it was at work: the floor and limit listeners count the chains they got, Chain
+ * Sentry's history must hold the benchmark chains' findings (every chain has two); a configuration
+ * that passed responses unchecked would otherwise look fast.
+ */
+async function swappedPageLoads(worker: Worker): Promise<PageLoads> {
+  const swapConfigs: SwapConfig[] = pageLoadConfigs().map((c) => ({ name: c.name, dir: c.name === "none" ? null : path.resolve(REPO, c.dir) }));
+  const listenerStats: Record<string, unknown> = {};
+  const check = async (c: SwapConfig) => {
+    if (!c.dir) return;
+    if (existsSync(path.join(c.dir, "popup/blocked.html"))) {
+      const { events } = await worker.call<{ events: unknown[] }>("ask", { uuid: uuidOf(c.dir), pagePath: "popup/blocked.html", message: { type: "ui-bg-get-history" } });
+      // Diagnostic variants (BENCH_EXTRA) may record nothing on purpose.
+      if (!events?.length && c.name === "chain-sentry") throw new Error(`${c.name}: no finding in the history after a load: was the extension at work?`);
+      listenerStats[c.name] = { historyEvents: events.length };
+    } else if (existsSync(path.join(c.dir, "background.js"))) {
+      const stats = await worker.call<{ responses: number; withChain: number }>("ask", { uuid: uuidOf(c.dir), pagePath: "popup.html", message: { type: "bench-stats" } });
+      if (!(stats?.withChain >= SUBRESOURCES)) throw new Error(`${c.name}: its listener got ${stats?.withChain} chains in a load of ${SUBRESOURCES + 1} responses`);
+      listenerStats[c.name] = stats;
+    }
+  };
+  /** BENCH_TIMING: per build, per part, the background's ms per counted load, one value per turn. */
+  const timing: Record<string, Record<string, number[]>> = {};
+  type Times = Record<string, { ms: number; calls: number }>;
+  const lastTimes = new Map<string, Times>();
+  const afterTurn = async (c: SwapConfig) => {
+    if (!c.dir || !existsSync(path.join(c.dir, "popup/blocked.html"))) return;
+    const times = await worker.call<Times | null>("ask", { uuid: uuidOf(c.dir), pagePath: "popup/blocked.html", message: { type: "bench-timing" } });
+    if (!times || !("onResponse (all)" in times)) return;
+    // Totals since the extension started: this turn's, less its warm load, from the check's or none.
+    const before = lastTimes.get(c.name) ?? {};
+    for (const [part, t] of Object.entries(times)) ((timing[c.name] ??= {})[part] ??= []).push((t.ms - (before[part]?.ms ?? 0)) / LOADS);
+    lastTimes.delete(c.name);
+  };
+  const beforeCounted = async (c: SwapConfig) => {
+    if (!c.dir || !existsSync(path.join(c.dir, "popup/blocked.html"))) return;
+    const times = await worker.call<Times | null>("ask", { uuid: uuidOf(c.dir), pagePath: "popup/blocked.html", message: { type: "bench-timing" } });
+    if (times && "onResponse (all)" in times) lastTimes.set(c.name, times);
+  };
+  log(`one Firefox: a warm-up turn per configuration; ${ROUNDS} rounds, each configuration's turn ${WARMUP_LOADS} uncounted + ${LOADS} counted loads, order shuffled per round`);
+  const r = await swappedLoads(worker, swapConfigs, (c, n) => sites.pageUrl(`${c.name}-${n}`), {
+    rounds: ROUNDS,
+    loads: LOADS,
+    warm: WARMUP_LOADS,
+    gapMs: GAP_MS,
+    settleMs: SETTLE_MS,
+    log,
+    check,
+    ...(TIMING ? { afterTurn, beforeCounted } : {}),
+  });
+  if (TIMING) {
+    for (const [name, parts] of Object.entries(timing)) {
+      console.log(`  ${name}: background JavaScript per load (median over turns): ${Object.entries(parts).map(([part, ms]) => `${part} ${median(ms).toFixed(2)} ms`).join(", ")}`);
+    }
+  }
+  for (const c of swapConfigs) {
+    const errors = c.dir ? await worker.call<string[]>("errors", { uuid: uuidOf(c.dir) }) : [];
+    if (errors.length) console.log(`  ${c.name}: errors reported by Firefox:\n    ${errors.join("\n    ")}`);
+  }
+  return { ...r, listenerStats };
+}
+
+/** Median CPU per load, by process, over the loads (a process absent from a load counts 0 there). */
+function cpuByProcess(loads: Load[]): Record<string, number> {
+  const names = new Set(loads.flatMap((l) => Object.keys(l.cpuByProcessMs ?? {})));
+  return Object.fromEntries([...names].sort().map((name) => [name, median(loads.map((l) => l.cpuByProcessMs?.[name] ?? 0))]));
+}
+
+async function pageLoadPart({ samples, perRound, cold, listenerStats }: PageLoads) {
+  const names = [...samples.keys()];
   const pageLoad = Object.fromEntries(
-    workers.map((w) => {
-      const loads = samples.get(w.name)!;
+    names.map((name) => {
+      const loads = samples.get(name)!;
       const t = loads.map((l) => l.allLoadedMs);
       const cpu = loads.map((l) => l.cpuMs);
       return [
-        w.name,
+        name,
         {
           loads: loads.length,
           medianMs: median(t),
@@ -249,35 +374,41 @@ async function pageLoadPart(workers: Worker[]) {
           p90Ms: percentile(t, 90),
           minMs: Math.min(...t),
           cpuMsPerLoad: { median: median(cpu), iqr: iqr(cpu) },
+          cpuMsPerLoadByProcess: cpuByProcess(loads),
+          // One Firefox: the first load after the extension started (empty caches), per turn.
+          ...(cold?.get(name)?.length ? { coldMedianMs: median(cold.get(name)!.map((l) => l.allLoadedMs)) } : {}),
           protocols: [...new Set(loads.flatMap((l) => l.protocols))],
           resourcesPerLoad: median(loads.map((l) => l.resources)),
           samplesMs: t,
-          perRoundMs: perRound.get(w.name),
+          perRoundMs: perRound.get(name),
         },
       ];
     }),
   );
-  const ratio = (a: string, b: string) => loadRatio(samples, perRound, a, b);
-  const ratios: Record<string, ReturnType<typeof ratio>> = {
-    "chain-sentry/limit": ratio("chain-sentry", "limit"),
-    "chain-sentry/floor": ratio("chain-sentry", "floor"),
-    "chain-sentry/none": ratio("chain-sentry", "none"),
-    "limit/none": ratio("limit", "none"),
-    "floor/none": ratio("floor", "none"),
-  };
-  for (const extra of configs.slice(4)) {
-    ratios[`${extra.name}/limit`] = ratio(extra.name, "limit");
-    ratios[`${extra.name}/chain-sentry`] = ratio(extra.name, "chain-sentry");
-  }
+  const ratios: Record<string, ReturnType<typeof loadRatio>> = {};
+  const pairs = [
+    ["chain-sentry", "limit"],
+    ["chain-sentry", "floor"],
+    ["chain-sentry", "none"],
+    ["limit", "none"],
+    ["floor", "none"],
+    ...configs.slice(4).flatMap((extra) => [
+      [extra.name, "limit"],
+      [extra.name, "chain-sentry"],
+    ]),
+  ];
+  for (const [a, b] of pairs) if (samples.has(a) && samples.has(b)) ratios[`${a}/${b}`] = loadRatio(samples, perRound, a, b);
 
   console.log(`  page load, ${ROUNDS} rounds × ${LOADS} loads per configuration:`);
-  for (const w of workers) {
-    const p = pageLoad[w.name];
-    console.log(`  ${w.name.padEnd(14)} median ${p.medianMs.toFixed(0)} ms (IQR ${p.iqrMs[0].toFixed(0)}–${p.iqrMs[1].toFixed(0)}), CPU per load+settle ${p.cpuMsPerLoad.median.toFixed(0)} ms, ${p.protocols.join("/")}`);
+  for (const name of names) {
+    const p = pageLoad[name];
+    const byProcess = Object.entries(p.cpuMsPerLoadByProcess as Record<string, number>).filter(([, ms]) => ms >= 10).map(([process, ms]) => `${process} ${ms.toFixed(0)}`).join(", ");
+    const coldPart = "coldMedianMs" in p ? `, first load after start ${(p.coldMedianMs as number).toFixed(0)} ms` : "";
+    console.log(`  ${name.padEnd(14)} median ${p.medianMs.toFixed(0)} ms (IQR ${p.iqrMs[0].toFixed(0)}–${p.iqrMs[1].toFixed(0)})${coldPart}, CPU per load ${p.cpuMsPerLoad.median.toFixed(0)} ms (${byProcess}), ${p.protocols.join("/")}`);
   }
   for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(20)} ${formatRatio(r)}`);
   const target = ratios["chain-sentry/limit"];
-  console.log(`  rounds for a 90% interval of ±0.035 on chain-sentry/limit at this spread: ${target.roundsForHalfWidth0035} (this run: ${ROUNDS})`);
+  if (target) console.log(`  rounds for a 90% interval of ±0.035 on chain-sentry/limit at this spread: ${target.roundsForHalfWidth0035} (this run: ${ROUNDS})`);
   return { pageLoad, ratios, listenerStats };
 }
 

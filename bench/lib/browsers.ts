@@ -1,6 +1,7 @@
 /**
- * The benchmarks' browsers: one Firefox per configuration, each driven by its own worker process
- * (bench/lib/firefox-worker.ts) over Node IPC, and the page-load comparison that uses them in turn.
+ * The benchmarks' browsers: Firefoxes driven by worker processes (bench/lib/firefox-worker.ts) over
+ * Node IPC, and the two forms of the page-load comparison: one Firefox per configuration, used in
+ * turn (interleavedLoads), or one Firefox whose extension is swapped per configuration (swappedLoads).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -46,7 +47,23 @@ export class Worker {
   }
 }
 
-export type Load = { allLoadedMs: number; loadEventMs: number; resources: number; protocols: string[]; failed: number; left: number; cpuMs: number };
+export type Load = {
+  allLoadedMs: number;
+  loadEventMs: number;
+  resources: number;
+  protocols: string[];
+  failed: number;
+  left: number;
+  /** CPU of the whole browser over the load and the idle time after it; and by process. */
+  cpuMs: number;
+  cpuByProcessMs: Record<string, number>;
+};
+
+/** Throws unless every subresource of the load arrived. */
+function checked(name: string, r: Load): Load {
+  if (r.left !== 0 || r.failed !== 0 || r.allLoadedMs === null) throw new Error(`${name}: ${r.left} subresources never loaded, ${r.failed} failed`);
+  return r;
+}
 
 let loadCounter = 0;
 
@@ -61,13 +78,7 @@ export async function interleavedLoads(
   url: (w: Worker, n: number) => string,
   o: { rounds: number; loads: number; warmup: number; settleMs: number; seed?: number; log?: (msg: string) => void },
 ): Promise<{ samples: Map<string, Load[]>; perRound: Map<string, number[]> }> {
-  const loadOnce = async (w: Worker): Promise<Load> => {
-    const r = await w.call<Load>("load", { url: url(w, ++loadCounter), settleMs: o.settleMs });
-    if (r.left !== 0 || r.failed !== 0 || r.allLoadedMs === null) {
-      throw new Error(`${w.name}: ${r.left} subresources never loaded, ${r.failed} failed`);
-    }
-    return r;
-  };
+  const loadOnce = async (w: Worker): Promise<Load> => checked(w.name, await w.call<Load>("load", { url: url(w, ++loadCounter), settleMs: o.settleMs }));
   for (const w of workers) for (let i = 0; i < o.warmup; i++) await loadOnce(w);
   const samples = new Map<string, Load[]>(workers.map((w) => [w.name, []]));
   const perRound = new Map<string, number[]>(workers.map((w) => [w.name, []]));
@@ -85,6 +96,82 @@ export async function interleavedLoads(
     o.log?.(`round ${round + 1}/${o.rounds}: ${workers.map((w) => `${w.name} ${Math.round(perRound.get(w.name)!.at(-1)!)} ms`).join(", ")}`);
   }
   return { samples, perRound };
+}
+
+/** A configuration of the one-Firefox comparison: the extension installed for it (none: the base one alone). */
+export interface SwapConfig {
+  name: string;
+  /** Absolute path of the unpacked extension, or null for the browser's base extension alone. */
+  dir: string | null;
+}
+
+/**
+ * The page-load comparison in one Firefox, which removes what two Firefox instances differ by of
+ * their own (profile, process layout, when the machine's other work hits them: 15 % between two
+ * copies of one build, BENCHMARKS.md). Each round visits the configurations in a shuffled order;
+ * for each, its extension is installed beside the browser's base one, `warm` loads run uncounted
+ * (the first pays the extension's start and empty caches: kept as `cold`), then `loads` counted
+ * loads `gapMs` apart (what an extension deferred from one load weighs on its next, as in use), then
+ * the browser idles `settleMs` and the extension is uninstalled. `check(config)` runs once per
+ * configuration, after its first warm loads, to prove its extension was at work.
+ */
+export async function swappedLoads(
+  worker: Worker,
+  configs: SwapConfig[],
+  url: (config: SwapConfig, n: number) => string,
+  o: {
+    rounds: number;
+    loads: number;
+    warm: number;
+    gapMs: number;
+    settleMs: number;
+    seed?: number;
+    log?: (msg: string) => void;
+    check?: (config: SwapConfig) => Promise<void>;
+    /** Run in each counted turn after its uncounted loads, and at its end before the uninstall. */
+    beforeCounted?: (config: SwapConfig) => Promise<void>;
+    afterTurn?: (config: SwapConfig) => Promise<void>;
+  },
+): Promise<{ samples: Map<string, Load[]>; perRound: Map<string, number[]>; cold: Map<string, Load[]> }> {
+  const samples = new Map<string, Load[]>(configs.map((c) => [c.name, []]));
+  const cold = new Map<string, Load[]>(configs.map((c) => [c.name, []]));
+  const perRound = new Map<string, number[]>(configs.map((c) => [c.name, []]));
+  const checkedConfigs = new Set<string>();
+  const loadOnce = async (c: SwapConfig) => checked(c.name, await worker.call<Load>("load", { url: url(c, ++loadCounter), settleMs: o.gapMs }));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** One configuration's turn; `counted` false for the warm-up round. */
+  async function turn(c: SwapConfig, counted: boolean): Promise<number[]> {
+    const extensionId = c.dir ? await worker.call<string>("install", { dir: c.dir }) : null;
+    try {
+      for (let i = 0; i < o.warm; i++) {
+        const r = await loadOnce(c);
+        if (counted) cold.get(c.name)!.push(r);
+      }
+      if (!checkedConfigs.has(c.name)) {
+        await o.check?.(c);
+        checkedConfigs.add(c.name);
+      }
+      const times: number[] = [];
+      if (counted) await o.beforeCounted?.(c);
+      for (let i = 0; counted && i < o.loads; i++) {
+        const r = await loadOnce(c);
+        samples.get(c.name)!.push(r);
+        times.push(r.allLoadedMs);
+      }
+      await sleep(Math.max(0, o.settleMs - o.gapMs));
+      if (counted) await o.afterTurn?.(c);
+      return times;
+    } finally {
+      if (extensionId) await worker.call("uninstall", { extensionId });
+    }
+  }
+  const random = prng(o.seed ?? 7);
+  for (const c of configs) await turn(c, false);
+  for (let round = 0; round < o.rounds; round++) {
+    for (const c of shuffle([...configs], random)) perRound.get(c.name)!.push(median(await turn(c, true)));
+    o.log?.(`round ${round + 1}/${o.rounds}: ${configs.map((c) => `${c.name} ${Math.round(perRound.get(c.name)!.at(-1)!)} ms`).join(", ")}`);
+  }
+  return { samples, perRound, cold };
 }
 
 /**

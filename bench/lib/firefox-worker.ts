@@ -9,7 +9,8 @@
  *   argv: <extensionDir relative to the repo> <root PEM paths, comma-separated> [extra prefs as JSON]
  *   messages in:  {id, cmd: "load", url, settleMs} | {id, cmd: "popup-sample", pageUrl, popupPath, origins} |
  *                 {id, cmd: "blank-sample"} | {id, cmd: "toolbar-popup-sample", pageUrl} | {id, cmd: "tab-state-message", pageUrl} |
- *                 {id, cmd: "evaluate-page", url, fn} | {id, cmd: "send", message} | {id, cmd: "errors"} | {id, cmd: "close"} |
+ *                 {id, cmd: "evaluate-page", url, fn} | {id, cmd: "send", message} | {id, cmd: "errors", uuid?} | {id, cmd: "close"} |
+ *                 to swap extensions in this Firefox: {id, cmd: "install", dir} | {id, cmd: "uninstall", extensionId} | {id, cmd: "ask", uuid, pagePath, message} |
  *                 for the soak (bench/soak.ts): {id, cmd: "browse", urls, lanes, closeEvery} | {id, cmd: "close-lanes"} |
  *                 {id, cmd: "memory"} | {id, cmd: "storage"}
  *   messages out: {ready, extensionId} once launched, then {id, ok} or {id, error} per message.
@@ -60,12 +61,35 @@ function processTree(rootPid: number): Map<number, { ppid: number; ticks: number
   return new Map([...stats].filter(([pid]) => tree.has(pid)));
 }
 
-/** CPU time (ms) used so far by the Firefox process and all its descendants. */
-function cpuMs(rootPid: number): number {
-  const hz = 100; // USER_HZ on Linux
-  let ticks = 0;
-  for (const s of processTree(rootPid).values()) ticks += s.ticks;
-  return (ticks * 1000) / hz;
+/**
+ * CPU time (ms) used so far by the Firefox process and all its descendants, in all and by process:
+ * "parent" (the browser's main process, which also serves the extension APIs and storage), and the
+ * others by their /proc name ("WebExtensions": every extension's background and pages; "Isolated Web
+ * Co": the web pages; "Socket Process", …).
+ */
+function cpuMs(rootPid: number): { all: number; byProcess: Record<string, number> } {
+  const msPerTick = 1000 / 100; // USER_HZ on Linux
+  const byProcess: Record<string, number> = {};
+  let all = 0;
+  for (const [pid, s] of processTree(rootPid)) {
+    let name = "parent";
+    if (pid !== rootPid) {
+      try {
+        name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      } catch {
+        name = "ended";
+      }
+    }
+    byProcess[name] = (byProcess[name] ?? 0) + s.ticks * msPerTick;
+    all += s.ticks * msPerTick;
+  }
+  return { all, byProcess };
+}
+
+/** `after` minus `before`, process by process (a process that started in between counts from 0). */
+function cpuSince(before: ReturnType<typeof cpuMs>, after: ReturnType<typeof cpuMs>) {
+  const byProcess = Object.fromEntries(Object.entries(after.byProcess).map(([name, ms]) => [name, ms - (before.byProcess[name] ?? 0)]));
+  return { cpuMs: after.all - before.all, cpuByProcessMs: byProcess };
 }
 
 let ff: FirefoxHandle;
@@ -97,8 +121,45 @@ async function load(url: string, settleMs: number) {
   // Let what the extension deferred (recording, storage writes) finish before the next load in any
   // browser, and count its CPU time with this load's.
   await new Promise((resolve) => setTimeout(resolve, settleMs));
-  return { ...timing, cpuMs: cpuMs(pid) - cpuBefore };
+  return { ...timing, ...cpuSince(cpuBefore, cpuMs(pid)) };
 }
+
+// --- Swapping extensions in one Firefox (bench/firefox.ts, BENCH_BROWSERS=one) ------------------
+
+/** Installs the (unpacked) extension at the absolute path `dir` beside the base one; its id. */
+const install = (dir: string) => ff.browser.installExtension(dir);
+const uninstall = (id: string) => ff.browser.uninstallExtension(id);
+
+/**
+ * Sends `message` from the page `pagePath` of the extension with the UUID `uuid` (fixed per
+ * extension by the pref extensions.webextensions.uuids, which bench/firefox.ts sets) to its own
+ * background; its answer. Retries while the background has not registered its listener yet.
+ */
+async function ask(uuid: string, pagePath: string, message: unknown) {
+  const page = await ff.browser.newPage();
+  try {
+    const url = `moz-extension://${uuid}/${pagePath}`;
+    page.goto(url).catch(() => {}); // never settles for moz-extension:// pages under BiDi (see the harness)
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const json = await page.evaluate(
+          (m: unknown) => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser.runtime.sendMessage(m).then((r) => JSON.stringify(r ?? null)),
+          message,
+        );
+        return JSON.parse(json);
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`${url}: sendMessage(${JSON.stringify(message)}) failed: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+/** What Firefox printed as uncaught errors of the extension with the UUID `uuid`. */
+const errorsOf = (uuid: string) => ff.firefoxLog().filter((line) => line.startsWith(`JavaScript error: moz-extension://${uuid}/`));
 
 /** The extension's tab id for a page (puppeteer does not expose it): asked from an extension page. */
 async function tabIdOf(url: string): Promise<number> {
@@ -364,7 +425,10 @@ process.on("message", async (msg: { id: number; cmd: string; [k: string]: any })
     else if (msg.cmd === "toolbar-popup-sample") ok = await toolbarPopupSample(msg.pageUrl);
     else if (msg.cmd === "tab-state-message") ok = await tabStateMessage(msg.pageUrl);
     else if (msg.cmd === "evaluate-page") ok = await evaluatePage(msg.url, msg.fn);
-    else if (msg.cmd === "errors") ok = ff.extensionErrors();
+    else if (msg.cmd === "errors") ok = msg.uuid ? errorsOf(msg.uuid) : ff.extensionErrors();
+    else if (msg.cmd === "install") ok = await install(msg.dir);
+    else if (msg.cmd === "uninstall") ok = await uninstall(msg.extensionId);
+    else if (msg.cmd === "ask") ok = await ask(msg.uuid, msg.pagePath, msg.message);
     else if (msg.cmd === "send") ok = await ff.sendMessage(msg.message);
     else if (msg.cmd === "browse") ok = await browse(msg.urls, msg.lanes, msg.closeEvery);
     else if (msg.cmd === "close-lanes") ok = await closeLanes();

@@ -1,5 +1,5 @@
 import type { Action } from "webextension-polyfill";
-import { BADGE, BadgeUpdater, tooltip } from "../../../background/badge";
+import { BADGE, BadgeUpdater, LEVEL_DELAY_MS, TITLE_DELAY_MS, tooltip } from "../../../background/badge";
 import type { TabState } from "../../../src/protocol";
 import type { Level } from "../../../src/verdict";
 
@@ -110,4 +110,45 @@ test("each level has its own text and colour; the tooltip names the worst findin
     4: { text: "", color: "#5b5b66", title: "Chain Sentry — No problems found" },
     5: { text: "", color: "#5b5b66", title: "Chain Sentry — https://a.test: Peer's certificate has an invalid signature." },
   });
+});
+
+/** A tab whose page chain has a finding of `level` and `notices` notices beside it. */
+function tabWithNotices(tabId: number, level: Exclude<Level, "ok">, notices: number): TabState {
+  const state = tabWithFindings(tabId, level);
+  const [worst, notice] = state.top!.verdict.findings;
+  return { ...state, top: { verdict: { level, chain: [], findings: [worst, ...Array.from({ length: notices }, () => notice)] } } as unknown as TabState["top"] };
+}
+
+test("while a page loads, one more finding changes the tooltip's count alone: it waits up to a second and costs one call; a new level or headline still shows within 50 ms", () => {
+  const { action, calls, titles, shown } = fakeAction();
+  const badges = new BadgeUpdater(action);
+  badges.update(tabWithNotices(1, "warning", 0));
+  jest.advanceTimersByTime(LEVEL_DELAY_MS);
+  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }]);
+  expect(titles).toHaveBeenCalledTimes(1);
+
+  // Twenty more origins' notices, one every 30 ms: the badge and the headline stand, the count changes.
+  for (let i = 1; i <= 20; i++) {
+    badges.update(tabWithNotices(1, "warning", i));
+    jest.advanceTimersByTime(30);
+  }
+  expect(titles).toHaveBeenCalledTimes(1);
+  jest.advanceTimersByTime(TITLE_DELAY_MS);
+  expect(titles).toHaveBeenCalledTimes(2);
+  expect(shown.get(1)?.title).toBe("Chain Sentry — Warning: A warning finding (and 20 more findings)");
+  expect(calls).toHaveLength(1);
+
+  // A count waiting its turn does not hold back a blocked chain's badge, nor a new headline.
+  badges.update(tabWithNotices(1, "warning", 21));
+  jest.advanceTimersByTime(10);
+  badges.update(tabWithNotices(1, "blocked", 21));
+  jest.advanceTimersByTime(LEVEL_DELAY_MS);
+  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }, { tabId: 1, text: BADGE.blocked.text }]);
+  expect(shown.get(1)).toEqual({ text: BADGE.blocked.text, color: BADGE.blocked.color, title: "Chain Sentry — Blocked: A blocked finding (and 21 more findings)" });
+
+  badges.update(tab(2, "ok", "Peer's certificate has expired."));
+  jest.advanceTimersByTime(LEVEL_DELAY_MS);
+  badges.update(tab(2, "ok", "Peer's certificate has been revoked."));
+  jest.advanceTimersByTime(LEVEL_DELAY_MS);
+  expect(shown.get(2)?.title).toBe("Chain Sentry — https://a.test: Peer's certificate has been revoked.");
 });
