@@ -4,9 +4,9 @@
 #  1. setup (installs Firefox ESR and the Node dependencies when missing) and the build (dist/);
 #  2. bench/core.ts in Node: the listener's decision per request, throughput, heap, blocklist load;
 #  3. bench/firefox.ts in the sandbox (scripts/run-in-sandbox.sh): page-load time with no extension,
-#     a floor extension, the limit extension and Chain Sentry, four Firefoxes side by side, at each
-#     round-trip time of BENCH_RTT (default 0; e.g. BENCH_RTT=0,20,80); the popup; the blocklist
-#     load in Firefox's engine;
+#     a floor extension, the limit extension and Chain Sentry, in one Firefox that swaps them in turn,
+#     at each round-trip time of BENCH_RTT (default 0; e.g. BENCH_RTT=0,20,80); the popup; the
+#     blocklist load in Firefox's engine;
 #  4. bench/report.ts: the table against the targets.
 # BENCH_QUICK=1 runs a smaller, faster version (a smoke test of the benchmark itself). The other
 # knobs (BENCH_ROUNDS, BENCH_RTT, BENCH_PARTS, BENCH_EXTRA…) are listed in BENCHMARKS.md.

@@ -72,6 +72,26 @@ test("rawDER is fetched only for a chain with unseen certificates; recording hap
   expect(events[1].der).toEqual(events[0].der);
 });
 
+test("a burst of responses is recorded whole and in order, after the listener answered each, even when a recording step throws", async () => {
+  const info = await securityInfo(await makePki());
+  const sec = fakeGetSecurityInfo(info);
+  const urls: string[] = [];
+  const { capture, errors } = captureWith({
+    getSecurityInfo: sec.fn,
+    onResponse: (e) => {
+      urls.push(e.details.url);
+      if (e.details.url.endsWith("/13")) throw new Error("recording failed");
+    },
+  });
+  const sent = Array.from({ length: 100 }, (_, i) => `https://localhost:8443/${i}`);
+  const answers = await Promise.all(sent.map((url) => capture.onHeadersReceived({ ...details("image", url), requestId: url })));
+  expect(answers.every((a) => JSON.stringify(a) === "{}")).toBe(true);
+  expect(urls).toEqual([]);
+  for (let i = 0; i < 5; i++) await tick();
+  expect(urls).toEqual(sent);
+  expect(errors).toEqual([new Error("recording failed")]);
+});
+
 test("warn mode lets a blocked chain through and records it as blocked-level", async () => {
   const { capture, events } = await setup("warn", true);
   expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({});
