@@ -78,42 +78,9 @@ export function createCapture(deps: CaptureDeps) {
 
   const missingDer = (certificates: FirefoxCertificate[]) => certificates.some((c) => !derCache.has(c?.fingerprint?.sha256));
 
-  /**
-   * Recording waits until the listener has returned: tasks are queued and run together by one timer
-   * (not a timer per response: a page's 200 responses arrive in bursts), at most RECORD_SLICE per
-   * task, so a blocking request arriving meanwhile waits for one slice at most. A failure in a task
-   * is reported, never thrown.
-   */
-  const queue: (() => void)[] = [];
-  const runQueued = () => {
-    const tasks = queue.splice(0, RECORD_SLICE);
-    if (queue.length) setTimeout(runQueued, 0);
-    for (const task of tasks) {
-      try {
-        task();
-      } catch (error) {
-        deps.onError(error);
-      }
-    }
-  };
-  const later = (task: () => void) => {
-    if (queue.push(task) === 1) setTimeout(runQueued, 0);
-  };
-
-  /** Requests this listener sent to the block page (the last few), told apart from other redirects there. */
-  const redirected = new Set<string>();
-
-  function stop(details: WebRequest.OnHeadersReceivedDetailsType, verdict: Verdict, reason: StopReason, time: number): WebRequest.BlockingResponse {
-    if (details.type === "main_frame") {
-      const url = deps.blockPage(blockedPageInfo(details.url, verdict, reason, time));
-      if (url) {
-        redirected.add(details.requestId);
-        if (redirected.size > 64) redirected.delete(redirected.values().next().value as string);
-        return { redirectUrl: url };
-      }
-    }
-    return { cancel: true };
-  }
+  const later = recordingQueue(deps.onError);
+  const redirects = blockPageRedirects(deps.blockPage);
+  const stop = redirects.stop;
 
   async function decide(details: WebRequest.OnHeadersReceivedDetailsType): Promise<WebRequest.BlockingResponse> {
     if (!ready) await deps.ready;
@@ -162,7 +129,52 @@ export function createCapture(deps: CaptureDeps) {
     }
   }
 
-  return { onHeadersReceived, derCache, redirectedHere: (requestId: string) => redirected.has(requestId) };
+  return { onHeadersReceived, derCache, redirectedHere: redirects.redirectedHere };
+}
+
+/**
+ * Recording waits until the listener has returned: tasks are queued and run together by one timer
+ * (not a timer per response: a page's 200 responses arrive in bursts), at most RECORD_SLICE per
+ * task, so a blocking request arriving meanwhile waits for one slice at most. A failure in a task
+ * is reported, never thrown.
+ */
+function recordingQueue(onError: (error: unknown) => void): (task: () => void) => void {
+  const queue: (() => void)[] = [];
+  const runQueued = () => {
+    const tasks = queue.splice(0, RECORD_SLICE);
+    if (queue.length) setTimeout(runQueued, 0);
+    for (const task of tasks) {
+      try {
+        task();
+      } catch (error) {
+        onError(error);
+      }
+    }
+  };
+  return (task) => {
+    if (queue.push(task) === 1) setTimeout(runQueued, 0);
+  };
+}
+
+/**
+ * The answer that stops a response: a document is sent to the block page (`blockPage` keeps its
+ * details), anything else is cancelled. Remembers the last few requests it sent there, so they are
+ * told apart from other redirects to the block page (the quarantine's).
+ */
+function blockPageRedirects(blockPage: CaptureDeps["blockPage"]) {
+  const redirected = new Set<string>();
+  function stop(details: WebRequest.OnHeadersReceivedDetailsType, verdict: Verdict, reason: StopReason, time: number): WebRequest.BlockingResponse {
+    if (details.type === "main_frame") {
+      const url = blockPage(blockedPageInfo(details.url, verdict, reason, time));
+      if (url) {
+        redirected.add(details.requestId);
+        if (redirected.size > 64) redirected.delete(redirected.values().next().value as string);
+        return { redirectUrl: url };
+      }
+    }
+    return { cancel: true };
+  }
+  return { stop, redirectedHere: (requestId: string) => redirected.has(requestId) };
 }
 
 /** Base64 bytes per certificate: from this response when Firefox sent them, else from the cache. */
