@@ -8,4 +8,9 @@ export default {
   // The fuzz tests stop on a time budget, so under a mutant they run as many cases as the machine's load
   // allows: a mutant would be killed or not by chance. They reach nearly every mutant and would run for each.
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/unit/adversarial/"],
+  // Jest's 5 s per test is too short for the command-line tests (a child process each) running instrumented
+  // code on a loaded machine; a mutant that makes a test loop is still stopped by Stryker's own timeout.
+  testTimeout: 60_000,
+  // A mutant run loads only the test files that hold its covering tests (see the file).
+  testSequencer: "<rootDir>/scripts/stryker-test-sequencer.mjs",
 };
