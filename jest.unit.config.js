@@ -11,6 +11,7 @@ export default {
   // Jest's 5 s per test is too short for the command-line tests (a child process each) running instrumented
   // code on a loaded machine; a mutant that makes a test loop is still stopped by Stryker's own timeout.
   testTimeout: 60_000,
-  // A mutant run loads only the test files that hold its covering tests (see the file).
+  // A mutant run loads only the test files that hold its covering tests, and stops at the first failing one.
   testSequencer: "<rootDir>/scripts/stryker-test-sequencer.mjs",
+  runner: "<rootDir>/scripts/stryker-test-runner.cjs",
 };
