@@ -14,4 +14,5 @@ export default {
   // A mutant run loads only the test files that hold its covering tests, and stops at the first failing one.
   testSequencer: "<rootDir>/scripts/stryker-test-sequencer.mjs",
   runner: "<rootDir>/scripts/stryker-test-runner.cjs",
+  testEnvironment: "<rootDir>/scripts/stryker-test-environment.cjs",
 };
