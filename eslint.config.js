@@ -44,6 +44,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // CommonJS: the Jest plugins that Jest loads with require() (scripts/stryker-test-*.cjs).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     // The benchmarks' scripts in extension pages (added to private copies of the build) and their test extensions.
     files: ["bench/lib/popup-*.js", "bench/*-extension/*.js"],
     languageOptions: { globals: { ...globals.browser, ...globals.webextensions } },

@@ -1,5 +1,6 @@
 // The unit project of jest.config.js on its own, for `npm run mutate`: Stryker's jest runner swaps in its
 // coverage-recording test environment only at the top level of a config, never inside `projects`.
+import { fileURLToPath } from "node:url";
 import jestConfig from "./jest.config.js";
 
 const { displayName, ...unit } = jestConfig.projects.find((project) => project.displayName === "unit");
@@ -14,5 +15,6 @@ export default {
   // A mutant run loads only the test files that hold its covering tests, and stops at the first failing one.
   testSequencer: "<rootDir>/scripts/stryker-test-sequencer.mjs",
   runner: "<rootDir>/scripts/stryker-test-runner.cjs",
-  testEnvironment: "<rootDir>/scripts/stryker-test-environment.cjs",
+  // A path, not "<rootDir>/…": Stryker's jest runner loads the environment from the config as written.
+  testEnvironment: fileURLToPath(new URL("scripts/stryker-test-environment.cjs", import.meta.url)),
 };
