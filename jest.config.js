@@ -14,6 +14,8 @@ const shared = {
   transform: { "^.+\\.(t|j)sx?$": swc, "^.+\\.mjs$": swc },
   // preact 11, @testing-library/preact and jose are ESM-only: transform them to CJS.
   transformIgnorePatterns: ["/node_modules/(?!(preact|@testing-library/preact|jose)/)"],
+  // Stryker's copy of the tree while `npm run mutate` runs: not this tree's modules (haste name collisions).
+  modulePathIgnorePatterns: ["<rootDir>/.stryker-tmp/"],
 };
 
 export default {
