@@ -30,6 +30,8 @@ export default {
   // A shared two-core machine: one test process per core, and patience when it is loaded.
   concurrency: 2,
   timeoutFactor: 3,
+  // The initial run (every unit test, instrumented) takes 4 minutes on a quiet machine; more when loaded.
+  dryRunTimeoutMinutes: 30,
   timeoutMS: 15000,
   reporters: ["clear-text", "json", "html", "progress"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
