@@ -36,3 +36,12 @@ test("a normal connection has no such finding, and a cached verdict for the same
   const plain: SecurityInfo = { ...info, overridableErrorCategory: undefined, isUntrusted: undefined };
   expect(a.analyze(plain).findings.some((f) => f.ruleId === "certificate-error-overridden")).toBe(false);
 });
+
+test("a category this version does not know is quoted as Firefox sent it, cut at 40 characters", async () => {
+  const category = "a_category_from_a_later_firefox_release_with_a_long_name";
+  const finding = analyzer().analyze(await overridden(category)).findings.find((f) => f.ruleId === "certificate-error-overridden");
+  expect(finding!.explanation).toBe(
+    `Firefox would have refused this site's certificate (Firefox reported "${category.slice(0, 40)}"), but an exception was added for it. ` +
+      "Firefox then reports no certificate chain, so the intermediates the server sent were not checked against the blocklist.",
+  );
+});

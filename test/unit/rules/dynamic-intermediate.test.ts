@@ -37,3 +37,19 @@ test("an allowlisted intermediate (by SPKI) is not flagged; leaves and roots nev
   const twoLong = { ...info, certificates: [info.certificates[0], info.certificates[2]] };
   expect(dynamic(analyzer().analyze(twoLong))).toEqual([]);
 });
+
+test("both forms say in full which intermediate it is, where it came from and what to make of it", async () => {
+  const pki = await makePki();
+  const [warning] = dynamic(analyzer().analyze(await securityInfo(pki)));
+  expect(warning.title).toBe("Intermediate not known to Firefox's store, supplied by the server");
+  expect(warning.explanation).toBe(
+    'The intermediate "Test Intermediate" is not one of the intermediates Firefox knows, so the server supplied it during the handshake, ' +
+      "and the chain ends at a root that Firefox does not ship. If this is not your organisation's own CA, treat the connection as intercepted.",
+  );
+  const [notice] = dynamic(analyzer().analyze(await securityInfo(pki, { builtInRoot: true })));
+  expect(notice.title).toBe("Intermediate not in the bundled known store");
+  expect(notice.explanation).toBe(
+    'The intermediate "Test Intermediate" is not in Chain Sentry\'s snapshot of the intermediates Firefox knows (Mozilla\'s preloaded CCADB list), ' +
+      "so the server supplied it. It chains to a root Firefox ships, and the snapshot may predate a newly issued public intermediate, so this is only a notice.",
+  );
+});

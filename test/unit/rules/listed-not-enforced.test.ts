@@ -26,3 +26,17 @@ test("a certificate that a disabled record names but an enforced entry blocks is
   expect(verdict.findings.map((f) => f.ruleId)).toEqual(["blocked-certificate"]);
   expect(analyzer().analyze(info).findings[0].explanation).toMatch(/^The site certificate "listed.example" matches the disabled OneCRL record/);
 });
+
+test("the notice names the record and how the certificate matched it, and links the record's own reference", async () => {
+  const entry = bundledIndex.entries.find((e) => e.issuerSerial && e.enforced === false)!;
+  const issuer = await issue({ subject: new Name(Buffer.from(bundledIndex.names[entry.issuerSerial!.issuer], "base64")).toString() });
+  const listed = await issue({ subject: "CN=listed.example", issuer, serial: entry.issuerSerial!.serial });
+  const info = { state: "secure" as const, certificates: [await firefoxCertificate(listed.der), await firefoxCertificate(issuer.der, true)] };
+  const [finding] = analyzer().analyze(info).findings;
+  expect(finding.explanation).toBe(
+    `The site certificate "listed.example" matches the disabled OneCRL record "${entry.label}" by its issuer name and serial number. ` +
+      "Mozilla has switched this record off, so it is not enforced.",
+  );
+  expect(entry.reference).not.toBe("");
+  expect(finding.reference).toBe(entry.reference);
+});

@@ -21,3 +21,10 @@ test("well-formed certificates give no finding", async () => {
   const verdict = analyzer().analyze(await securityInfo(await makePki(), { builtInRoot: true }));
   expect(verdict.findings.some((f) => f.ruleId === "malformed-certificate")).toBe(false);
 });
+
+test("the finding says which checks could not run", async () => {
+  const info = await securityInfo(await makePki(), { builtInRoot: true });
+  info.certificates[0].rawDER = [...Array.from(info.certificates[0].rawDER!), 0];
+  const finding = analyzer().analyze(info).findings.find((f) => f.ruleId === "malformed-certificate");
+  expect(finding!.explanation).toMatch(/^The site certificate "localhost" could not be read: .*1 trailing byte.*\. Its key size and signature algorithm were not checked\.$/);
+});

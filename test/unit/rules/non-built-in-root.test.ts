@@ -21,3 +21,11 @@ test("an allowlisted enterprise root (by certificate SHA-256, pasted with colons
   expect(roots(verdict)).toEqual([]);
   expect(verdict.chain[2].allowlisted).toBe(true);
 });
+
+test("the warning names the root and says what its holder can do and how to silence it", async () => {
+  const [finding] = roots(analyzer().analyze(await securityInfo(await makePki())));
+  expect(finding.explanation).toBe(
+    'The chain ends at "Test Root", a root that Firefox does not ship; it was installed on this browser or system. ' +
+      "Whoever holds its key can intercept this connection. If it is your organisation's inspection CA, allowlist it.",
+  );
+});

@@ -18,3 +18,10 @@ test("a SHA-1 self-signature on the root is not flagged, and SHA-256 chains are 
   expect(sha1(analyzer().analyze(await securityInfo(await makePki({ root: { hash: "SHA-1" } }))))).toEqual([]);
   expect(sha1(analyzer().analyze(await securityInfo(await makePki())))).toEqual([]);
 });
+
+test("the explanation names the certificate and its algorithm and says why that is unsafe", async () => {
+  const [finding] = sha1(analyzer().analyze(await securityInfo(await makePki({ leaf: { hash: "SHA-1" } }), { builtInRoot: true })));
+  expect(finding.explanation).toBe(
+    'The site certificate "localhost" is signed with ECDSA with SHA-1. Collisions in this hash can be computed, so a forged certificate with the same signature is possible.',
+  );
+});
