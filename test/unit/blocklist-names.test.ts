@@ -92,3 +92,29 @@ test("normalising names does not loosen matching: another serial or another name
   const otherName = forms(leaf.cert.subjectName.toArrayBuffer()).unpadded;
   expect(new ChainAnalyzer(bundledIndex, { blocklist: await fromText(`issuer-serial:${otherName} ${SERIAL}`), allowlist: [] }).analyze(info).level).not.toBe("blocked");
 });
+
+describe("a Blocklist built directly", () => {
+  const entry = { id: "t:1", source: "onecrl" as const, label: "t", incident: "t", reference: "", enforced: true };
+  const leafFacts = () => ({ sha256: "", sha1: "", spkiSha256: Buffer.from(spkiBase64, "base64").toString("hex"), serial: SERIAL, issuer: issuer.padded, subject: subject.padded });
+
+  test("an entry's serial in capitals or with leading zero bytes matches the certificate's", () => {
+    const list = new Blocklist([{ ...entry, issuerSerial: { issuer: issuer.padded, serial: `0000${SERIAL.toUpperCase()}` } }]);
+    expect(list.match(leafFacts()).map((m) => m.key)).toEqual(["issuerSerial"]);
+  });
+
+  test("a subject + SPKI entry needs both: the same key under another subject does not match", () => {
+    const spkiSha256 = leafFacts().spkiSha256;
+    const list = new Blocklist([{ ...entry, subjectSpki: { subject: subject.padded, spkiSha256 } }]);
+    expect(list.match(leafFacts()).map((m) => m.key)).toEqual(["subjectSpki"]);
+    expect(list.match({ ...leafFacts(), subject: issuer.padded })).toEqual([]);
+  });
+
+  test("an entry whose serial is not text or whose name is not base64 is left out, and the others still match", () => {
+    const list = new Blocklist([
+      { ...entry, id: "t:number", issuerSerial: { issuer: issuer.padded, serial: 0x0a1b2c as unknown as string } },
+      { ...entry, id: "t:name", issuerSerial: { issuer: "not base64!", serial: SERIAL } },
+      { ...entry, id: "t:good", issuerSerial: { issuer: issuer.unpadded, serial: SERIAL } },
+    ]);
+    expect(list.match(leafFacts()).map((m) => m.entry.id)).toEqual(["t:good"]);
+  });
+});
