@@ -99,3 +99,30 @@ test("a user's entry without a reference links the rule's reference, and a reaso
   expect(finding.reference).toBe("https://learn.microsoft.com/en-us/security-updates/securityadvisories/2012/2718704");
   expect(finding.explanation).toMatch(/Key leaked\.$/);
 });
+
+test("an entry with no label or reason is named by the start of its key and says whose list holds it", async () => {
+  const info = await securityInfo(await makePki());
+  const leaf = info.certificates[0];
+  const spki = Buffer.from(leaf.subjectPublicKeyInfoDigest.sha256, "base64").toString("hex");
+  const sha1 = leaf.fingerprint.sha1; // "AB:CD:…" as Firefox shows it
+  const [byPolicy] = only(analyzer({ allowlist: [], blocklist: [{ spkiSha256: spki, source: "policy" }] }).analyze(info));
+  expect(byPolicy.title).toBe(`Blocked site certificate: Entry ${spki.slice(0, 16)}…`);
+  expect(byPolicy.explanation).toMatch(/matches the enterprise policy entry .* Listed by your organisation's policy\.$/);
+  expect(byPolicy.match).toMatchObject({ id: "policy:0", source: "policy", key: "spkiSha256" });
+  const [byFeed] = only(analyzer({ allowlist: [], blocklist: [{ sha1, source: "feed" }] }).analyze(info));
+  expect(byFeed.title).toBe(`Blocked site certificate: Entry ${sha1.replaceAll(":", "").toLowerCase().slice(0, 16)}…`);
+  expect(byFeed.explanation).toMatch(/Listed by a signed feed of your organisation\.$/);
+});
+
+test("a fingerprint that does not parse is dropped from its entry, whose other keys still block; an entry left with none is dropped", async () => {
+  const info = await securityInfo(await makePki());
+  const leaf = info.certificates[0];
+  const blocklist = [
+    { sha256: "not a fingerprint", source: "policy" as const, label: "Nothing usable" },
+    { sha256: "still not one", spkiSha256: leaf.subjectPublicKeyInfoDigest.sha256, source: "policy" as const, label: "Leaf key" },
+  ];
+  const ca = analyzer({ allowlist: [], blocklist });
+  const [finding] = only(ca.analyze(info));
+  expect(finding.match).toMatchObject({ id: "policy:0", label: "Leaf key", key: "spkiSha256" });
+  expect(ca.customEntries.map((e) => e.label)).toEqual(["Leaf key"]);
+});
