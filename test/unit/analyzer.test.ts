@@ -209,6 +209,19 @@ describe("the hot path", () => {
     expect(ruleIds(a.analyze(info, afterLeafExpiry).findings)).toContain("expired");
   });
 
+  test("a certificate first seen without its bytes is read when they arrive: its weak key is then reported", async () => {
+    const info = await securityInfo(await makePki({ leaf: { key: { type: "RSA", bits: 1024 } } }), { builtInRoot: true });
+    const withoutDer: SecurityInfo = { ...info, certificates: info.certificates.map(({ rawDER: _, ...c }) => c) };
+    const a = analyzer();
+    expect(ruleIds(a.analyze(withoutDer).findings)).not.toContain("weak-key");
+    expect(a.needsRawDer(info)).toBe(true);
+    expect(ruleIds(a.analyze(info).findings)).toContain("weak-key");
+  });
+
+  test("settings that leave a list out apply it as empty, and say so", () => {
+    expect(new ChainAnalyzer(bundledIndex, {}).lists).toEqual({ allowlist: [], blocklist: [], knownIntermediates: [] });
+  });
+
   test("analysing without rawDER still matches the blocklist by fingerprint", async () => {
     const info = await securityInfo(await makePki(), { builtInRoot: true });
     info.certificates[1].fingerprint.sha1 = FLAME_PCA_SHA1;

@@ -126,3 +126,10 @@ test("a fingerprint that does not parse is dropped from its entry, whose other k
   expect(finding.match).toMatchObject({ id: "policy:0", label: "Leaf key", key: "spkiSha256" });
   expect(ca.customEntries.map((e) => e.label)).toEqual(["Leaf key"]);
 });
+
+test("a user's entry with a reference links it", async () => {
+  const info = await securityInfo(await makePki());
+  const reference = "https://intranet.example/advisories/42";
+  const list = parseList([{ sha256: info.certificates[0].fingerprint.sha256, label: "Old test cert", reference }], "blocklist", "user");
+  expect(only(analyzer({ allowlist: [], blocklist: list.entries }).analyze(info))[0].reference).toBe(reference);
+});
