@@ -14,10 +14,6 @@ export class RuleRegistry {
     return this;
   }
 
-  get(id: string): Rule | undefined {
-    return this.#rules.get(id);
-  }
-
   all(): Rule[] {
     return [...this.#rules.values()];
   }
