@@ -22,7 +22,7 @@ import { colonHexToHex } from "../src/encoding";
 import { LruCache } from "../src/lru";
 import type { CompiledIndex } from "../src/blocklist";
 import type { SecurityInfo } from "../src/securityInfo";
-import type { Settings } from "../src/settings";
+import type { AnalyzerLists } from "../src/settings";
 import type { WebRequest } from "webextension-polyfill";
 import { BLOCKLIST_PATH, bundleExpression, REPO, stringifiedExpression } from "./lib/blocklist-forms";
 import { loadOnce } from "./lib/load-blocklist";
@@ -68,7 +68,7 @@ if (pool) {
 }
 
 /** Enterprise lists as a deployment would have them: two allowlisted CAs, a few blocked keys. */
-const SETTINGS: Settings = {
+const LISTS: AnalyzerLists = {
   allowlist: [
     { spkiSha256: "11".repeat(32), source: "policy", label: "Corp Root" },
     { sha256: "22".repeat(32), source: "policy", label: "Corp Issuing CA" },
@@ -105,7 +105,7 @@ function* stream(count: number, seed: number, triples: PoolCertificate[][] = poo
 /** BENCH_CACHE="verdicts=N,certificates=N,der=N": other cache sizes than the defaults, for a what-if. */
 const CACHE = Object.fromEntries((process.env.BENCH_CACHE ?? "").split(",").filter(Boolean).map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]));
 const newAnalyzer = () =>
-  new ChainAnalyzer(index, SETTINGS, {
+  new ChainAnalyzer(index, LISTS, {
     ...(CACHE.verdicts && { verdictCacheSize: CACHE.verdicts }),
     ...(CACHE.certificates && { certificateCacheSize: CACHE.certificates }),
   });

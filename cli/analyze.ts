@@ -23,7 +23,7 @@ await runTool(USAGE, async () => {
   const [file, ...extra] = positionals;
   if (!file) throw new UsageError("no input file");
   if (extra.length) throw new UsageError(`one input file at a time, also got: ${extra.join(" ")}`);
-  const { settings, warnings } = listsFromOptions(values);
+  const { lists, warnings } = listsFromOptions(values);
   for (const warning of warnings) console.error(`warning: ${warning}`);
 
   const text = readFileSync(file, "utf8");
@@ -34,7 +34,7 @@ await runTool(USAGE, async () => {
     const json = JSON.parse(text);
     info = json.si ?? json;
   }
-  const verdict = new ChainAnalyzer(loadBundledIndex(), settings).analyze(info);
+  const verdict = new ChainAnalyzer(loadBundledIndex(), lists).analyze(info);
   console.log(JSON.stringify(verdict, null, 2));
   return exitStatus([verdict.level]);
 });

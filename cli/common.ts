@@ -10,7 +10,7 @@ import type { CompiledIndex } from "../src/blocklist";
 import { parseFingerprint, type FingerprintKind } from "../src/fingerprint";
 import { validatePolicy } from "../src/policy";
 import { EXIT_USAGE } from "../src/scan/exitStatus";
-import type { AllowlistEntry, CustomBlocklistEntry, Settings } from "../src/settings";
+import type { AllowlistEntry, AnalyzerLists, CustomBlocklistEntry } from "../src/settings";
 
 /** Bad usage: printed with the tool's usage, exit status 64. */
 export class UsageError extends Error {}
@@ -89,7 +89,7 @@ function managedConfiguration(path: string, warnings: string[]): unknown {
  * The allowlist and blocklist from `--allow`, `--block` and `--policy`. The policy is validated key
  * by key as the extension does: its errors come back as warnings and its valid parts apply.
  */
-export function listsFromOptions(values: { allow?: string[]; block?: string[]; policy?: string }): { settings: Settings; warnings: string[] } {
+export function listsFromOptions(values: { allow?: string[]; block?: string[]; policy?: string }): { lists: AnalyzerLists; warnings: string[] } {
   const warnings: string[] = [];
   const allowlist: AllowlistEntry[] = (values.allow ?? []).map((v) => ({ ...fingerprintEntry(v, ["sha256", "spkiSha256"]), source: "user" }));
   const blocklist: CustomBlocklistEntry[] = (values.block ?? []).map((v) => ({ ...fingerprintEntry(v, ["sha256", "sha1", "spkiSha256"]), source: "user" }));
@@ -99,7 +99,7 @@ export function listsFromOptions(values: { allow?: string[]; block?: string[]; p
     allowlist.push(...(policy.values.allowlist ?? []));
     blocklist.push(...(policy.values.blocklist ?? []));
   }
-  return { settings: { allowlist, blocklist }, warnings };
+  return { lists: { allowlist, blocklist }, warnings };
 }
 
 export function loadBundledIndex(): CompiledIndex {

@@ -105,10 +105,10 @@ await runTool(USAGE, async () => {
   const concurrency = numberOption("concurrency", values.concurrency, DEFAULT_CONCURRENCY, { min: 1, max: MAX_CONCURRENCY, integer: true });
   const inputs = [...positionals, ...(values.file === undefined ? [] : readHostsFile(values.file))];
   if (inputs.length === 0) throw new UsageError("no hosts to scan");
-  const { settings, warnings } = listsFromOptions(values);
+  const { lists, warnings } = listsFromOptions(values);
   const store = readStore(values.ca ?? []);
   for (const warning of warnings) console.error(`warning: ${warning}`);
-  const analyzer = new ChainAnalyzer(loadBundledIndex(), settings);
+  const analyzer = new ChainAnalyzer(loadBundledIndex(), lists);
 
   async function scan(input: string, index: number): Promise<ScanReport> {
     const parsed = parseTarget(input);

@@ -1,5 +1,5 @@
 /**
- * The chain analyzer: SecurityInfo (+ settings, + now) → Verdict.
+ * The chain analyzer: SecurityInfo (+ lists, + now) → Verdict.
  *
  * Built for the blocking listener, where every microsecond delays a response:
  * - a chain already analysed is answered from a bounded verdict cache keyed by Firefox's own
@@ -22,7 +22,7 @@ import { ANALYSIS_ERROR_RULE } from "./rules/ids";
 import type { AnalysedCertificate, CertificateFacts, ChainFacts } from "./rules/rule";
 import type { RuleRegistry } from "./rules/registry";
 import type { FirefoxCertificate, SecurityInfo } from "./securityInfo";
-import { EMPTY_SETTINGS, type AllowlistEntry, type CustomBlocklistEntry, type Settings } from "./settings";
+import { NO_LISTS, type AllowlistEntry, type AnalyzerLists, type CustomBlocklistEntry } from "./settings";
 import { LEVEL_RANK, worstLevel, type ChainCertificate, type Finding, type Verdict } from "./verdict";
 
 export interface AnalyzerOptions {
@@ -125,40 +125,40 @@ export class ChainAnalyzer {
   #allowBySha256 = new Map<string, AllowlistEntry>();
   #allowBySpki = new Map<string, AllowlistEntry>();
   #knownAdded: ReadonlySet<string> = new Set();
-  #lists: Settings = EMPTY_SETTINGS;
+  #lists: AnalyzerLists = NO_LISTS;
 
   /**
    * @example const analyzer = new ChainAnalyzer(index, { allowlist: [{ sha256: "AB:CD:…", label: "Corp root" }] });
    *          const verdict = analyzer.analyze(securityInfo); // → { level: "ok" | "notice" | "warning" | "blocked", findings, chain, … }
    */
-  constructor(index: CompiledIndex, settings: Partial<Settings> = EMPTY_SETTINGS, options: AnalyzerOptions = {}) {
+  constructor(index: CompiledIndex, lists: Partial<AnalyzerLists> = NO_LISTS, options: AnalyzerOptions = {}) {
     this.blocklist = Blocklist.fromIndex(index);
     this.blocklistVersion = index.version;
     this.#known = new Set(index.knownIntermediates.sha256);
     this.#rules = options.rules ?? RULES;
     this.#facts = new LruCache(options.certificateCacheSize ?? 4096);
     this.#verdicts = new LruCache(options.verdictCacheSize ?? 8192);
-    this.setSettings(settings);
+    this.setSettings(lists);
   }
 
   /**
    * Applies new enterprise, feed and user lists. Fingerprints may be in any form parseFingerprint
    * accepts (colons, case, SPKI in base64); a key that is not a fingerprint is ignored. Certificate
-   * facts stay cached (they do not depend on settings); verdicts are recomputed.
+   * facts stay cached (they do not depend on the lists); verdicts are recomputed.
    */
-  setSettings(settings: Partial<Settings>): void {
-    this.#lists = { allowlist: settings.allowlist ?? [], blocklist: settings.blocklist ?? [], knownIntermediates: settings.knownIntermediates ?? [] };
-    const blocklist = (settings.blocklist ?? []).map(canonicalKeys);
-    const allowlist = (settings.allowlist ?? []).map(canonicalKeys);
+  setSettings(lists: Partial<AnalyzerLists>): void {
+    this.#lists = { allowlist: lists.allowlist ?? [], blocklist: lists.blocklist ?? [], knownIntermediates: lists.knownIntermediates ?? [] };
+    const blocklist = (lists.blocklist ?? []).map(canonicalKeys);
+    const allowlist = (lists.allowlist ?? []).map(canonicalKeys);
     this.#custom = new Blocklist(blocklist.filter(hasKey).map(customEntry));
     this.#allowBySha256 = new Map(allowlist.filter((e) => e.sha256).map((e) => [e.sha256!, e]));
     this.#allowBySpki = new Map(allowlist.filter((e) => e.spkiSha256).map((e) => [e.spkiSha256!, e]));
-    this.#knownAdded = new Set(settings.knownIntermediates ?? []);
+    this.#knownAdded = new Set(lists.knownIntermediates ?? []);
     this.#verdicts.clear();
   }
 
   /** The lists last applied, as given to setSettings: another analyzer given them decides alike. */
-  get lists(): Settings {
+  get lists(): AnalyzerLists {
     return this.#lists;
   }
 

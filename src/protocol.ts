@@ -8,7 +8,7 @@ import type { ChainChange } from "./chainDiff";
 import type { FeedStatus } from "./feeds/model";
 import type { ReportFormat, UrlDetail } from "./reporting/model";
 import type { SecurityInfo } from "./securityInfo";
-import type { Settings } from "./settings/entries";
+import type { AnalyzerLists } from "./settings/entries";
 import type { SettingsIssue } from "./settings/issues";
 import type { EffectiveSettings, Mode, UserSettings } from "./settings/schema";
 import type { Level, Severity, Verdict } from "./verdict";
@@ -279,7 +279,7 @@ export interface Requests {
    * The lists the background's analyzer applies (policy, feeds and the user's; known intermediates
    * from feeds), so the workbench page's own analyzer decides as the background would.
    */
-  "ui-bg-get-lists": { request: Record<string, never>; response: Settings };
+  "ui-bg-get-lists": { request: Record<string, never>; response: AnalyzerLists };
   /** Refused under lockSettings. */
   "ui-bg-clear-history": { request: Record<string, never>; response: { ok: true } | { ok: false; error: string } };
 }

@@ -9,7 +9,7 @@ import { ChainAnalyzer } from "../../src/analyzer";
 import type { CompiledIndex } from "../../src/blocklist";
 import { errorMessage } from "../../src/errorMessage";
 import type { Connector, TabState } from "../../src/protocol";
-import { EMPTY_SETTINGS } from "../../src/settings";
+import { NO_LISTS } from "../../src/settings";
 import { bannerFor } from "../chain/banner";
 import { ChainRecordView } from "../chain/ChainRecordView";
 import { analysisFileName, analysisJson } from "../chain/exports";
@@ -58,7 +58,7 @@ export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
     if (!read.ok) return setResult({ status: "failed", error: read.error });
     setResult({ status: "working" });
     // A fresh analyzer each time: nothing one input claimed (a fingerprint for other bytes) is cached for the next.
-    const analyzer = new ChainAnalyzer(index.index, lists.status === "ready" ? lists.data : EMPTY_SETTINGS);
+    const analyzer = new ChainAnalyzer(index.index, lists.status === "ready" ? lists.data : NO_LISTS);
     analyseChains(read.chains, analyzer, { builtInRoot, now: Date.now() }).then(
       ({ state, certificates }) => setResult({ status: "done", state, connector: workbenchConnector(platform.connector, certificates) }),
       (error) => setResult({ status: "failed", error: errorMessage(error) }),

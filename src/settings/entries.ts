@@ -36,14 +36,14 @@ export interface AllowlistEntry {
 export type ListEntry = CustomBlocklistEntry | AllowlistEntry;
 
 /** The lists the analyzer applies on top of the bundled data: policy, feeds and the user's, merged. */
-export interface Settings {
+export interface AnalyzerLists {
   allowlist: AllowlistEntry[];
   blocklist: CustomBlocklistEntry[];
   /** SHA-256 (lowercase hex) of intermediates known beside the bundled snapshot (from signed feeds). */
   knownIntermediates?: readonly string[];
 }
 
-export const EMPTY_SETTINGS: Settings = { allowlist: [], blocklist: [] };
+export const NO_LISTS: AnalyzerLists = { allowlist: [], blocklist: [] };
 
 export type ListKind = "blocklist" | "allowlist";
 

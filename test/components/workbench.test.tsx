@@ -8,7 +8,7 @@ import type { CompiledIndex } from "../../src/blocklist";
 import { base64ToBytes, derToPem, pemToDerList } from "../../src/encoding";
 import { MAX_CERTIFICATE_BYTES, type TabState } from "../../src/protocol";
 import { securityInfoFromDer } from "../../src/securityInfoFromDer";
-import { EMPTY_SETTINGS, type Settings } from "../../src/settings";
+import { NO_LISTS, type AnalyzerLists } from "../../src/settings";
 import type { Verdict } from "../../src/verdict";
 import { analysisJson } from "../../popup/chain/exports";
 import { createMockConnector } from "../../popup/connect/mock";
@@ -23,7 +23,7 @@ const index: CompiledIndex = JSON.parse(readFileSync(join(ROOT, "data", "blockli
 const loadIndex = async () => index;
 const DIGINOTAR_ROOT = pemToDerList(readFileSync(join(ROOT, "data", "sources", "chromium-blocklist", "0d136e439f0ab6e97f3a02a540da9f0641aa554e1d66ea51ae2920d51b2f7217.pem"), "utf8"))[0];
 /** The lists the mock's background applies (the fixture's user settings). */
-const mockLists: Settings = { allowlist: fixtures.settings.effective.allowlist, blocklist: fixtures.settings.effective.blocklist, knownIntermediates: [] };
+const mockLists: AnalyzerLists = { allowlist: fixtures.settings.effective.allowlist, blocklist: fixtures.settings.effective.blocklist, knownIntermediates: [] };
 
 /** A fixture tab's page chain as DER, leaf first (the bytes the mock background serves for it). */
 const tabDer = (tab: number) => fixtures.tabs[String(tab)].top!.verdict.chain.map((c) => base64ToBytes(fixtures.certificates[c.sha256]));
@@ -94,7 +94,7 @@ test("the workbench's downloads carry the input's own bytes, the PEM and the JSO
 test("the lists the background applies are applied: a chain through the user's blocked CA is blocked here too", async () => {
   const der = tabDer(TAB.notice);
   const withLists = await expectedVerdict(der);
-  const bundledOnly = await expectedVerdict(der, { lists: EMPTY_SETTINGS });
+  const bundledOnly = await expectedVerdict(der, { lists: NO_LISTS });
   expect(withLists.level).toBe("blocked");
   expect(bundledOnly.level).not.toBe("blocked");
 

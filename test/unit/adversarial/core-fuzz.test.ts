@@ -16,7 +16,7 @@ import { DerError, readCertificate } from "../../../src/der";
 import { bytesToHex, base64ToBytes, colonHexToHex } from "../../../src/encoding";
 import { parseListText } from "../../../src/listText";
 import type { FirefoxCertificate, SecurityInfo } from "../../../src/securityInfo";
-import { parseList, type CustomBlocklistEntry, type Settings } from "../../../src/settings";
+import { parseList, type AnalyzerLists, type CustomBlocklistEntry } from "../../../src/settings";
 import { worstLevel, type Verdict } from "../../../src/verdict";
 import { bundledIndex, chromiumCertificate, DIGINOTAR_ROOT, firefoxCertificate, makePki } from "../support/chains";
 import { hostileCertificates } from "../support/hostileCertificates";
@@ -213,7 +213,7 @@ describe("corrupted bytes never unblock a certificate Firefox identifies as bloc
         const other = rng.pick(sources.filter((s) => !s.bundled));
         certificates.push(rng.chance(0.3) ? { ...other.firefox, rawDER: corrupt(other.der, rng, target.der).der } : other.firefox);
       }
-      const settings: Settings = {
+      const settings: AnalyzerLists = {
         blocklist: way ? await blockEntry(way, target.firefox) : [],
         // Nothing silences a blocked certificate, not even allowlisting it.
         allowlist: rng.chance(0.3) ? parseList([{ sha256: target.firefox.fingerprint.sha256 }], "allowlist", "policy").entries : [],

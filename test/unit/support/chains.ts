@@ -6,15 +6,15 @@ import type { CompiledIndex } from "../../../src/blocklist";
 import { pemToDerList } from "../../../src/encoding";
 import type { FirefoxCertificate, SecurityInfo } from "../../../src/securityInfo";
 import { securityInfoFromDer, firefoxCertificateFromDer } from "../../../src/securityInfoFromDer";
-import { EMPTY_SETTINGS, type Settings } from "../../../src/settings";
+import { NO_LISTS, type AnalyzerLists } from "../../../src/settings";
 import { issue, type IssueOptions, type Issued } from "../../../scripts/pki";
 
 const root = join(__dirname, "..", "..", "..");
 
 export const bundledIndex: CompiledIndex = JSON.parse(readFileSync(join(root, "data", "blocklist.json"), "utf8"));
 
-export function analyzer(settings: Settings = EMPTY_SETTINGS): ChainAnalyzer {
-  return new ChainAnalyzer(bundledIndex, settings);
+export function analyzer(lists: AnalyzerLists = NO_LISTS): ChainAnalyzer {
+  return new ChainAnalyzer(bundledIndex, lists);
 }
 
 /** A certificate from Chromium's blocklist, by the hash its file is named after. */
