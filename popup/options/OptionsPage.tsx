@@ -87,31 +87,17 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
   const [imports, setImports] = useState<ImportReport[]>([]);
   const [save, setSave] = useState<SaveState>({ status: "idle" });
 
-  const managed = (key: UserSettingKey) => view.managedKeys.includes(key);
-  // The schema's lock rule: what lockSettings freezes (the history's size stays the user's).
-  const readOnly = (key: UserSettingKey) => managed(key) || lockedBySettings(key, view.policy.locked);
+  const access = fieldAccess(view);
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
     if (save.status === "saved") setSave({ status: "idle" });
   };
   const { fields: fieldErrors, general } = save.status === "rejected" ? errorsByField(save.errors) : { fields: {}, general: [] };
 
-  const input = (): SettingsInput => {
-    const e = view.effective;
-    const out: SettingsInput = {};
-    if (!readOnly("mode") && values.mode !== e.mode) out.mode = values.mode;
-    if (!readOnly("notifications") && values.notifications !== e.notifications) out.notifications = values.notifications;
-    if (!readOnly("notifyWarnings") && values.notifyWarnings !== e.notifyWarnings) out.notifyWarnings = values.notifyWarnings;
-    if (!readOnly("historyLimit") && values.historyLimit !== String(e.historyLimit)) out.historyLimit = Number(values.historyLimit.trim() || NaN);
-    if (!readOnly("allowlist") && values.allowlistText !== baseline.allowlistText) out.allowlistText = values.allowlistText;
-    if (!readOnly("blocklist") && values.blocklistText !== baseline.blocklistText) out.blocklistText = values.blocklistText;
-    return out;
-  };
-
   const onSubmit = (event: Event) => {
     event.preventDefault();
     setSave({ status: "saving" });
-    connector.send("ui-bg-save-settings", { input: input() }).then(
+    connector.send("ui-bg-save-settings", { input: changedInput(view, values, baseline, access.readOnly) }).then(
       (result) => {
         if (!result.ok) {
           // Nothing was saved: keep every field as typed so the errors can be fixed in place.
@@ -128,170 +114,242 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
     );
   };
 
-  const importFile = async (event: Event) => {
-    const picker = event.currentTarget as HTMLInputElement;
-    const files = Array.from(picker.files ?? []);
-    picker.value = "";
-    for (const file of files) {
-      const result = await onecrlFileAsLines(await readText(file));
-      if (result.lines) setValues((v) => ({ ...v, blocklistText: `${v.blocklistText}${v.blocklistText && !v.blocklistText.endsWith("\n") ? "\n" : ""}${result.lines}` }));
-      setImports((list) => [...list, { name: file.name, count: result.count, errors: result.errors, notes: result.notes }]);
-    }
-  };
-
-  const policyAllow = view.effective.allowlist.filter((e) => e.source === "policy");
-  const policyBlock = view.effective.blocklist.filter((e) => e.source === "policy");
+  const importFiles = (event: Event) =>
+    importOneCrlFiles(event.currentTarget as HTMLInputElement, (lines, report) => {
+      if (lines) setValues((v) => ({ ...v, blocklistText: `${v.blocklistText}${v.blocklistText && !v.blocklistText.endsWith("\n") ? "\n" : ""}${lines}` }));
+      setImports((list) => [...list, report]);
+    });
 
   return (
     <form class="settings" onSubmit={onSubmit} noValidate>
-      {(view.policy.present || view.policy.errors.length > 0) && (
-        <Notice tone={view.policy.errors.length ? "warning" : "info"} title="Your organisation manages Chain Sentry">
-          <p>
-            {view.policy.locked
-              ? "Your organisation has locked the mode, the lists and notifications: they are shown here read-only."
-              : "Settings marked “Set by your organisation” come from your organisation's policy and cannot be changed here."}
-          </p>
-          {view.policy.errors.length > 0 && (
-            <>
-              <p>These parts of the policy were ignored:</p>
-              <ul>
-                {view.policy.errors.map((e, i) => (
-                  <li key={i}>{e}</li>
-                ))}
-              </ul>
-            </>
-          )}
-        </Notice>
-      )}
-
+      <PolicyNotice policy={view.policy} />
       {general.length > 0 && <ErrorList id="general-errors" errors={general} />}
-
-      <fieldset class="setting">
-        <legend>When a blocked certificate appears</legend>
-        <Managed field="mode" managed={managed("mode")} locked={readOnly("mode")} />
-        <label class="choice">
-          <input type="radio" name="mode" value="warn" checked={values.mode === "warn"} disabled={readOnly("mode")} onChange={() => set("mode", "warn")} />
-          Warn: mark the tab and record it, and let the page load
-        </label>
-        <label class="choice">
-          <input type="radio" name="mode" value="block" checked={values.mode === "block"} disabled={readOnly("mode")} onChange={() => set("mode", "block")} />
-          Block: stop the request and show what was blocked; also stop requests whose chain could not be checked
-        </label>
-        {view.effective.blockUnverifiableChains && (
-          <p class="muted">
-            Your organisation also stops, in block mode, sites for which a certificate error was overridden: Firefox then reports no chain to
-            check.
-          </p>
-        )}
-        <ErrorList id="mode-errors" errors={fieldErrors.mode} />
-      </fieldset>
-
-      <fieldset class="setting">
-        <legend>Notifications</legend>
-        <label class="choice">
-          <input
-            type="checkbox"
-            checked={values.notifications}
-            disabled={readOnly("notifications")}
-            onChange={(e) => set("notifications", e.currentTarget.checked)}
-          />
-          Desktop notification when a blocked certificate appears
-        </label>
-        <Managed field="notifications" managed={managed("notifications")} locked={readOnly("notifications")} />
-        <label class="choice">
-          <input
-            type="checkbox"
-            checked={values.notifyWarnings}
-            disabled={readOnly("notifyWarnings")}
-            onChange={(e) => set("notifyWarnings", e.currentTarget.checked)}
-          />
-          Also notify for warnings
-        </label>
-        <Managed field="notifyWarnings" managed={managed("notifyWarnings")} locked={readOnly("notifyWarnings")} />
-        <ErrorList id="notifications-errors" errors={[...(fieldErrors.notifications ?? []), ...(fieldErrors.notifyWarnings ?? [])]} />
-      </fieldset>
-
-      <div class="setting">
-        <label class="block-label" for="history-limit">
-          Events kept in the history
-        </label>
-        <Managed field="historyLimit" managed={managed("historyLimit")} locked={readOnly("historyLimit")} />
-        <input
-          id="history-limit"
-          type="number"
-          min={1}
-          max={MAX_HISTORY_LIMIT}
-          step={1}
-          inputMode="numeric"
-          value={values.historyLimit}
-          disabled={readOnly("historyLimit")}
-          aria-invalid={fieldErrors.historyLimit ? true : undefined}
-          aria-describedby={fieldErrors.historyLimit ? "historyLimit-errors" : undefined}
-          onInput={(e) => set("historyLimit", e.currentTarget.value)}
-        />
-        <ErrorList id="historyLimit-errors" errors={fieldErrors.historyLimit} />
-      </div>
-
+      <ModeField values={values} set={set} access={access} errors={fieldErrors.mode} blockUnverifiableChains={view.effective.blockUnverifiableChains} />
+      <NotificationFields values={values} set={set} access={access} errors={[...(fieldErrors.notifications ?? []), ...(fieldErrors.notifyWarnings ?? [])]} />
+      <HistoryLimitField values={values} set={set} access={access} errors={fieldErrors.historyLimit} />
       <ListField
         id="allowlist"
         label="Allowlist"
         help="Your organisation's own roots and intermediates, by certificate SHA-256 or public key (SPKI SHA-256). They are no longer reported as dynamically supplied or as a non-built-in root. Nothing silences a blocked certificate."
         value={values.allowlistText}
         onInput={(text) => set("allowlistText", text)}
-        managed={managed("allowlist")}
-        readOnly={readOnly("allowlist")}
+        managed={access.managed("allowlist")}
+        readOnly={access.readOnly("allowlist")}
         errors={fieldErrors.allowlist}
-        organisation={policyAllow.map(entrySummary)}
+        organisation={policyEntries(view.effective.allowlist)}
       />
-
       <ListField
         id="blocklist"
         label="Your own blocklist"
         help="Certificates and keys to block on top of the bundled blocklist."
         value={values.blocklistText}
         onInput={(text) => set("blocklistText", text)}
-        managed={managed("blocklist")}
-        readOnly={readOnly("blocklist")}
+        managed={access.managed("blocklist")}
+        readOnly={access.readOnly("blocklist")}
         errors={fieldErrors.blocklist}
-        organisation={policyBlock.map(entrySummary)}
+        organisation={policyEntries(view.effective.blocklist)}
       >
-        <label class="file-import">
-          Import OneCRL-format JSON file
-          <input type="file" accept=".json,application/json" multiple disabled={readOnly("blocklist")} onChange={(e) => void importFile(e)} />
-        </label>
-        {imports.length > 0 && (
-          <ul class="plain imports" aria-label="Imported files" aria-live="polite">
-            {imports.map((f, i) => (
-              <li key={i}>
-                <p>
-                  {f.name}: {f.count === 1 ? "1 entry" : `${f.count} entries`} added to the list above
-                  {f.count > 0 && "; save to apply them"}.
-                </p>
-                {[...f.errors, ...f.notes].length > 0 && (
-                  <ul class={f.errors.length ? "field-errors" : "help"}>
-                    {[...f.errors, ...f.notes].map((m, j) => (
-                      <li key={j}>{m}</li>
-                    ))}
-                  </ul>
-                )}
-              </li>
+        <OneCrlImport disabled={access.readOnly("blocklist")} onChange={(e) => void importFiles(e)} imports={imports} />
+      </ListField>
+      <SaveBar save={save} />
+    </form>
+  );
+}
+
+/** Reads each file chosen in `picker` as a OneCRL document, in order, and empties the picker. */
+async function importOneCrlFiles(picker: HTMLInputElement, onFile: (lines: string, report: ImportReport) => void): Promise<void> {
+  const files = Array.from(picker.files ?? []);
+  picker.value = "";
+  for (const file of files) {
+    const result = await onecrlFileAsLines(await readText(file));
+    onFile(result.lines, { name: file.name, count: result.count, errors: result.errors, notes: result.notes });
+  }
+}
+
+/** Which settings the policy sets (managed), and which the user may not change (managed or locked). */
+interface FieldAccess {
+  managed: (key: UserSettingKey) => boolean;
+  readOnly: (key: UserSettingKey) => boolean;
+}
+
+function fieldAccess(view: SettingsView): FieldAccess {
+  const managed = (key: UserSettingKey) => view.managedKeys.includes(key);
+  // The schema's lock rule: what lockSettings freezes (the history's size stays the user's).
+  const readOnly = (key: UserSettingKey) => managed(key) || lockedBySettings(key, view.policy.locked);
+  return { managed, readOnly };
+}
+
+/** What the user changed and may change: the one thing a save sends. */
+function changedInput(view: SettingsView, values: FormValues, baseline: FormValues, readOnly: FieldAccess["readOnly"]): SettingsInput {
+  const e = view.effective;
+  const out: SettingsInput = {};
+  if (!readOnly("mode") && values.mode !== e.mode) out.mode = values.mode;
+  if (!readOnly("notifications") && values.notifications !== e.notifications) out.notifications = values.notifications;
+  if (!readOnly("notifyWarnings") && values.notifyWarnings !== e.notifyWarnings) out.notifyWarnings = values.notifyWarnings;
+  if (!readOnly("historyLimit") && values.historyLimit !== String(e.historyLimit)) out.historyLimit = Number(values.historyLimit.trim() || NaN);
+  if (!readOnly("allowlist") && values.allowlistText !== baseline.allowlistText) out.allowlistText = values.allowlistText;
+  if (!readOnly("blocklist") && values.blocklistText !== baseline.blocklistText) out.blocklistText = values.blocklistText;
+  return out;
+}
+
+/** The entries the organisation's policy adds to a list, shown under the user's own. */
+function policyEntries(entries: SettingsView["effective"]["allowlist" | "blocklist"]): string[] {
+  return entries.filter((e) => e.source === "policy").map(entrySummary);
+}
+
+/** What one field of the form is given: the values, their setter, who may change it, and its errors. */
+interface FieldProps {
+  values: FormValues;
+  set: <K extends keyof FormValues>(key: K, value: FormValues[K]) => void;
+  access: FieldAccess;
+  errors?: string[];
+}
+
+function PolicyNotice({ policy }: { policy: SettingsView["policy"] }) {
+  if (!policy.present && policy.errors.length === 0) return null;
+  return (
+    <Notice tone={policy.errors.length ? "warning" : "info"} title="Your organisation manages Chain Sentry">
+      <p>
+        {policy.locked
+          ? "Your organisation has locked the mode, the lists and notifications: they are shown here read-only."
+          : "Settings marked “Set by your organisation” come from your organisation's policy and cannot be changed here."}
+      </p>
+      {policy.errors.length > 0 && (
+        <>
+          <p>These parts of the policy were ignored:</p>
+          <ul>
+            {policy.errors.map((e, i) => (
+              <li key={i}>{e}</li>
             ))}
           </ul>
-        )}
-      </ListField>
+        </>
+      )}
+    </Notice>
+  );
+}
 
-      <div class="save-bar">
-        <button type="submit" class="primary" disabled={save.status === "saving"}>
-          Save
-        </button>
-        <span class="save-status" role="status">
-          {save.status === "saving" && "Saving…"}
-          {save.status === "saved" && "Saved"}
-          {save.status === "rejected" && `Not saved: ${save.errors.length === 1 ? "1 problem" : `${save.errors.length} problems`} to fix`}
-        </span>
-        {save.status === "failed" && <BackgroundError error={save.error} />}
-      </div>
-    </form>
+function ModeField({ values, set, access, errors, blockUnverifiableChains }: FieldProps & { blockUnverifiableChains: boolean }) {
+  return (
+    <fieldset class="setting">
+      <legend>When a blocked certificate appears</legend>
+      <Managed field="mode" managed={access.managed("mode")} locked={access.readOnly("mode")} />
+      <label class="choice">
+        <input type="radio" name="mode" value="warn" checked={values.mode === "warn"} disabled={access.readOnly("mode")} onChange={() => set("mode", "warn")} />
+        Warn: mark the tab and record it, and let the page load
+      </label>
+      <label class="choice">
+        <input type="radio" name="mode" value="block" checked={values.mode === "block"} disabled={access.readOnly("mode")} onChange={() => set("mode", "block")} />
+        Block: stop the request and show what was blocked; also stop requests whose chain could not be checked
+      </label>
+      {blockUnverifiableChains && (
+        <p class="muted">
+          Your organisation also stops, in block mode, sites for which a certificate error was overridden: Firefox then reports no chain to
+          check.
+        </p>
+      )}
+      <ErrorList id="mode-errors" errors={errors} />
+    </fieldset>
+  );
+}
+
+function NotificationFields({ values, set, access, errors }: FieldProps) {
+  return (
+    <fieldset class="setting">
+      <legend>Notifications</legend>
+      <label class="choice">
+        <input
+          type="checkbox"
+          checked={values.notifications}
+          disabled={access.readOnly("notifications")}
+          onChange={(e) => set("notifications", e.currentTarget.checked)}
+        />
+        Desktop notification when a blocked certificate appears
+      </label>
+      <Managed field="notifications" managed={access.managed("notifications")} locked={access.readOnly("notifications")} />
+      <label class="choice">
+        <input
+          type="checkbox"
+          checked={values.notifyWarnings}
+          disabled={access.readOnly("notifyWarnings")}
+          onChange={(e) => set("notifyWarnings", e.currentTarget.checked)}
+        />
+        Also notify for warnings
+      </label>
+      <Managed field="notifyWarnings" managed={access.managed("notifyWarnings")} locked={access.readOnly("notifyWarnings")} />
+      <ErrorList id="notifications-errors" errors={errors} />
+    </fieldset>
+  );
+}
+
+function HistoryLimitField({ values, set, access, errors }: FieldProps) {
+  return (
+    <div class="setting">
+      <label class="block-label" for="history-limit">
+        Events kept in the history
+      </label>
+      <Managed field="historyLimit" managed={access.managed("historyLimit")} locked={access.readOnly("historyLimit")} />
+      <input
+        id="history-limit"
+        type="number"
+        min={1}
+        max={MAX_HISTORY_LIMIT}
+        step={1}
+        inputMode="numeric"
+        value={values.historyLimit}
+        disabled={access.readOnly("historyLimit")}
+        aria-invalid={errors ? true : undefined}
+        aria-describedby={errors ? "historyLimit-errors" : undefined}
+        onInput={(e) => set("historyLimit", e.currentTarget.value)}
+      />
+      <ErrorList id="historyLimit-errors" errors={errors} />
+    </div>
+  );
+}
+
+/** The OneCRL file picker under the user's blocklist, and what each imported file added. */
+function OneCrlImport({ disabled, onChange, imports }: { disabled: boolean; onChange: (event: Event) => void; imports: ImportReport[] }) {
+  return (
+    <>
+      <label class="file-import">
+        Import OneCRL-format JSON file
+        <input type="file" accept=".json,application/json" multiple disabled={disabled} onChange={onChange} />
+      </label>
+      {imports.length > 0 && (
+        <ul class="plain imports" aria-label="Imported files" aria-live="polite">
+          {imports.map((f, i) => (
+            <li key={i}>
+              <p>
+                {f.name}: {f.count === 1 ? "1 entry" : `${f.count} entries`} added to the list above
+                {f.count > 0 && "; save to apply them"}.
+              </p>
+              {[...f.errors, ...f.notes].length > 0 && (
+                <ul class={f.errors.length ? "field-errors" : "help"}>
+                  {[...f.errors, ...f.notes].map((m, j) => (
+                    <li key={j}>{m}</li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function SaveBar({ save }: { save: SaveState }) {
+  return (
+    <div class="save-bar">
+      <button type="submit" class="primary" disabled={save.status === "saving"}>
+        Save
+      </button>
+      <span class="save-status" role="status">
+        {save.status === "saving" && "Saving…"}
+        {save.status === "saved" && "Saved"}
+        {save.status === "rejected" && `Not saved: ${save.errors.length === 1 ? "1 problem" : `${save.errors.length} problems`} to fix`}
+      </span>
+      {save.status === "failed" && <BackgroundError error={save.error} />}
+    </div>
   );
 }
 
