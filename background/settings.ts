@@ -71,33 +71,128 @@ const MANIFEST_NOT_FOUND = /managed storage manifest not found/i;
  *          settings.onChange((view) => analyzer.setSettings(view.effective));
  */
 export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Console, "warn"> = console): SettingsStore {
+  const userArea = userSettingsArea(api, log);
+  const readPolicy = managedPolicyReader(api, log);
   let user: unknown = {};
   let policy: ValidatedPolicy = validatePolicy(undefined);
   let current: SettingsView = buildSettingsView(user, policy);
   let currentJson = JSON.stringify(current);
   const listeners = new Set<(view: SettingsView) => void>();
   // Reads and saves run one at a time, in order, so a save never works from a stale view.
+  const serial = serialQueue();
+
+  function publish(): SettingsView {
+    const next = buildSettingsView(user, policy);
+    // The user may have chosen block mode: while their settings cannot be read, fail closed.
+    if (userArea.unreadable() !== null && policy.values.mode === undefined) {
+      next.effective.mode = "block";
+      next.policy.errors.push(`your saved settings could not be read (${userArea.unreadable()}): Chain Sentry blocks as in block mode until they can be read`);
+    }
+    const json = JSON.stringify(next);
+    if (json !== currentJson) {
+      current = next;
+      currentJson = json;
+      notify(listeners, current, log);
+    }
+    return current;
+  }
+
+  const reload = (areas: { local?: boolean; managed?: boolean } = { local: true, managed: true }) =>
+    serial(async () => {
+      const [u, p] = await Promise.all([areas.local ? userArea.read() : Promise.resolve(user), areas.managed ? readPolicy() : Promise.resolve(policy)]);
+      user = u;
+      policy = p;
+      return publish();
+    });
+
+  const onStorageChanged: ChangeListener = (changes, areaName) => {
+    if (areaName === "managed") void reload({ managed: true });
+    else if (areaName === "local" && changes && SETTINGS_KEY in changes) void reload({ local: true });
+  };
+  api.storage.onChanged.addListener(onStorageChanged);
+
+  const ready = reload();
+
+  return {
+    ready,
+    view: () => current,
+    reload,
+    save: (input) =>
+      ready.then(() =>
+        serial(async (): Promise<SaveResult> => {
+          const decision = await applySettingsInput(current, input);
+          if (!decision.ok) return decision;
+          try {
+            await userArea.write(decision.user);
+          } catch (e) {
+            return { ok: false, errors: [{ path: [], message: `the settings could not be saved: ${errorMessage(e)}` }] };
+          }
+          user = decision.user;
+          return { ok: true, view: publish() };
+        }),
+      ),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispose: () => api.storage.onChanged.removeListener(onStorageChanged),
+  };
+}
+
+/** Runs the tasks given to it one at a time, in the order given, whether the one before failed or not. */
+function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
   let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+  return (task) => {
     const run = queue.then(task, task);
     queue = run.catch(() => undefined);
     return run;
   };
+}
 
-  /** Why the user's saved settings could not be read, while they cannot. */
-  let userUnreadable: string | null = null;
-
-  async function readUser(): Promise<unknown> {
+/** Calls every listener with the new view; one that throws is logged and does not stop the others. */
+function notify(listeners: ReadonlySet<(view: SettingsView) => void>, view: SettingsView, log: Pick<Console, "warn">): void {
+  for (const listener of [...listeners]) {
     try {
-      const items = await api.storage.local.get(SETTINGS_KEY);
-      userUnreadable = null;
-      return items?.[SETTINGS_KEY] ?? {};
+      listener(view);
     } catch (e) {
-      log.warn(`Chain Sentry: could not read the saved settings: ${errorMessage(e)}`);
-      userUnreadable = errorMessage(e);
-      return {};
+      log.warn(`Chain Sentry: a settings listener failed: ${errorMessage(e)}`);
     }
   }
+}
+
+/** The user's settings in storage.local, and why they cannot be read while they cannot. */
+function userSettingsArea(api: SettingsBrowser, log: Pick<Console, "warn">) {
+  let unreadable: string | null = null;
+  return {
+    /** Why the last read failed; null once a read or a write succeeded. */
+    unreadable: () => unreadable,
+    /** The stored settings; {} when there are none or they cannot be read. */
+    async read(): Promise<unknown> {
+      try {
+        const items = await api.storage.local.get(SETTINGS_KEY);
+        unreadable = null;
+        return items?.[SETTINGS_KEY] ?? {};
+      } catch (e) {
+        log.warn(`Chain Sentry: could not read the saved settings: ${errorMessage(e)}`);
+        unreadable = errorMessage(e);
+        return {};
+      }
+    },
+    /** Rejects when storage.local does. */
+    async write(user: unknown): Promise<void> {
+      await api.storage.local.set({ [SETTINGS_KEY]: user });
+      unreadable = null;
+    },
+  };
+}
+
+/**
+ * Reads the policy from storage.managed, keeping a copy of the last one read in storage.local to
+ * apply when the managed area fails or no longer finds it (see the file's comment).
+ */
+function managedPolicyReader(api: SettingsBrowser, log: Pick<Console, "warn">): () => Promise<ValidatedPolicy> {
+  /** The copy last kept (as JSON), so the same policy is not written again on every read. */
+  let keptJson: string | undefined;
 
   async function readPolicy(): Promise<ValidatedPolicy> {
     const area = api.storage.managed;
@@ -136,13 +231,6 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
     };
   }
 
-  function withCopy(last: StoredPolicy, problem: string): ValidatedPolicy {
-    const policy = validatePolicy(last.raw);
-    const when = new Date(last.readAt).toISOString();
-    return { ...policy, present: true, errors: [`${problem}; the copy read at ${when} still applies`, ...policy.errors] };
-  }
-
-  let keptJson: string | undefined;
   async function keepPolicy(raw: unknown): Promise<void> {
     const json = JSON.stringify(raw);
     if (json === keptJson) return;
@@ -172,67 +260,12 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
     return null;
   }
 
-  function publish(): SettingsView {
-    const next = buildSettingsView(user, policy);
-    // The user may have chosen block mode: while their settings cannot be read, fail closed.
-    if (userUnreadable !== null && policy.values.mode === undefined) {
-      next.effective.mode = "block";
-      next.policy.errors.push(`your saved settings could not be read (${userUnreadable}): Chain Sentry blocks as in block mode until they can be read`);
-    }
-    const json = JSON.stringify(next);
-    if (json !== currentJson) {
-      current = next;
-      currentJson = json;
-      for (const listener of [...listeners]) {
-        try {
-          listener(current);
-        } catch (e) {
-          log.warn(`Chain Sentry: a settings listener failed: ${errorMessage(e)}`);
-        }
-      }
-    }
-    return current;
-  }
+  return readPolicy;
+}
 
-  const reload = (areas: { local?: boolean; managed?: boolean } = { local: true, managed: true }) =>
-    serial(async () => {
-      const [u, p] = await Promise.all([areas.local ? readUser() : Promise.resolve(user), areas.managed ? readPolicy() : Promise.resolve(policy)]);
-      user = u;
-      policy = p;
-      return publish();
-    });
-
-  const onStorageChanged: ChangeListener = (changes, areaName) => {
-    if (areaName === "managed") void reload({ managed: true });
-    else if (areaName === "local" && changes && SETTINGS_KEY in changes) void reload({ local: true });
-  };
-  api.storage.onChanged.addListener(onStorageChanged);
-
-  const ready = reload();
-
-  return {
-    ready,
-    view: () => current,
-    reload,
-    save: (input) =>
-      ready.then(() =>
-        serial(async (): Promise<SaveResult> => {
-          const decision = await applySettingsInput(current, input);
-          if (!decision.ok) return decision;
-          try {
-            await api.storage.local.set({ [SETTINGS_KEY]: decision.user });
-          } catch (e) {
-            return { ok: false, errors: [{ path: [], message: `the settings could not be saved: ${errorMessage(e)}` }] };
-          }
-          user = decision.user;
-          userUnreadable = null;
-          return { ok: true, view: publish() };
-        }),
-      ),
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    dispose: () => api.storage.onChanged.removeListener(onStorageChanged),
-  };
+/** A kept copy of the policy, applied with a note saying why and from when. */
+function withCopy(last: StoredPolicy, problem: string): ValidatedPolicy {
+  const policy = validatePolicy(last.raw);
+  const when = new Date(last.readAt).toISOString();
+  return { ...policy, present: true, errors: [`${problem}; the copy read at ${when} still applies`, ...policy.errors] };
 }
