@@ -33,21 +33,16 @@ type Result = { status: "idle" } | { status: "working" } | { status: "failed"; e
 
 const PASTED = "the pasted text";
 
+type IndexState = { status: "loading" } | { status: "ready"; index: CompiledIndex } | { status: "failed"; error: string };
+
 export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
   const platform = usePlatform();
-  const [index, setIndex] = useState<{ status: "loading" } | { status: "ready"; index: CompiledIndex } | { status: "failed"; error: string }>({ status: "loading" });
-  useEffect(() => {
-    loadIndex().then(
-      (loaded) => setIndex({ status: "ready", index: loaded }),
-      (error) => setIndex({ status: "failed", error: errorMessage(error) }),
-    );
-  }, [loadIndex]);
+  const index = useBundledIndex(loadIndex);
   const [lists] = useRequest("ui-bg-get-lists", {});
 
   const [text, setText] = useState("");
   const [files, setFiles] = useState<InputPart[]>([]);
   const [builtInRoot, setBuiltInRoot] = useState(false);
-  const [dragging, setDragging] = useState(false);
   const [result, setResult] = useState<Result>({ status: "idle" });
 
   const ready = index.status === "ready" && lists.status !== "loading";
@@ -87,81 +82,142 @@ export function WorkbenchPage({ loadIndex }: WorkbenchPageProps) {
         </nav>
       </header>
       <main>
-        <p class="muted">
-          Analyse a chain you have: it is checked here, offline, with the bundled blocklist and the lists in force in Chain Sentry (your organisation's,
-          its feeds' and your own), as a tab's chain would be. Up to {plural(MAX_INPUT_CERTIFICATES, "certificate")} per chain and{" "}
-          {(MAX_INPUT_BYTES / 1024 / 1024).toLocaleString("en")} MiB of input.
-        </p>
-        {index.status === "failed" && <Notice tone="error" role="alert" title="The bundled blocklist could not be loaded">{index.error}</Notice>}
-        {lists.status === "failed" && (
-          <Notice tone="warning" role="status" title="Your lists are not applied">
-            Chain Sentry's background did not answer ({lists.error}), so chains are checked against the bundled blocklist only.
-          </Notice>
-        )}
-        <form
-          class="workbench-input"
-          aria-label="Chain to analyse"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void analyse();
-          }}
-        >
-          <label for="workbench-text">PEM chain (leaf first), or a JSON export</label>
-          <textarea
-            id="workbench-text"
-            spellcheck={false}
-            placeholder="-----BEGIN CERTIFICATE-----"
-            value={text}
-            disabled={files.length > 0}
-            onInput={(e) => setText(e.currentTarget.value)}
-          />
-          <div
-            class={`drop-zone${dragging ? " dragging" : ""}`}
-            onDragOver={(e) => {
-              e.preventDefault();
-              setDragging(true);
-            }}
-            onDragLeave={() => setDragging(false)}
-            onDrop={(e) => {
-              e.preventDefault();
-              setDragging(false);
-              void takeFiles(e.dataTransfer?.files ?? null);
-            }}
-          >
-            <label>
-              Or drop or choose files (PEM, DER, JSON; several DER or PEM files form one chain, in the order given){" "}
-              <input type="file" multiple accept=".pem,.crt,.cer,.der,.json,application/json,application/x-pem-file" onChange={(e) => void takeFiles(e.currentTarget.files)} />
-            </label>
-            {files.length > 0 && (
-              <p>
-                {files.map((f) => f.name).join(", ")}{" "}
-                <button type="button" onClick={() => setFiles([])}>
-                  Clear files
-                </button>
-              </p>
-            )}
-          </div>
-          <label>
-            <input type="checkbox" checked={builtInRoot} onChange={(e) => setBuiltInRoot(e.currentTarget.checked)} /> The last certificate is a root built
-            into Firefox (PEM and DER only: a JSON says so itself)
-          </label>
-          <div class="actions">
-            <button type="submit" disabled={!ready || result.status === "working"}>
-              Analyse
-            </button>
-          </div>
-        </form>
+        <WorkbenchIntro index={index} listsError={lists.status === "failed" ? lists.error : null} />
+        <ChainInputForm
+          text={text}
+          onText={setText}
+          files={files}
+          onFiles={(list) => void takeFiles(list)}
+          onClearFiles={() => setFiles([])}
+          builtInRoot={builtInRoot}
+          onBuiltInRoot={setBuiltInRoot}
+          canAnalyse={ready && result.status !== "working"}
+          onAnalyse={() => void analyse()}
+        />
         <WorkbenchResult result={result} />
       </main>
-      {result.status === "done" && (
-        <footer class="page-actions">
-          <button type="button" onClick={async () => saveFile(analysisFileName(result.state), await analysisJson(result.state, result.connector), "application/json")}>
-            Download analysis (JSON)
+      {result.status === "done" && <AnalysisActions result={result} index={index} />}
+    </div>
+  );
+}
+
+/** The bundled blocklist index, loaded once. */
+function useBundledIndex(loadIndex: WorkbenchPageProps["loadIndex"]): IndexState {
+  const [index, setIndex] = useState<IndexState>({ status: "loading" });
+  useEffect(() => {
+    loadIndex().then(
+      (loaded) => setIndex({ status: "ready", index: loaded }),
+      (error) => setIndex({ status: "failed", error: errorMessage(error) }),
+    );
+  }, [loadIndex]);
+  return index;
+}
+
+/** What the workbench checks a chain against, its bounds, and what could not be loaded for it. */
+function WorkbenchIntro({ index, listsError }: { index: IndexState; listsError: string | null }) {
+  return (
+    <>
+      <p class="muted">
+        Analyse a chain you have: it is checked here, offline, with the bundled blocklist and the lists in force in Chain Sentry (your organisation's,
+        its feeds' and your own), as a tab's chain would be. Up to {plural(MAX_INPUT_CERTIFICATES, "certificate")} per chain and{" "}
+        {(MAX_INPUT_BYTES / 1024 / 1024).toLocaleString("en")} MiB of input.
+      </p>
+      {index.status === "failed" && <Notice tone="error" role="alert" title="The bundled blocklist could not be loaded">{index.error}</Notice>}
+      {listsError !== null && (
+        <Notice tone="warning" role="status" title="Your lists are not applied">
+          Chain Sentry's background did not answer ({listsError}), so chains are checked against the bundled blocklist only.
+        </Notice>
+      )}
+    </>
+  );
+}
+
+/** The chain to analyse: pasted text or files, and whether its last certificate is a built-in root. */
+function ChainInputForm(props: {
+  text: string;
+  onText: (text: string) => void;
+  files: InputPart[];
+  onFiles: (list: FileList | null) => void;
+  onClearFiles: () => void;
+  builtInRoot: boolean;
+  onBuiltInRoot: (builtIn: boolean) => void;
+  canAnalyse: boolean;
+  onAnalyse: () => void;
+}) {
+  return (
+    <form
+      class="workbench-input"
+      aria-label="Chain to analyse"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onAnalyse();
+      }}
+    >
+      <label for="workbench-text">PEM chain (leaf first), or a JSON export</label>
+      <textarea
+        id="workbench-text"
+        spellcheck={false}
+        placeholder="-----BEGIN CERTIFICATE-----"
+        value={props.text}
+        disabled={props.files.length > 0}
+        onInput={(e) => props.onText(e.currentTarget.value)}
+      />
+      <DropZone files={props.files} onFiles={props.onFiles} onClear={props.onClearFiles} />
+      <label>
+        <input type="checkbox" checked={props.builtInRoot} onChange={(e) => props.onBuiltInRoot(e.currentTarget.checked)} /> The last certificate is a root
+        built into Firefox (PEM and DER only: a JSON says so itself)
+      </label>
+      <div class="actions">
+        <button type="submit" disabled={!props.canAnalyse}>
+          Analyse
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Files dropped on it or chosen with its picker, and the names of those taken. */
+function DropZone({ files, onFiles, onClear }: { files: InputPart[]; onFiles: (list: FileList | null) => void; onClear: () => void }) {
+  const [dragging, setDragging] = useState(false);
+  return (
+    <div
+      class={`drop-zone${dragging ? " dragging" : ""}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        onFiles(e.dataTransfer?.files ?? null);
+      }}
+    >
+      <label>
+        Or drop or choose files (PEM, DER, JSON; several DER or PEM files form one chain, in the order given){" "}
+        <input type="file" multiple accept=".pem,.crt,.cer,.der,.json,application/json,application/x-pem-file" onChange={(e) => onFiles(e.currentTarget.files)} />
+      </label>
+      {files.length > 0 && (
+        <p>
+          {files.map((f) => f.name).join(", ")}{" "}
+          <button type="button" onClick={onClear}>
+            Clear files
           </button>
-          {index.status === "ready" && <span class="muted">Bundled blocklist {index.index.version}</span>}
-        </footer>
+        </p>
       )}
     </div>
+  );
+}
+
+/** Under a finished analysis: its download, and the blocklist version it was made with. */
+function AnalysisActions({ result, index }: { result: Extract<Result, { status: "done" }>; index: IndexState }) {
+  return (
+    <footer class="page-actions">
+      <button type="button" onClick={async () => saveFile(analysisFileName(result.state), await analysisJson(result.state, result.connector), "application/json")}>
+        Download analysis (JSON)
+      </button>
+      {index.status === "ready" && <span class="muted">Bundled blocklist {index.index.version}</span>}
+    </footer>
   );
 }
 
