@@ -21,28 +21,12 @@ export function HistoryPage() {
   // lockSettings keeps the history; the background refuses clearing anyway, this only says so up front.
   const [settings] = useRequest("ui-bg-get-settings", {});
   const locked = settings.status === "ready" && settings.data.policy.locked;
-  const [level, setLevel] = useState<LevelFilter>("all");
-  const [host, setHost] = useState("");
-  const [rule, setRule] = useState("all");
+  const [filter, setFilter] = useState<EventFilter>({ level: "all", host: "", rule: "all" });
 
   // The background keeps events in the order they happened; the table promises newest first.
   const events = useMemo(() => (loaded.status === "ready" ? [...loaded.data.events].sort((a, b) => b.time - a.time) : []), [loaded]);
   const rules = useMemo(() => [...new Set(events.map((e) => e.ruleId))].sort(), [events]);
-  const shown = useMemo(() => {
-    const needle = host.trim().toLowerCase();
-    return events.filter(
-      (e) =>
-        (level === "all" || e.level === level) &&
-        (rule === "all" || e.ruleId === rule) &&
-        (!needle || hostOf(e.pageUrl).toLowerCase().includes(needle) || hostOf(e.origin).toLowerCase().includes(needle)),
-    );
-  }, [events, level, host, rule]);
-
-  const exportAs = (kind: "json" | "csv") => {
-    const name = `chain-sentry-history-${fileStamp(Date.now())}.${kind}`;
-    if (kind === "json") saveFile(name, `${JSON.stringify(shown, null, 2)}\n`, "application/json");
-    else saveFile(name, historyCsv(shown), "text/csv");
-  };
+  const shown = useMemo(() => filtered(events, filter), [events, filter]);
 
   return (
     <div class="history-page">
@@ -61,49 +45,86 @@ export function HistoryPage() {
         </p>
         {loaded.status === "failed" && <BackgroundError error={loaded.error} onRetry={reload} />}
 
-        <form class="filters" role="search" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>
-          <label>
-            Level
-            <select value={level} onChange={(e) => setLevel(e.currentTarget.value as LevelFilter)}>
-              <option value="all">All levels</option>
-              <option value="blocked">Blocked</option>
-              <option value="warning">Warning</option>
-              <option value="notice">Notice</option>
-            </select>
-          </label>
-          <label>
-            Host
-            <input type="search" value={host} placeholder="e.g. example.com" onInput={(e) => setHost(e.currentTarget.value)} />
-          </label>
-          <label>
-            Rule
-            <select value={rule} onChange={(e) => setRule(e.currentTarget.value)}>
-              <option value="all">All rules</option>
-              {rules.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          </label>
-        </form>
+        <EventFilters filter={filter} onChange={(change) => setFilter((f) => ({ ...f, ...change }))} rules={rules} />
 
         <p class="muted" role="status">
           Showing {shown.length} of {plural(events.length, "event")}
         </p>
         <div class="actions">
-          <button type="button" disabled={shown.length === 0} onClick={() => exportAs("json")}>
-            Export shown as JSON
-          </button>
-          <button type="button" disabled={shown.length === 0} onClick={() => exportAs("csv")}>
-            Export shown as CSV
-          </button>
+          <ExportButtons shown={shown} />
           <ClearHistory count={events.length} locked={locked} onCleared={reload} />
         </div>
 
         <EventsTable events={shown} loading={loaded.status === "loading"} />
       </main>
     </div>
+  );
+}
+
+/** Which events the table shows: by level, by rule, and by a part of the page's or the origin's host. */
+interface EventFilter {
+  level: LevelFilter;
+  host: string;
+  rule: string;
+}
+
+function filtered(events: readonly HistoryEvent[], { level, host, rule }: EventFilter): HistoryEvent[] {
+  const needle = host.trim().toLowerCase();
+  return events.filter(
+    (e) =>
+      (level === "all" || e.level === level) &&
+      (rule === "all" || e.ruleId === rule) &&
+      (!needle || hostOf(e.pageUrl).toLowerCase().includes(needle) || hostOf(e.origin).toLowerCase().includes(needle)),
+  );
+}
+
+function EventFilters({ filter, onChange, rules }: { filter: EventFilter; onChange: (change: Partial<EventFilter>) => void; rules: readonly string[] }) {
+  return (
+    <form class="filters" role="search" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        Level
+        <select value={filter.level} onChange={(e) => onChange({ level: e.currentTarget.value as LevelFilter })}>
+          <option value="all">All levels</option>
+          <option value="blocked">Blocked</option>
+          <option value="warning">Warning</option>
+          <option value="notice">Notice</option>
+        </select>
+      </label>
+      <label>
+        Host
+        <input type="search" value={filter.host} placeholder="e.g. example.com" onInput={(e) => onChange({ host: e.currentTarget.value })} />
+      </label>
+      <label>
+        Rule
+        <select value={filter.rule} onChange={(e) => onChange({ rule: e.currentTarget.value })}>
+          <option value="all">All rules</option>
+          {rules.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </label>
+    </form>
+  );
+}
+
+/** Saves the events shown (filtered), as JSON or CSV. */
+function ExportButtons({ shown }: { shown: readonly HistoryEvent[] }) {
+  const exportAs = (kind: "json" | "csv") => {
+    const name = `chain-sentry-history-${fileStamp(Date.now())}.${kind}`;
+    if (kind === "json") saveFile(name, `${JSON.stringify(shown, null, 2)}\n`, "application/json");
+    else saveFile(name, historyCsv(shown), "text/csv");
+  };
+  return (
+    <>
+      <button type="button" disabled={shown.length === 0} onClick={() => exportAs("json")}>
+        Export shown as JSON
+      </button>
+      <button type="button" disabled={shown.length === 0} onClick={() => exportAs("csv")}>
+        Export shown as CSV
+      </button>
+    </>
   );
 }
 
