@@ -13,7 +13,7 @@ function publicKeyText({ type, bits, curve }: CertificateDetails["publicKey"]): 
  * response; given for the leaf only, the one certificate a server staples for.
  */
 export function CertificateDetailsView({ details, usedOcsp }: { details: CertificateDetails; usedOcsp?: boolean }) {
-  const { basicConstraints: bc, nameConstraints: nc, authorityInfoAccess: aia } = details;
+  const aia = details.authorityInfoAccess;
   return (
     <>
       {details.mustStaple && usedOcsp === false && (
@@ -37,7 +37,7 @@ export function CertificateDetailsView({ details, usedOcsp }: { details: Certifi
         <Field label="Public key">{publicKeyText(details.publicKey)}</Field>
         <Field label="Signature algorithm">{details.signatureAlgorithm}</Field>
         <Field label="Basic constraints">
-          {bc ? `CA: ${bc.ca ? "yes" : "no"}${bc.pathLength === null ? "" : `, path length ${bc.pathLength}`}` : <span class="muted">absent</span>}
+          <BasicConstraintsValue bc={details.basicConstraints} />
         </Field>
         <Field label="Key usage">
           <ListValue items={details.keyUsage} />
@@ -46,14 +46,7 @@ export function CertificateDetailsView({ details, usedOcsp }: { details: Certifi
           <ListValue items={details.extendedKeyUsage} />
         </Field>
         <Field label="Name constraints">
-          {nc ? (
-            <>
-              <div>Permitted: {nc.permitted.length ? nc.permitted.join(", ") : "none"}</div>
-              <div>Excluded: {nc.excluded.length ? nc.excluded.join(", ") : "none"}</div>
-            </>
-          ) : (
-            <span class="muted">absent</span>
-          )}
+          <NameConstraintsValue nc={details.nameConstraints} />
         </Field>
         <Field label="Subject key identifier">{details.subjectKeyId ?? <span class="muted">absent</span>}</Field>
         <Field label="Authority key identifier">{details.authorityKeyId ?? <span class="muted">absent</span>}</Field>
@@ -77,20 +70,38 @@ export function CertificateDetailsView({ details, usedOcsp }: { details: Certifi
           <SctsPerOperator embedded={details.embeddedScts} />
         </Field>
         <Field label="Extensions">
-          {details.extensions.length === 0 ? (
-            <span class="muted">none</span>
-          ) : (
-            <ul class="plain">
-              {details.extensions.map((e) => (
-                <li key={e.oid}>
-                  {e.name === e.oid ? e.oid : `${e.name} (${e.oid})`}
-                  {e.critical && <span class="badge tone-info">critical</span>}
-                </li>
-              ))}
-            </ul>
-          )}
+          <ExtensionsValue extensions={details.extensions} />
         </Field>
       </Fields>
     </>
+  );
+}
+
+function BasicConstraintsValue({ bc }: { bc: CertificateDetails["basicConstraints"] }) {
+  if (!bc) return <span class="muted">absent</span>;
+  return <>{`CA: ${bc.ca ? "yes" : "no"}${bc.pathLength === null ? "" : `, path length ${bc.pathLength}`}`}</>;
+}
+
+function NameConstraintsValue({ nc }: { nc: CertificateDetails["nameConstraints"] }) {
+  if (!nc) return <span class="muted">absent</span>;
+  return (
+    <>
+      <div>Permitted: {nc.permitted.length ? nc.permitted.join(", ") : "none"}</div>
+      <div>Excluded: {nc.excluded.length ? nc.excluded.join(", ") : "none"}</div>
+    </>
+  );
+}
+
+function ExtensionsValue({ extensions }: { extensions: CertificateDetails["extensions"] }) {
+  if (extensions.length === 0) return <span class="muted">none</span>;
+  return (
+    <ul class="plain">
+      {extensions.map((e) => (
+        <li key={e.oid}>
+          {e.name === e.oid ? e.oid : `${e.name} (${e.oid})`}
+          {e.critical && <span class="badge tone-info">critical</span>}
+        </li>
+      ))}
+    </ul>
   );
 }
