@@ -24,9 +24,9 @@
  * found. Whether OpenSSL verified the chain, and the host name, is reported beside it.
  */
 import { createDecipheriv, createHmac, X509Certificate, type CipherGCMTypes } from "node:crypto";
-import { connect as tcpConnect, isIP } from "node:net";
+import { connect as tcpConnect, isIP, type Socket } from "node:net";
 import { Duplex } from "node:stream";
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from "node:tls";
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from "node:tls";
 import { errorMessage } from "../src/errorMessage";
 import type { TlsSummary, Verification } from "../src/scan/report";
 import { MAX_SENT_CERTIFICATES, sentCertificates, type OpenRecord } from "../src/scan/serverCertificates";
@@ -146,33 +146,9 @@ function errorOf(error: unknown): ScanError {
  */
 export function probe(target: ScanTarget, store: TrustStore, timeoutMs: number): Promise<Probed | ScanError> {
   return new Promise((resolve) => {
-    const received: Buffer[] = [];
-    let receivedBytes = 0;
     let handshakeSecret: Buffer | null = null;
-
-    // The TLS socket runs over this stream, not over the TCP socket itself, so that the bytes the
-    // server sent can be kept as well as handed on.
     const tcp = tcpConnect({ host: target.host, port: target.port });
-    const wire = new Duplex({
-      read: () => void tcp.resume(),
-      write: (chunk, _encoding, callback) => void tcp.write(chunk, callback),
-      final: (callback) => {
-        tcp.end();
-        callback();
-      },
-      destroy: (error, callback) => {
-        tcp.destroy();
-        callback(error);
-      },
-    });
-    tcp.on("data", (chunk: Buffer) => {
-      if (receivedBytes < MAX_FLIGHT_BYTES) {
-        received.push(chunk);
-        receivedBytes += chunk.length;
-      }
-      if (!wire.push(chunk)) tcp.pause();
-    });
-    tcp.on("end", () => wire.push(null));
+    const { wire, received } = recordingWire(tcp);
     tcp.on("error", (error) => finish(errorOf(error)));
 
     const socket = tlsConnect({
@@ -191,7 +167,7 @@ export function probe(target: ScanTarget, store: TrustStore, timeoutMs: number):
     socket.on("error", (error) => finish(errorOf(error)));
     socket.on("secureConnect", () => {
       try {
-        finish(handshakeFacts());
+        finish(handshakeFacts(socket, target.host, store, received(), handshakeSecret, tcp.remoteAddress ?? ""));
       } catch (error) {
         finish(errorOf(error));
       }
@@ -207,41 +183,78 @@ export function probe(target: ScanTarget, store: TrustStore, timeoutMs: number):
       tcp.destroy();
       resolve(result);
     }
-
-    function handshakeFacts(): Probed | ScanError {
-      const version = socket.getProtocol();
-      const suite = socket.getCipher().standardName;
-      if (version !== "TLSv1.2" && version !== "TLSv1.3")
-        return { code: "EUNSUPPORTEDVERSION", message: `cannot read the certificates of a ${version} handshake` };
-      let open: OpenRecord | undefined;
-      if (version === "TLSv1.3") {
-        if (!handshakeSecret) return { code: "ENOKEYLOG", message: "Node gave no handshake secret for this connection" };
-        const opener = handshakeRecordOpener(suite, handshakeSecret);
-        if (typeof opener !== "function") return opener;
-        open = opener;
-      }
-      const sent = sentCertificates(Buffer.concat(received), version, open);
-      if (!sent.ok) return sent.error;
-      const chain = completeChain(
-        sent.certificates.map((der) => new X509Certificate(der)),
-        store,
-      );
-      const root = chain[chain.length - 1];
-      return {
-        address: tcp.remoteAddress ?? "",
-        tls: { version, cipher: suite, alpn: socket.alpnProtocol || null },
-        verification: verificationOf(),
-        sent: sent.certificates,
-        chain: chain.map((c) => new Uint8Array(c.raw)),
-        endsAtBundledRoot: store.bundled.has(root.fingerprint256) && isSelfSigned(root),
-      };
-    }
-
-    function verificationOf(): Verification {
-      // Node's type says Error; at run time it is OpenSSL's code, e.g. "UNABLE_TO_GET_ISSUER_CERT_LOCALLY".
-      if (!socket.authorized) return { ok: false, error: String(socket.authorizationError) };
-      const mismatch = checkServerIdentity(target.host, socket.getPeerCertificate());
-      return mismatch ? { ok: false, error: (mismatch as NodeJS.ErrnoException).code ?? mismatch.message } : { ok: true, error: null };
-    }
   });
+}
+
+/**
+ * A stream over `tcp` for the TLS socket to run over, rather than over the TCP socket itself, so
+ * that the bytes the server sent (the first MAX_FLIGHT_BYTES or so) can be kept as well as handed on.
+ */
+function recordingWire(tcp: Socket): { wire: Duplex; received: () => Buffer } {
+  const received: Buffer[] = [];
+  let receivedBytes = 0;
+  const wire = new Duplex({
+    read: () => void tcp.resume(),
+    write: (chunk, _encoding, callback) => void tcp.write(chunk, callback),
+    final: (callback) => {
+      tcp.end();
+      callback();
+    },
+    destroy: (error, callback) => {
+      tcp.destroy();
+      callback(error);
+    },
+  });
+  tcp.on("data", (chunk: Buffer) => {
+    if (receivedBytes < MAX_FLIGHT_BYTES) {
+      received.push(chunk);
+      receivedBytes += chunk.length;
+    }
+    if (!wire.push(chunk)) tcp.pause();
+  });
+  tcp.on("end", () => wire.push(null));
+  return { wire, received: () => Buffer.concat(received) };
+}
+
+/** What the finished handshake showed: `received` is what the server sent, `handshakeSecret` its TLS 1.3 key log. */
+function handshakeFacts(
+  socket: TLSSocket,
+  host: string,
+  store: TrustStore,
+  received: Buffer,
+  handshakeSecret: Buffer | null,
+  address: string,
+): Probed | ScanError {
+  const version = socket.getProtocol();
+  const suite = socket.getCipher().standardName;
+  if (version !== "TLSv1.2" && version !== "TLSv1.3") return { code: "EUNSUPPORTEDVERSION", message: `cannot read the certificates of a ${version} handshake` };
+  let open: OpenRecord | undefined;
+  if (version === "TLSv1.3") {
+    if (!handshakeSecret) return { code: "ENOKEYLOG", message: "Node gave no handshake secret for this connection" };
+    const opener = handshakeRecordOpener(suite, handshakeSecret);
+    if (typeof opener !== "function") return opener;
+    open = opener;
+  }
+  const sent = sentCertificates(received, version, open);
+  if (!sent.ok) return sent.error;
+  const chain = completeChain(
+    sent.certificates.map((der) => new X509Certificate(der)),
+    store,
+  );
+  const root = chain[chain.length - 1];
+  return {
+    address,
+    tls: { version, cipher: suite, alpn: socket.alpnProtocol || null },
+    verification: verificationOf(socket, host),
+    sent: sent.certificates,
+    chain: chain.map((c) => new Uint8Array(c.raw)),
+    endsAtBundledRoot: store.bundled.has(root.fingerprint256) && isSelfSigned(root),
+  };
+}
+
+function verificationOf(socket: TLSSocket, host: string): Verification {
+  // Node's type says Error; at run time it is OpenSSL's code, e.g. "UNABLE_TO_GET_ISSUER_CERT_LOCALLY".
+  if (!socket.authorized) return { ok: false, error: String(socket.authorizationError) };
+  const mismatch = checkServerIdentity(host, socket.getPeerCertificate());
+  return mismatch ? { ok: false, error: (mismatch as NodeJS.ErrnoException).code ?? mismatch.message } : { ok: true, error: null };
 }
