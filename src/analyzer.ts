@@ -192,6 +192,34 @@ export class ChainAnalyzer {
     if (cached && now >= cached.validFrom && now < cached.validUntil) return cached.verdict;
 
     const findings: Finding[] = [];
+    const analysed = this.#analyseEach(certificates, findings);
+    this.#applyRules(
+      {
+        certificates: analysed,
+        now,
+        endsAtBuiltInRoot: certificates[certificates.length - 1]?.isBuiltInRoot === true,
+        overriddenError,
+      },
+      findings,
+    );
+    findings.sort((a, b) => LEVEL_RANK[b.severity] - LEVEL_RANK[a.severity] || (a.certIndex ?? -1) - (b.certIndex ?? -1));
+
+    const verdict: Verdict = {
+      level: worstLevel(findings.map((f) => f.severity)),
+      findings,
+      chain: this.#chainEntries(certificates, analysed, findings),
+      blocklistVersion: this.blocklistVersion,
+      analyzedAt: now,
+    };
+    // Only cache what was fully analysed: a certificate seen without its bytes is looked at again.
+    if (analysed.length === certificates.length && analysed.every((c) => c.facts.der || c.facts.derError)) {
+      this.#remember(certificates, overriddenError, verdict, now);
+    }
+    return verdict;
+  }
+
+  /** Each certificate's facts and list matches; one that cannot be analysed becomes a finding. */
+  #analyseEach(certificates: readonly FirefoxCertificate[], findings: Finding[]): AnalysedCertificate[] {
     const analysed: AnalysedCertificate[] = [];
     // A loop, not forEach: a hole in the array is a certificate too (reported, not skipped).
     for (let index = 0; index < certificates.length; index++) {
@@ -201,13 +229,11 @@ export class ChainAnalyzer {
         findings.push(analysisError(`certificate ${index} could not be analysed`, error, index));
       }
     }
+    return analysed;
+  }
 
-    const chain: ChainFacts = {
-      certificates: analysed,
-      now,
-      endsAtBuiltInRoot: certificates[certificates.length - 1]?.isBuiltInRoot === true,
-      overriddenError,
-    };
+  /** Adds every rule's findings on `chain`; a rule that throws becomes an "analysis error" finding. */
+  #applyRules(chain: ChainFacts, findings: Finding[]): void {
     for (const rule of this.#rules.all()) {
       try {
         for (const hit of rule.check(chain)) {
@@ -225,50 +251,47 @@ export class ChainAnalyzer {
         findings.push(analysisError(`rule "${rule.id}" failed`, error, null));
       }
     }
-    findings.sort((a, b) => LEVEL_RANK[b.severity] - LEVEL_RANK[a.severity] || (a.certIndex ?? -1) - (b.certIndex ?? -1));
+  }
 
-    const verdict: Verdict = {
-      level: worstLevel(findings.map((f) => f.severity)),
-      findings,
-      // One entry per presented certificate, in place, even for one that could not be analysed:
-      // findings (certIndex) and the stored DER are indexed by position in this chain.
-      chain: Array.from(certificates, (cert, index) => {
-        const c = analysed.find((a) => a.index === index);
-        if (!c) return unanalysedEntry(cert, index, certificates.length, [...new Set(findings.filter((f) => f.certIndex === index).map((f) => f.ruleId))]);
-        const shown = this.#shown.get(c.facts);
-        return {
-          index: c.index,
-          role: c.role,
-          subject: shared(shown?.subject, c.info.subject),
-          issuer: shared(shown?.issuer, c.info.issuer),
-          sha256: shared(shown?.sha256, c.info.fingerprint.sha256),
-          sha1: shared(shown?.sha1, c.info.fingerprint.sha1),
-          spkiSha256: shared(shown?.spkiSha256, c.info.subjectPublicKeyInfoDigest.sha256),
-          serialNumber: shared(shown?.serialNumber, c.info.serialNumber),
-          validity: { start: c.info.validity.start, end: c.info.validity.end },
-          isBuiltInRoot: c.info.isBuiltInRoot === true,
-          known: c.known,
-          allowlisted: c.allowlisted !== null,
-          flags: [...new Set(findings.filter((f) => f.certIndex === c.index).map((f) => f.ruleId))],
-        };
-      }),
-      blocklistVersion: this.blocklistVersion,
-      analyzedAt: now,
-    };
-    // Only cache what was fully analysed: a certificate seen without its bytes is looked at again.
-    if (analysed.length === certificates.length && analysed.every((c) => c.facts.der || c.facts.derError)) {
-      const key = leafKey(certificates);
-      const others = (this.#verdicts.get(key) ?? []).filter((e) => !isChainOf(e, certificates, overriddenError));
-      const entry: CachedVerdict = {
-        sha256: verdict.chain.map((c) => c.sha256), // the shared strings (see Shown), equal to the chain's
-        builtInRoot: certificates.map((c) => Boolean(c.isBuiltInRoot)),
-        overriddenError,
-        verdict,
-        ...validityWindow(certificates, now),
+  /**
+   * One entry per presented certificate, in place, even for one that could not be analysed:
+   * findings (certIndex) and the stored DER are indexed by position in this chain.
+   */
+  #chainEntries(certificates: readonly FirefoxCertificate[], analysed: readonly AnalysedCertificate[], findings: readonly Finding[]): ChainCertificate[] {
+    return Array.from(certificates, (cert, index) => {
+      const c = analysed.find((a) => a.index === index);
+      if (!c) return unanalysedEntry(cert, index, certificates.length, [...new Set(findings.filter((f) => f.certIndex === index).map((f) => f.ruleId))]);
+      const shown = this.#shown.get(c.facts);
+      return {
+        index: c.index,
+        role: c.role,
+        subject: shared(shown?.subject, c.info.subject),
+        issuer: shared(shown?.issuer, c.info.issuer),
+        sha256: shared(shown?.sha256, c.info.fingerprint.sha256),
+        sha1: shared(shown?.sha1, c.info.fingerprint.sha1),
+        spkiSha256: shared(shown?.spkiSha256, c.info.subjectPublicKeyInfoDigest.sha256),
+        serialNumber: shared(shown?.serialNumber, c.info.serialNumber),
+        validity: { start: c.info.validity.start, end: c.info.validity.end },
+        isBuiltInRoot: c.info.isBuiltInRoot === true,
+        known: c.known,
+        allowlisted: c.allowlisted !== null,
+        flags: [...new Set(findings.filter((f) => f.certIndex === c.index).map((f) => f.ruleId))],
       };
-      this.#verdicts.set(key, [entry, ...others].slice(0, CHAINS_PER_LEAF));
-    }
-    return verdict;
+    });
+  }
+
+  /** Caches `verdict` for this chain, beside the few other chains kept for the same leaf. */
+  #remember(certificates: readonly FirefoxCertificate[], overriddenError: string | null, verdict: Verdict, now: number): void {
+    const key = leafKey(certificates);
+    const others = (this.#verdicts.get(key) ?? []).filter((e) => !isChainOf(e, certificates, overriddenError));
+    const entry: CachedVerdict = {
+      sha256: verdict.chain.map((c) => c.sha256), // the shared strings (see Shown), equal to the chain's
+      builtInRoot: certificates.map((c) => Boolean(c.isBuiltInRoot)),
+      overriddenError,
+      verdict,
+      ...validityWindow(certificates, now),
+    };
+    this.#verdicts.set(key, [entry, ...others].slice(0, CHAINS_PER_LEAF));
   }
 
   /** The cached verdict for exactly this chain (whatever its validity window), if any. */
