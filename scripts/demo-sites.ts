@@ -164,72 +164,15 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
   const rootPemPath = path.join(dir, "demo-root.pem");
   writeFileSync(rootPemPath, pki.root.pem);
 
-  const leaf = (issuer: Issued, extra: Partial<Parameters<typeof issue>[0]> = {}) =>
-    issue({ subject: "CN=localhost", issuer, hosts: ["localhost", "127.0.0.1"], ...extra });
   const port = (i: number) => basePort + i;
-  const url = (i: number, p = "/") => `https://localhost:${port(i)}${p}`;
-
-  const cases: DemoCase[] = [
-    { id: "clean", title: "Clean chain", url: url(0), expected: "ok", description: "A chain under the demo root and intermediate, both allowlisted by policy." },
-    { id: "blocked", title: "Blocked intermediate", url: url(1), expected: "blocked", description: "An intermediate named like Flame's, whose key is on the policy blocklist." },
-    { id: "dynamic", title: "Dynamically supplied intermediate", url: url(2), expected: "warning", description: "An intermediate that is neither in Firefox's store nor allowlisted." },
-    { id: "expired", title: "Expired certificate", url: url(3), expected: "tls-error", description: "Firefox refuses the expired leaf; Chain Sentry records Firefox's reason." },
-    { id: "leaf-only", title: "Leaf only", url: url(4), expected: "tls-error", description: "The server omits its intermediate, so Firefox cannot build the chain." },
-    { id: "mixed", title: "Mixed subresources", url: url(0, "/mixed"), expected: "blocked", description: "A clean page loading scripts, styles and images from clean, dynamic and blocked origins." },
-    { id: "ct", title: "Embedded SCTs", url: url(5), expected: "ok", description: "A clean chain whose leaf carries the SCTs of a real certificate (aws.amazon.com), named by their logs in the chain view." },
-  ];
-
-  const links = cases.map((c) => `<li><a id="case-${c.id}" href="${c.url}">${c.title}</a> — ${c.description}</li>`).join("");
-  const mixedBody = [0, 1, 2]
-    .map((i) => `<img src="${url(i, "/pixel.svg")}" alt=""><script src="${url(i, "/app.js")}"></script><link rel="stylesheet" href="${url(i, "/style.css")}">`)
-    .join("");
-  const plain = (title: string) => () => page(title, `<p>Served by ${title.toLowerCase()} for the Chain Sentry demo.</p>`);
-
-  const sites: Site[] = [
-    {
-      port: port(0),
-      chain: [await leaf(pki.intermediate), pki.intermediate],
-      body: (p) => (p === "/mixed" ? page("Mixed subresources", mixedBody) : page("Chain Sentry demo", `<ul>${links}</ul>`)),
-      routes: {
-        "/sw/": ["text/html", page("Service worker registration", `<script>navigator.serviceWorker.register("/sw/worker.js", { scope: "/sw/" }).then(() => (document.body.dataset.sw = "registered"), (e) => (document.body.dataset.sw = "failed: " + e));</script>`)],
-        "/sw/worker.js": ["text/javascript", SERVICE_WORKER],
-      },
-      longPrefix: "/long/",
-    },
-    { port: port(1), chain: [await leaf(pki.rogue), pki.rogue], body: plain("Blocked intermediate site"), longPrefix: "/long/" },
-    { port: port(2), chain: [await leaf(pki.unlisted), pki.unlisted], body: plain("Dynamic intermediate site") },
-    {
-      port: port(3),
-      chain: [await leaf(pki.intermediate, { notBefore: new Date(Date.now() - 60 * DAY), notAfter: new Date(Date.now() - 2 * DAY) }), pki.intermediate],
-      body: plain("Expired site"),
-    },
-    { port: port(4), chain: [await leaf(pki.orphan)], body: plain("Leaf-only site") },
-    { port: port(5), chain: [await leaf(pki.intermediate, { extensions: [realSctList()] }), pki.intermediate], body: plain("Embedded SCTs site") },
-  ];
-  const replacementCa = await issue({ subject: "CN=Replacement Issuing CA,O=Somewhere Else", issuer: pki.root, ca: true });
-  const renewing = await leaf(pki.unlisted, { notAfter: new Date(Date.now() + 10 * DAY) });
-  const renewed = [await leaf(replacementCa, { keys: renewing.keys }), replacementCa];
-  const changing: Site = { port: port(9), chain: [renewing, pki.unlisted], body: plain("Changing chain site") };
+  const url: DemoUrl = (i, p = "/") => `https://localhost:${port(i)}${p}`;
+  const cases = demoCases(url);
+  const sites = await caseSites(pki, port, url, cases);
+  const { site: changing, renewed } = await changingChainSite(pki, port(9));
   sites.push(changing);
   const logs = new Map<number, ReceivedRequest[]>(sites.map((s) => [s.port, []]));
   const servers = await Promise.all(sites.map((s) => serve(s, host, logs.get(s.port))));
-
-  const spki = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.cert.publicKey.rawData)).toString("base64");
-  const sha256 = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.der as BufferSource)).toString("hex");
-  const managedConfig = {
-    allowlist: [
-      { sha256: await sha256(pki.root), label: "Chain Sentry Demo Root" },
-      { spkiSha256: await spki(pki.intermediate), label: "Chain Sentry Demo Intermediate" },
-    ],
-    blocklist: [
-      {
-        spkiSha256: await spki(pki.rogue),
-        label: "Microsoft Enforced Licensing Intermediate PCA (demo stand-in)",
-        reason: "Flame malware (2012): stands in for the Microsoft intermediates moved to the Untrusted store by Security Advisory 2718704",
-        reference: "https://learn.microsoft.com/en-us/security-updates/securityadvisories/2012/2718704",
-      },
-    ],
-  };
+  const managedConfig = await demoManagedConfig(pki);
 
   return {
     pki,
@@ -258,5 +201,84 @@ export async function startDemoSites({ dir, basePort = 8443, host = "127.0.0.1" 
       for (const s of servers) s.closeAllConnections();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     },
+  };
+}
+
+/** The URL of path `p` on the site at offset `i` from the base port. */
+type DemoUrl = (i: number, p?: string) => string;
+
+/** A leaf for localhost and 127.0.0.1, as every site presents. */
+const demoLeaf = (issuer: Issued, extra: Partial<Parameters<typeof issue>[0]> = {}) =>
+  issue({ subject: "CN=localhost", issuer, hosts: ["localhost", "127.0.0.1"], ...extra });
+
+/** The page of a site that only has to be reached. */
+const plainPage = (title: string) => () => page(title, `<p>Served by ${title.toLowerCase()} for the Chain Sentry demo.</p>`);
+
+function demoCases(url: DemoUrl): DemoCase[] {
+  return [
+    { id: "clean", title: "Clean chain", url: url(0), expected: "ok", description: "A chain under the demo root and intermediate, both allowlisted by policy." },
+    { id: "blocked", title: "Blocked intermediate", url: url(1), expected: "blocked", description: "An intermediate named like Flame's, whose key is on the policy blocklist." },
+    { id: "dynamic", title: "Dynamically supplied intermediate", url: url(2), expected: "warning", description: "An intermediate that is neither in Firefox's store nor allowlisted." },
+    { id: "expired", title: "Expired certificate", url: url(3), expected: "tls-error", description: "Firefox refuses the expired leaf; Chain Sentry records Firefox's reason." },
+    { id: "leaf-only", title: "Leaf only", url: url(4), expected: "tls-error", description: "The server omits its intermediate, so Firefox cannot build the chain." },
+    { id: "mixed", title: "Mixed subresources", url: url(0, "/mixed"), expected: "blocked", description: "A clean page loading scripts, styles and images from clean, dynamic and blocked origins." },
+    { id: "ct", title: "Embedded SCTs", url: url(5), expected: "ok", description: "A clean chain whose leaf carries the SCTs of a real certificate (aws.amazon.com), named by their logs in the chain view." },
+  ];
+}
+
+/** The sites that serve the cases; the first also serves the index of the cases, the mixed page and the service worker. */
+async function caseSites(pki: DemoPki, port: (i: number) => number, url: DemoUrl, cases: DemoCase[]): Promise<Site[]> {
+  const links = cases.map((c) => `<li><a id="case-${c.id}" href="${c.url}">${c.title}</a> — ${c.description}</li>`).join("");
+  const mixedBody = [0, 1, 2]
+    .map((i) => `<img src="${url(i, "/pixel.svg")}" alt=""><script src="${url(i, "/app.js")}"></script><link rel="stylesheet" href="${url(i, "/style.css")}">`)
+    .join("");
+  return [
+    {
+      port: port(0),
+      chain: [await demoLeaf(pki.intermediate), pki.intermediate],
+      body: (p) => (p === "/mixed" ? page("Mixed subresources", mixedBody) : page("Chain Sentry demo", `<ul>${links}</ul>`)),
+      routes: {
+        "/sw/": ["text/html", page("Service worker registration", `<script>navigator.serviceWorker.register("/sw/worker.js", { scope: "/sw/" }).then(() => (document.body.dataset.sw = "registered"), (e) => (document.body.dataset.sw = "failed: " + e));</script>`)],
+        "/sw/worker.js": ["text/javascript", SERVICE_WORKER],
+      },
+      longPrefix: "/long/",
+    },
+    { port: port(1), chain: [await demoLeaf(pki.rogue), pki.rogue], body: plainPage("Blocked intermediate site"), longPrefix: "/long/" },
+    { port: port(2), chain: [await demoLeaf(pki.unlisted), pki.unlisted], body: plainPage("Dynamic intermediate site") },
+    {
+      port: port(3),
+      chain: [await demoLeaf(pki.intermediate, { notBefore: new Date(Date.now() - 60 * DAY), notAfter: new Date(Date.now() - 2 * DAY) }), pki.intermediate],
+      body: plainPage("Expired site"),
+    },
+    { port: port(4), chain: [await demoLeaf(pki.orphan)], body: plainPage("Leaf-only site") },
+    { port: port(5), chain: [await demoLeaf(pki.intermediate, { extensions: [realSctList()] }), pki.intermediate], body: plainPage("Embedded SCTs site") },
+  ];
+}
+
+/** The site of DemoSites.changingChain, and the chain its switchChain moves to. */
+async function changingChainSite(pki: DemoPki, port: number): Promise<{ site: Site; renewed: Issued[] }> {
+  const replacementCa = await issue({ subject: "CN=Replacement Issuing CA,O=Somewhere Else", issuer: pki.root, ca: true });
+  const renewing = await demoLeaf(pki.unlisted, { notAfter: new Date(Date.now() + 10 * DAY) });
+  const renewed = [await demoLeaf(replacementCa, { keys: renewing.keys }), replacementCa];
+  return { site: { port, chain: [renewing, pki.unlisted], body: plainPage("Changing chain site") }, renewed };
+}
+
+/** The extension's managed configuration: the demo root and intermediate allowed, the rogue intermediate's key blocked. */
+async function demoManagedConfig(pki: DemoPki): Promise<Record<string, unknown>> {
+  const spki = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.cert.publicKey.rawData)).toString("base64");
+  const sha256 = async (c: Issued) => Buffer.from(await crypto.subtle.digest("SHA-256", c.der as BufferSource)).toString("hex");
+  return {
+    allowlist: [
+      { sha256: await sha256(pki.root), label: "Chain Sentry Demo Root" },
+      { spkiSha256: await spki(pki.intermediate), label: "Chain Sentry Demo Intermediate" },
+    ],
+    blocklist: [
+      {
+        spkiSha256: await spki(pki.rogue),
+        label: "Microsoft Enforced Licensing Intermediate PCA (demo stand-in)",
+        reason: "Flame malware (2012): stands in for the Microsoft intermediates moved to the Untrusted store by Security Advisory 2718704",
+        reference: "https://learn.microsoft.com/en-us/security-updates/securityadvisories/2012/2718704",
+      },
+    ],
   };
 }
