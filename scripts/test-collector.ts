@@ -17,7 +17,7 @@
  * or by a root of its own (`collector.rootPem`, for NODE_EXTRA_CA_CERTS). Every answer carries CORS
  * headers and OPTIONS preflights are answered, since a browser extension may send them.
  */
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { startHttpsTestServer, type HttpsTestServerOptions } from "./https-test-server";
 
@@ -137,67 +137,17 @@ export function formatOfPath(path: string): CollectorFormat {
   return "ndjson";
 }
 
+/** What the collector has received and the fault it answers with: shared by its handler and its methods. */
+interface CollectorState {
+  log: CollectorRequest[];
+  fault: Fault | null;
+}
+
 export async function startCollector(options: StartCollectorOptions = {}): Promise<TestCollector> {
-  const keepBodies = options.keepBodies ?? true;
+  const state: CollectorState = { log: [], fault: null };
+  const server = await startHttpsTestServer({ ...options, name: "Chain Sentry Test Collector" }, (req, res) => collect(req, res, state, options));
 
-  let log: CollectorRequest[] = [];
-  let fault: Fault | null = null;
-
-  const server = await startHttpsTestServer({ ...options, name: "Chain Sentry Test Collector" }, (req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      const time = Date.now();
-      const path = req.url ?? "/";
-      const cors = {
-        "access-control-allow-origin": req.headers.origin ?? "*",
-        "access-control-allow-methods": "POST, OPTIONS",
-        "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "authorization, content-type",
-        "access-control-expose-headers": "retry-after",
-        "access-control-max-age": "600",
-      };
-      const entry: CollectorRequest = { method: req.method ?? "", path, headers: req.headers, format: null, status: 0, time, bytes: size, events: [] };
-      log.push(entry);
-      const answer = (status: number, body: unknown, extra: Record<string, string> = {}) => {
-        entry.status = status;
-        res.writeHead(status, { ...cors, "content-type": "application/json", ...extra }).end(body === undefined ? undefined : JSON.stringify(body));
-      };
-      if (req.method === "OPTIONS") return answer(204, undefined);
-      if (req.method !== "POST") return answer(405, { error: "POST only" });
-
-      const format = formatOfPath(path);
-      entry.format = format;
-      let text = "";
-      try {
-        const raw = Buffer.concat(chunks);
-        text = (/gzip/i.test(String(req.headers["content-encoding"] ?? "")) ? gunzipSync(raw) : raw).toString("utf8");
-        if (keepBodies) entry.body = text;
-        entry.events = parseBody(format, text, time, keepBodies);
-      } catch (error) {
-        entry.parseError = String((error as Error).message ?? error);
-      }
-
-      if (fault) {
-        const f = fault;
-        if (f.times !== undefined && --f.times <= 0) fault = null;
-        return answer(f.status, { error: `fault injected: ${f.status}` }, f.retryAfter === undefined ? {} : { "retry-after": String(f.retryAfter) });
-      }
-      if (options.token && !authorized(format, req.headers.authorization, options.token)) {
-        // What Splunk answers for a wrong token (403, code 4); OTLP receivers answer 401.
-        return format === "splunk-hec" ? answer(403, { text: "Invalid token", code: 4 }) : answer(401, { error: "unauthorized" });
-      }
-      if (entry.parseError) return answer(400, format === "splunk-hec" ? { text: "Invalid data format", code: 6 } : { error: entry.parseError });
-      if (format === "otlp") return answer(200, { partialSuccess: {} });
-      if (format === "splunk-hec") return answer(200, { text: "Success", code: 0 });
-      return answer(200, { ok: true });
-    });
-  });
-
-  const accepted = () => log.filter((r) => r.method === "POST" && r.status >= 200 && r.status < 300);
+  const accepted = () => state.log.filter((r) => r.method === "POST" && r.status >= 200 && r.status < 300);
   const allEvents = () => accepted().flatMap((r) => r.events);
   const idCounts = () => {
     const counts = new Map<string, number>();
@@ -209,25 +159,17 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
     url: server.url,
     port: server.port,
     rootPem: server.rootPem,
-    requests: () => [...log],
+    requests: () => [...state.log],
     allEvents,
-    events() {
-      const seen = new Set<string>();
-      return allEvents().filter((e) => {
-        if (!e.facts.id) return true;
-        if (seen.has(e.facts.id)) return false;
-        seen.add(e.facts.id);
-        return true;
-      });
-    },
+    events: () => firstOfEachId(allEvents()),
     idCounts,
     counts() {
-      const posts = log.filter((r) => r.method === "POST");
+      const posts = state.log.filter((r) => r.method === "POST");
       const ok = accepted();
       const received = ok.reduce((n, r) => n + r.events.length, 0);
       const unique = idCounts().size + allEvents().filter((e) => !e.facts.id).length;
       return {
-        requests: log.length,
+        requests: state.log.length,
         posts: posts.length,
         accepted: ok.length,
         rejected: posts.length - ok.length,
@@ -237,16 +179,96 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
       };
     },
     failWith(f) {
-      fault = f && { ...f };
+      state.fault = f && { ...f };
     },
     reset() {
-      log = [];
+      state.log = [];
     },
     running: server.running,
     stop: server.stop,
     start: server.start,
     close: server.stop,
   };
+}
+
+/** Reads a request (up to MAX_BODY bytes of its body), records it in `state.log`, and answers it. */
+function collect(req: IncomingMessage, res: ServerResponse, state: CollectorState, options: StartCollectorOptions): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY) chunks.push(chunk);
+  });
+  req.on("end", () => {
+    const time = Date.now();
+    const entry: CollectorRequest = { method: req.method ?? "", path: req.url ?? "/", headers: req.headers, format: null, status: 0, time, bytes: size, events: [] };
+    state.log.push(entry);
+    const [status, body, extra] = answerTo(req, entry, Buffer.concat(chunks), state, options);
+    entry.status = status;
+    res.writeHead(status, { ...corsHeaders(req.headers), "content-type": "application/json", ...extra }).end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Every answer's CORS headers: a browser extension may send preflights. */
+function corsHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  return {
+    "access-control-allow-origin": headers.origin ?? "*",
+    "access-control-allow-methods": "POST, OPTIONS",
+    "access-control-allow-headers": headers["access-control-request-headers"] ?? "authorization, content-type",
+    "access-control-expose-headers": "retry-after",
+    "access-control-max-age": "600",
+  };
+}
+
+/**
+ * Reads the body of a POST into `entry` (format, body, events or why they did not parse) and
+ * decides the answer: status, JSON body (undefined: none) and extra headers.
+ */
+function answerTo(
+  req: IncomingMessage,
+  entry: CollectorRequest,
+  raw: Buffer,
+  state: CollectorState,
+  options: StartCollectorOptions,
+): [status: number, body: unknown, extra?: Record<string, string>] {
+  if (req.method === "OPTIONS") return [204, undefined];
+  if (req.method !== "POST") return [405, { error: "POST only" }];
+
+  const keepBodies = options.keepBodies ?? true;
+  const format = formatOfPath(entry.path);
+  entry.format = format;
+  try {
+    const text = (/gzip/i.test(String(req.headers["content-encoding"] ?? "")) ? gunzipSync(raw) : raw).toString("utf8");
+    if (keepBodies) entry.body = text;
+    entry.events = parseBody(format, text, entry.time, keepBodies);
+  } catch (error) {
+    entry.parseError = String((error as Error).message ?? error);
+  }
+
+  if (state.fault) {
+    const f = state.fault;
+    if (f.times !== undefined && --f.times <= 0) state.fault = null;
+    return [f.status, { error: `fault injected: ${f.status}` }, f.retryAfter === undefined ? {} : { "retry-after": String(f.retryAfter) }];
+  }
+  if (options.token && !authorized(format, req.headers.authorization, options.token)) {
+    // What Splunk answers for a wrong token (403, code 4); OTLP receivers answer 401.
+    return format === "splunk-hec" ? [403, { text: "Invalid token", code: 4 }] : [401, { error: "unauthorized" }];
+  }
+  if (entry.parseError) return [400, format === "splunk-hec" ? { text: "Invalid data format", code: 6 } : { error: entry.parseError }];
+  if (format === "otlp") return [200, { partialSuccess: {} }];
+  if (format === "splunk-hec") return [200, { text: "Success", code: 0 }];
+  return [200, { ok: true }];
+}
+
+/** Each event with an id at its first arrival only; every event without one. */
+function firstOfEachId(events: CollectedEvent[]): CollectedEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (!e.facts.id) return true;
+    if (seen.has(e.facts.id)) return false;
+    seen.add(e.facts.id);
+    return true;
+  });
 }
 
 function authorized(format: CollectorFormat, header: string | undefined, token: string): boolean {
