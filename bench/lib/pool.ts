@@ -84,12 +84,11 @@ function runJobs(jobs: Job[], threads: number): Promise<JobResult[]> {
   return Promise.all(Array.from({ length: threads }, one)).then(() => results);
 }
 
-export async function makePool({ hosts = 5000, triples = 500, seed = 6 } = {}): Promise<Pool> {
-  const started = performance.now();
-  const mark = (what: string) => process.env.BENCH_DEBUG && console.error(`pool: ${what} at ${Math.round(performance.now() - started)} ms`);
-  const random = prng(seed);
-  const rsa = (bits: number) => ({ type: "RSA" as const, bits });
-  // Roots and intermediates here (they sign everything else); key pairs shared within a size.
+/**
+ * The key pairs of the roots and intermediates, made here since they sign everything else: shared
+ * within a size (one RSA-4096 for the roots, four RSA-2048 for the intermediates), and as exported for the workers.
+ */
+async function caKeyPairs(): Promise<{ rootKey: CryptoKeyPair; caKeys: CryptoKeyPair[]; keys: SharedKeys }> {
   const generate = (bits: number) =>
     webcrypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, [
       "sign",
@@ -100,8 +99,12 @@ export async function makePool({ hosts = 5000, triples = 500, seed = 6 } = {}): 
     pkcs8: new Uint8Array(await webcrypto.subtle.exportKey("pkcs8", k.privateKey)),
     spki: new Uint8Array(await webcrypto.subtle.exportKey("spki", k.publicKey)),
   });
-  const keys: SharedKeys = { rsa4096: [await exported(rootKey)], rsa2048: await Promise.all(caKeys.map(exported)) };
-  mark("keys");
+  return { rootKey, caKeys, keys: { rsa4096: [await exported(rootKey)], rsa2048: await Promise.all(caKeys.map(exported)) } };
+}
+
+/** 4 roots, 200 intermediates under them and 100 second-level ones under the first 100 of those. */
+async function issueCas(rootKey: CryptoKeyPair, caKeys: CryptoKeyPair[]): Promise<{ roots: Issued[]; level1: Issued[]; level2: Issued[] }> {
+  const rsa = (bits: number) => ({ type: "RSA" as const, bits });
   const roots: Issued[] = [];
   for (let i = 0; i < 4; i++) {
     roots.push(await issue({ subject: `CN=Bench Root ${i},O=Bench Trust ${i}`, key: rsa(4096), keys: rootKey }));
@@ -114,6 +117,16 @@ export async function makePool({ hosts = 5000, triples = 500, seed = 6 } = {}): 
   for (let i = 0; i < 100; i++) {
     level2.push(await issue({ subject: `CN=Bench Sub CA ${i},O=Bench Trust ${i % 4}`, issuer: level1[i], ca: true, key: rsa(2048), keys: caKeys[(i + 1) % caKeys.length] }));
   }
+  return { roots, level1, level2 };
+}
+
+export async function makePool({ hosts = 5000, triples = 500, seed = 6 } = {}): Promise<Pool> {
+  const started = performance.now();
+  const mark = (what: string) => process.env.BENCH_DEBUG && console.error(`pool: ${what} at ${Math.round(performance.now() - started)} ms`);
+  const random = prng(seed);
+  const { rootKey, caKeys, keys } = await caKeyPairs();
+  mark("keys");
+  const { roots, level1, level2 } = await issueCas(rootKey, caKeys);
   mark("CAs issued");
   const toPool = async (c: Issued, builtIn = false): Promise<PoolCertificate> => {
     const { rawDER: _omit, ...info } = await firefoxCertificateFromDer(c.der, builtIn);
