@@ -35,6 +35,18 @@ export default tseslint.config(
     },
   },
   {
+    // Product code: a function over 80 lines is split into named pieces (issue 14). Tests (a describe
+    // or test callback holds its cases and their fixtures), the benchmarks and scripts/ (tooling that
+    // does not ship) are left out.
+    files: ["src/**", "background/**", "popup/**", "cli/**"],
+    rules: { "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    // Being changed for performance on another branch (createCapture, over 80 lines with its comments); to be split once that has landed.
+    files: ["background/capture.ts"],
+    rules: { "max-lines-per-function": "off" },
+  },
+  {
     files: ["popup/**/*.tsx", "test/components/**/*.tsx"],
     plugins: { "react-hooks": reactHooks },
     rules: reactHooks.configs.recommended.rules,
