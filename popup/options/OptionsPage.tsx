@@ -256,28 +256,27 @@ function NotificationFields({ values, set, access, errors }: FieldProps) {
   return (
     <fieldset class="setting">
       <legend>Notifications</legend>
-      <label class="choice">
-        <input
-          type="checkbox"
-          checked={values.notifications}
-          disabled={access.readOnly("notifications")}
-          onChange={(e) => set("notifications", e.currentTarget.checked)}
-        />
+      <CheckboxSetting field="notifications" values={values} set={set} access={access}>
         Desktop notification when a blocked certificate appears
-      </label>
-      <Managed field="notifications" managed={access.managed("notifications")} locked={access.readOnly("notifications")} />
-      <label class="choice">
-        <input
-          type="checkbox"
-          checked={values.notifyWarnings}
-          disabled={access.readOnly("notifyWarnings")}
-          onChange={(e) => set("notifyWarnings", e.currentTarget.checked)}
-        />
+      </CheckboxSetting>
+      <CheckboxSetting field="notifyWarnings" values={values} set={set} access={access}>
         Also notify for warnings
-      </label>
-      <Managed field="notifyWarnings" managed={access.managed("notifyWarnings")} locked={access.readOnly("notifyWarnings")} />
+      </CheckboxSetting>
       <ErrorList id="notifications-errors" errors={errors} />
     </fieldset>
+  );
+}
+
+/** A yes/no setting: its checkbox and label, then who sets it when the user may not. */
+function CheckboxSetting({ field, values, set, access, children }: FieldProps & { field: "notifications" | "notifyWarnings"; children: ComponentChildren }) {
+  return (
+    <>
+      <label class="choice">
+        <input type="checkbox" checked={values[field]} disabled={access.readOnly(field)} onChange={(e) => set(field, e.currentTarget.checked)} />
+        {children}
+      </label>
+      <Managed field={field} managed={access.managed(field)} locked={access.readOnly(field)} />
+    </>
   );
 }
 
