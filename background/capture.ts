@@ -88,7 +88,13 @@ export function createCapture(deps: CaptureDeps) {
     if (!info) throw new Error("Firefox gave no security information for this request");
     if (withoutChain(info)) {
       const time = Date.now();
-      const response = { url: details.url, origin: originOf(details.url), type: details.type, reason: "Firefox reported no TLS details for this response (it did not come from a TLS connection of its own, e.g. a service worker made it)", time };
+      const response = {
+        url: details.url,
+        origin: originOf(details.url),
+        type: details.type,
+        reason: "Firefox reported no TLS details for this response (it did not come from a TLS connection of its own, e.g. a service worker made it)",
+        time,
+      };
       later(() => deps.onUnchecked(details, response));
       return {};
     }

@@ -18,7 +18,16 @@
  * key comparison in place: no string, summary or array is built.
  */
 import type { Storage } from "webextension-polyfill";
-import { caChainKey, CHAIN_CHANGED, chainChangedTitle, isCaChainKey, isChainChange, isChainSummary, summarizeChain, type CertificateSummary } from "../src/chainDiff";
+import {
+  caChainKey,
+  CHAIN_CHANGED,
+  chainChangedTitle,
+  isCaChainKey,
+  isChainChange,
+  isChainSummary,
+  summarizeChain,
+  type CertificateSummary,
+} from "../src/chainDiff";
 import { errorMessage } from "../src/errorMessage";
 import { MAX_HISTORY_LIMIT, type HistoryEvent } from "../src/protocol";
 import type { ChainCertificate, Finding, Verdict } from "../src/verdict";
@@ -106,7 +115,8 @@ export class History {
       storage,
       valueOf: (key) => this.#stored(key),
       onSaved: (afterFailure) => void (afterFailure && problems.resolve("history")),
-      onFailed: (error) => problems.report("history", `The alert history could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`),
+      onFailed: (error) =>
+        problems.report("history", `The alert history could not be saved (it is kept until Firefox closes, and saving is retried): ${errorMessage(error)}`),
       batchMs: BATCH_MS,
     });
     this.#dirty = this.#writer.dirty;
@@ -280,8 +290,14 @@ export class History {
     this.#schedule();
     if (previous !== undefined) {
       this.#push({
-        time, level: "notice", pageUrl, origin, ruleId: CHAIN_CHANGED,
-        title: chainChangedTitle(host, after), subject: after[1].subject, sha256: after[1].sha256,
+        time,
+        level: "notice",
+        pageUrl,
+        origin,
+        ruleId: CHAIN_CHANGED,
+        title: chainChangedTitle(host, after),
+        subject: after[1].subject,
+        sha256: after[1].sha256,
         change: { before: previous.chain, after },
       });
     }
@@ -341,8 +357,12 @@ function withoutId({ id: _id, ...event }: HistoryEvent): Omit<HistoryEvent, "id"
 function isMeta(value: unknown): value is Meta {
   const meta = value as Partial<Meta> | null;
   return (
-    typeof meta === "object" && meta !== null && Number.isSafeInteger(meta.nextId) && (meta.nextId as number) >= 0 &&
-    Array.isArray(meta.chunks) && meta.chunks.every((n) => Number.isSafeInteger(n) && n >= 0)
+    typeof meta === "object" &&
+    meta !== null &&
+    Number.isSafeInteger(meta.nextId) &&
+    (meta.nextId as number) >= 0 &&
+    Array.isArray(meta.chunks) &&
+    meta.chunks.every((n) => Number.isSafeInteger(n) && n >= 0)
   );
 }
 
@@ -364,7 +384,11 @@ function validEvents(value: unknown, key: string, issues: string[]): HistoryEven
 function isEvent(value: unknown): value is HistoryEvent {
   const e = value as Record<string, unknown> | null;
   return (
-    typeof e === "object" && e !== null && Number.isFinite(e.time) && SEVERITIES.includes(e.level) && TEXT_FIELDS.every((k) => typeof e[k] === "string") &&
+    typeof e === "object" &&
+    e !== null &&
+    Number.isFinite(e.time) &&
+    SEVERITIES.includes(e.level) &&
+    TEXT_FIELDS.every((k) => typeof e[k] === "string") &&
     (e.change === undefined || isChainChange(e.change))
   );
 }

@@ -56,7 +56,14 @@ const reporter = new Reporter({
   dropped: (count, time, config) => droppedEvent(count, { time, extensionVersion, browserVersion, blocklistVersion: index.version }, config, newId),
 });
 
-const feeds = new FeedManager({ storage: browser.storage.local, session: browser.storage.session, fetch: (input, init) => fetch(input, init), alarms: browser.alarms, problems, onChange: () => applyLists() });
+const feeds = new FeedManager({
+  storage: browser.storage.local,
+  session: browser.storage.session,
+  fetch: (input, init) => fetch(input, init),
+  alarms: browser.alarms,
+  problems,
+  onChange: () => applyLists(),
+});
 
 let basis = "";
 
@@ -66,7 +73,11 @@ let basis = "";
  */
 function applyLists(): void {
   const added = feeds.lists();
-  const lists = { blocklist: [...effective.blocklist, ...added.blocklist], allowlist: [...effective.allowlist, ...added.allowlist], knownIntermediates: added.knownIntermediates };
+  const lists = {
+    blocklist: [...effective.blocklist, ...added.blocklist],
+    allowlist: [...effective.allowlist, ...added.allowlist],
+    knownIntermediates: added.knownIntermediates,
+  };
   analyzer.setSettings(lists);
   basis = shortHash(JSON.stringify([effective.mode, lists]));
   void quarantine.retain(basis);
@@ -98,7 +109,10 @@ const ready = (async () => {
     restored("capture", () => blockPages.restore()),
     restored("quarantine", () => quarantine.restore()),
     restored("reporting", () => reporter.restore()),
-    browser.runtime.getBrowserInfo().then((info) => void (browserVersion = `${info.name} ${info.version}`), () => undefined),
+    browser.runtime.getBrowserInfo().then(
+      (info) => void (browserVersion = `${info.name} ${info.version}`),
+      () => undefined,
+    ),
   ]);
   // The feeds' last good documents are in force before the first response is decided. The settings
   // come first: restoring the feeds applies the lists, and the restored stops on origins are kept
@@ -112,7 +126,15 @@ const ready = (async () => {
 /** Stops an origin that presented a blocked chain, so its next requests are not even sent. */
 function stopOrigin({ details, info, verdict, time }: CaptureEvent): void {
   const until = time + QUARANTINE_MS;
-  const id = blockPages.add({ kind: "origin-blocked", url: originOf(details.url), origin: originOf(details.url), certificate: blockedCertificate(verdict), reason: null, time, blockedUntil: until });
+  const id = blockPages.add({
+    kind: "origin-blocked",
+    url: originOf(details.url),
+    origin: originOf(details.url),
+    certificate: blockedCertificate(verdict),
+    reason: null,
+    time,
+    blockedUntil: until,
+  });
   void quarantine.add(details.url, { verdict, info }, `/popup/blocked.html?id=${id}`, until, basis);
 }
 
@@ -148,7 +170,17 @@ function onResponse(event: CaptureEvent): void {
     // What the history logs now is what is reported: a page's 200 subresources report a finding once.
     const logged = history.record(details.tabId, pageUrl, details.url, verdict, time, where);
     if (logged.length && effective.reporting) {
-      const input = { verdict: { ...verdict, findings: logged }, pageUrl, url: details.url, stopped: blocked, connection: { protocolVersion: info?.protocolVersion, cipherSuite: info?.cipherSuite }, der, time, extensionVersion, browserVersion };
+      const input = {
+        verdict: { ...verdict, findings: logged },
+        pageUrl,
+        url: details.url,
+        stopped: blocked,
+        connection: { protocolVersion: info?.protocolVersion, cipherSuite: info?.cipherSuite },
+        der,
+        time,
+        extensionVersion,
+        browserVersion,
+      };
       reporter.enqueue(reportEvents(input, effective.reporting, newId));
     }
   } else {
@@ -249,5 +281,18 @@ async function coverage(): Promise<Coverage> {
 }
 
 browser.runtime.onMessage.addListener(
-  createMessageHandler({ index, analyzer: () => analyzer, tabs, history, settings, blockPages, problems, coverage, startedAt, ready, reporting: reporter, feeds }),
+  createMessageHandler({
+    index,
+    analyzer: () => analyzer,
+    tabs,
+    history,
+    settings,
+    blockPages,
+    problems,
+    coverage,
+    startedAt,
+    ready,
+    reporting: reporter,
+    feeds,
+  }),
 );

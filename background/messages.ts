@@ -2,7 +2,20 @@
 import type { ChainAnalyzer } from "../src/analyzer";
 import type { CompiledIndex, EntrySource } from "../src/blocklist";
 import { searchBlocklist } from "../src/blocklistSearch";
-import { certificateTooLarge, HISTORY_KEPT_BY_POLICY, MAX_CERTIFICATE_BYTES, type BlocklistEntryView, type Coverage, type Message, type Requests, type RequestType, type ResponseOf, type SettingsInput, type SettingsView, type Status } from "../src/protocol";
+import {
+  certificateTooLarge,
+  HISTORY_KEPT_BY_POLICY,
+  MAX_CERTIFICATE_BYTES,
+  type BlocklistEntryView,
+  type Coverage,
+  type Message,
+  type Requests,
+  type RequestType,
+  type ResponseOf,
+  type SettingsInput,
+  type SettingsView,
+  type Status,
+} from "../src/protocol";
 import type { BlockPages } from "./blockPages";
 import type { FeedManager } from "./feeds";
 import type { History } from "./history";
@@ -71,9 +84,19 @@ export function createMessageHandler(deps: MessageDeps) {
 
     "ui-bg-search-blocklist": ({ query, limit }) => {
       const analyzer = deps.analyzer();
-      const all: BlocklistEntryView[] = [...analyzer.blocklist.entries, ...analyzer.customEntries].map(({ id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256 }) => ({
-        id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256,
-      }));
+      const all: BlocklistEntryView[] = [...analyzer.blocklist.entries, ...analyzer.customEntries].map(
+        ({ id, source, label, incident, reference, enforced, sha256, sha1, spkiSha256 }) => ({
+          id,
+          source,
+          label,
+          incident,
+          reference,
+          enforced,
+          sha256,
+          sha1,
+          spkiSha256,
+        }),
+      );
       return searchBlocklist(all, query, limit);
     },
 

@@ -84,10 +84,36 @@ export interface TabStoreOptions {
 
 export function connectionOf(info: SecurityInfo | null): ConnectionInfo {
   if (!info) return { state: "insecure" };
-  const { state, protocolVersion, cipherSuite, keaGroupName, signatureSchemeName, secretKeyLength, certificateTransparencyStatus,
-    isExtendedValidation, hsts, usedEch, usedOcsp, usedDelegatedCredentials, usedPrivateDns } = info;
-  return { state, protocolVersion, cipherSuite, keaGroupName, signatureSchemeName, secretKeyLength, certificateTransparencyStatus,
-    isExtendedValidation, hsts, usedEch, usedOcsp, usedDelegatedCredentials, usedPrivateDns };
+  const {
+    state,
+    protocolVersion,
+    cipherSuite,
+    keaGroupName,
+    signatureSchemeName,
+    secretKeyLength,
+    certificateTransparencyStatus,
+    isExtendedValidation,
+    hsts,
+    usedEch,
+    usedOcsp,
+    usedDelegatedCredentials,
+    usedPrivateDns,
+  } = info;
+  return {
+    state,
+    protocolVersion,
+    cipherSuite,
+    keaGroupName,
+    signatureSchemeName,
+    secretKeyLength,
+    certificateTransparencyStatus,
+    isExtendedValidation,
+    hsts,
+    usedEch,
+    usedOcsp,
+    usedDelegatedCredentials,
+    usedPrivateDns,
+  };
 }
 
 export function originOf(url: string): string {
@@ -141,7 +167,8 @@ function emptyState(tabId: number, url: string | null, time: number): TabState {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 const isRecordShape = (r: unknown) => isObject(r) && isObject(r.verdict) && Array.isArray(r.verdict.chain) && Array.isArray(r.verdict.findings);
-const isOriginShape = (o: unknown): o is OriginRecord => isObject(o) && typeof o.origin === "string" && Array.isArray(o.chains) && o.chains.every(isRecordShape);
+const isOriginShape = (o: unknown): o is OriginRecord =>
+  isObject(o) && typeof o.origin === "string" && Array.isArray(o.chains) && o.chains.every(isRecordShape);
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /** A stored tab state (or its part without origins) this version can use: storage may hold an older version's shape, or anything. */
@@ -158,7 +185,9 @@ interface StoredCounts {
 }
 
 function isCounts(value: unknown): value is StoredCounts {
-  return isObject(value) && Number.isFinite(value.updatedAt) && Array.isArray(value.origins) && value.origins.every((o) => Array.isArray(o) && o.every(isCount));
+  return (
+    isObject(value) && Number.isFinite(value.updatedAt) && Array.isArray(value.origins) && value.origins.every((o) => Array.isArray(o) && o.every(isCount))
+  );
 }
 
 function recordsOf(state: TabState): ChainRecord[] {
@@ -285,7 +314,12 @@ export class TabStore {
           this.#derPending.delete(sha256);
         } else stale.add(key);
       }
-      if (unreadable) this.#problems.report("tab-state", `${unreadable} stored tab state${unreadable > 1 ? "s" : ""} could not be read and ${unreadable > 1 ? "were" : "was"} dropped`, "restore");
+      if (unreadable)
+        this.#problems.report(
+          "tab-state",
+          `${unreadable} stored tab state${unreadable > 1 ? "s" : ""} could not be read and ${unreadable > 1 ? "were" : "was"} dropped`,
+          "restore",
+        );
       if (stale.size) await this.#storage.remove([...stale]);
     } catch (error) {
       this.#problems.report("tab-state", `the tabs' state could not be restored after a background restart: ${errorMessage(error)}`, "restore");
@@ -403,7 +437,9 @@ export class TabStore {
   /** Adds to one of the tab's bounded lists; a top-level one starts the tab's state afresh. */
   #append<K extends "failures" | "unchecked">(tabId: number, list: K, item: TabState[K][number], topLevel: boolean): void {
     if (this.#closed.has(tabId)) return;
-    const tab = topLevel ? this.#replace(emptyState(tabId, item.url, item.time), false) : (this.#tabs.get(tabId) ?? this.#start(emptyState(tabId, null, item.time)));
+    const tab = topLevel
+      ? this.#replace(emptyState(tabId, item.url, item.time), false)
+      : (this.#tabs.get(tabId) ?? this.#start(emptyState(tabId, null, item.time)));
     const items = tab.state[list] as TabState[K][number][];
     if (items.length < MAX_LISTED) items.push(item);
     tab.state.updatedAt = item.time;
@@ -540,7 +576,10 @@ export class TabStore {
       const { state } = tab;
       if (tab.header) writes[TAB_KEY + tabId] = { ...state, origins: [] };
       for (const n of tab.origins) writes[originKey(tabId, n)] = state.origins[n];
-      writes[COUNTS_KEY + tabId] = { updatedAt: state.updatedAt, origins: state.origins.map((o) => o.chains.flatMap((c) => [c.requests, c.blockedRequests])) } satisfies StoredCounts;
+      writes[COUNTS_KEY + tabId] = {
+        updatedAt: state.updatedAt,
+        origins: state.origins.map((o) => o.chains.flatMap((c) => [c.requests, c.blockedRequests])),
+      } satisfies StoredCounts;
       const stored = this.#storedOrigins.get(tabId) ?? 0;
       for (let n = state.origins.length; n < stored; n++) this.#removals.add(originKey(tabId, n));
       this.#storedOrigins.set(tabId, state.origins.length);

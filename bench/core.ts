@@ -103,7 +103,12 @@ function* stream(count: number, seed: number, triples: PoolCertificate[][] = poo
 }
 
 /** BENCH_CACHE="verdicts=N,certificates=N,der=N": other cache sizes than the defaults, for a what-if. */
-const CACHE = Object.fromEntries((process.env.BENCH_CACHE ?? "").split(",").filter(Boolean).map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]));
+const CACHE = Object.fromEntries(
+  (process.env.BENCH_CACHE ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]),
+);
 const newAnalyzer = () =>
   new ChainAnalyzer(index, LISTS, {
     ...(CACHE.verdicts && { verdictCacheSize: CACHE.verdicts }),
@@ -128,7 +133,17 @@ interface Timings {
   count: number;
 }
 
-const emptyTimings = (): Timings => ({ seen: [], seenCached: [], seenRecomputed: [], newLeaf: [], unseen3: [], rawDerFetches: 0, seenRawDerFetches: 0, totalMs: 0, count: 0 });
+const emptyTimings = (): Timings => ({
+  seen: [],
+  seenCached: [],
+  seenRecomputed: [],
+  newLeaf: [],
+  unseen3: [],
+  rawDerFetches: 0,
+  seenRawDerFetches: 0,
+  totalMs: 0,
+  count: 0,
+});
 
 /** The listener's decision, synchronously: needsRawDer, then analyze (Firefox's second answer not timed). */
 function decide(analyzer: ChainAnalyzer, r: Request, t: Timings | null): void {
@@ -328,7 +343,8 @@ async function requestsPart() {
     },
   };
 
-  const row = (name: string, s: { p50: number; p99: number; n: number }) => `  ${name.padEnd(44)} p50 ${us(s.p50).padStart(7)} µs   p99 ${us(s.p99).padStart(7)} µs   (n=${s.n})`;
+  const row = (name: string, s: { p50: number; p99: number; n: number }) =>
+    `  ${name.padEnd(44)} p50 ${us(s.p50).padStart(7)} µs   p99 ${us(s.p99).padStart(7)} µs   (n=${s.n})`;
   console.log(`\nCore (Node ${process.version}, ${REQUESTS} requests, ${pool!.hostChains.length} hosts)`);
   console.log("decision = needsRawDer + analyze (src/analyzer.ts)");
   console.log(row("chain seen before (all)", out.decision.seen));
@@ -336,7 +352,9 @@ async function requestsPart() {
   console.log(row(`  verdict evicted, analysed again (${(out.decision.seenRecomputeRate * 100).toFixed(1)} %)`, out.decision.seenRecomputed));
   console.log(row("new chain (unseen leaf, known CAs)", out.decision.newLeaf));
   console.log(row("chain of 3 unseen certificates", out.decision.unseen3All));
-  console.log(`  throughput ${Math.round(out.decision.throughputPerSecond).toLocaleString("en")} decisions/s; rawDER fetched for ${(out.decision.rawDerFetchRate * 100).toFixed(1)} % of requests`);
+  console.log(
+    `  throughput ${Math.round(out.decision.throughputPerSecond).toLocaleString("en")} decisions/s; rawDER fetched for ${(out.decision.rawDerFetchRate * 100).toFixed(1)} % of requests`,
+  );
   console.log("listener = background/capture.ts onHeadersReceived, Firefox stubbed");
   console.log(row("chain seen before (all)", out.listener.seen));
   console.log(row("  verdict cached", out.listener.seenCached));
@@ -356,10 +374,12 @@ function blocklistPart() {
   writeFileSync(files.bundle, bundle.text);
   writeFileSync(files.stringified, stringifiedExpression(indexText));
   const cold = (form: "json" | "expr", file = "") =>
-    Array.from({ length: QUICK ? 3 : 7 }, () =>
-      JSON.parse(
-        execFileSync(process.execPath, ["--import", "tsx", path.join(REPO, "bench/lib/load-blocklist.ts"), form, file], { cwd: REPO, encoding: "utf8" }),
-      ) as ReturnType<typeof loadOnce>,
+    Array.from(
+      { length: QUICK ? 3 : 7 },
+      () =>
+        JSON.parse(
+          execFileSync(process.execPath, ["--import", "tsx", path.join(REPO, "bench/lib/load-blocklist.ts"), form, file], { cwd: REPO, encoding: "utf8" }),
+        ) as ReturnType<typeof loadOnce>,
     );
   const out = {
     bundleChunk: bundle.file,
@@ -367,7 +387,11 @@ function blocklistPart() {
     jsonBytes: indexText.length,
     bundleExpressionBytes: bundle.text.length,
     // A JSON module is JSON.parse of its text (Node has no JSON modules in vm.Script).
-    cold: { json: medians(cold("json")), bundle: medians(bundle.json ? cold("json") : cold("expr", files.bundle)), stringified: medians(cold("expr", files.stringified)) },
+    cold: {
+      json: medians(cold("json")),
+      bundle: medians(bundle.json ? cold("json") : cold("expr", files.bundle)),
+      stringified: medians(cold("expr", files.stringified)),
+    },
     warmJson: medians(Array.from({ length: QUICK ? 3 : 10 }, () => loadOnce("json", indexText))),
   };
   rmSync(workDir, { recursive: true, force: true });
@@ -389,7 +413,11 @@ function medians(runs: ReturnType<typeof loadOnce>[]) {
   };
 }
 
-const results: Record<string, unknown> = { date: new Date().toISOString(), quick: QUICK, parts: [...PARTS].filter((p) => p === "decision" || p === "blocklist") };
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  quick: QUICK,
+  parts: [...PARTS].filter((p) => p === "decision" || p === "blocklist"),
+};
 if (PARTS.has("decision")) Object.assign(results, await requestsPart());
 if (PARTS.has("blocklist")) results.blocklistLoad = blocklistPart();
 results.loadAverage = { start: loadAtStart, end: loadAverage() };

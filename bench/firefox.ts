@@ -145,7 +145,8 @@ const results: Record<string, unknown> = {
     loadsPerConfigPerRound: LOADS,
     warmupLoadsPerConfig: WARMUP_LOADS,
     settleMs: SETTLE_MS,
-    metric: "navigation start → performance mark when the 200th subresource fired load; fresh tab per load; browser.cache.disk/memory.enable false; URLs unique per load",
+    metric:
+      "navigation start → performance mark when the 200th subresource fired load; fresh tab per load; browser.cache.disk/memory.enable false; URLs unique per load",
     browsers: ONE
       ? `one Firefox; per round, each configuration's extension installed for its turn (${WARMUP_LOADS} uncounted load, then ${LOADS} counted ${GAP_MS} ms apart, then ${SETTLE_MS} ms idle) and uninstalled; a fresh browser for each round-trip time`
       : "one Firefox per configuration, side by side, each in its own mount namespace (unshare --mount) inside the sandbox; fresh browsers for each round-trip time",
@@ -165,7 +166,11 @@ try {
       // Only the browsers the selected parts need (the blocklist load uses the no-extension one, or
       // in one-Firefox mode that Firefox, whose base extension is the empty one).
       const perConfig = parts.has("pageload") && !ONE ? pageLoadConfigs() : [];
-      const needed = new Set([...perConfig.map((c) => c.name), ...(parts.has("popup") ? popupConfigs : []), ...(parts.has("blocklist") && !ONE ? ["none"] : [])]);
+      const needed = new Set([
+        ...perConfig.map((c) => c.name),
+        ...(parts.has("popup") ? popupConfigs : []),
+        ...(parts.has("blocklist") && !ONE ? ["none"] : []),
+      ]);
       if (ONE && (parts.has("pageload") || parts.has("blocklist"))) {
         // Fixed UUIDs, kept on uninstall (Firefox forgets one then), so the check can open each extension's page.
         const prefs = { "extensions.webextensions.uuids": JSON.stringify(Object.fromEntries(uuids)), "extensions.webextensions.keepUuidOnUninstall": true };
@@ -184,7 +189,9 @@ try {
       const byName = new Map(workers.map((w) => [w.name, w]));
       if (parts.has("pageload")) {
         console.log(`  round-trip time ${rtt} ms${rtt ? ` (${link.delay})` : ""}:`);
-        const r = ONE ? await pageLoadPart(await swappedPageLoads(byName.get("one-firefox")!)) : await pageLoadPart(await perConfigPageLoads(workers.filter((w) => perConfig.some((c) => c.name === w.name))));
+        const r = ONE
+          ? await pageLoadPart(await swappedPageLoads(byName.get("one-firefox")!))
+          : await pageLoadPart(await perConfigPageLoads(workers.filter((w) => perConfig.some((c) => c.name === w.name))));
         byRtt[rtt] = { rttMs: rtt, delay: link.delay, ...r, loadAverageEnd: loadAverage() };
         // The loopback run (or the first) keeps its place at the top, where bench/report.ts reads it.
         if (pass === 0) Object.assign(results, r);
@@ -222,7 +229,8 @@ try {
  * bench/lib/delay-proxy.ts listens on theirs, in a process of its own.
  */
 async function setUpLink(rtt: number): Promise<{ sites: BenchSites; delay: "none" | "netem" | "proxy"; close(): Promise<void> }> {
-  const tc = (...args: string[]) => execFileSync("tc", ["qdisc", ...args, "dev", "lo", "root", ...(args[0] === "del" ? [] : ["netem", "delay", `${rtt / 2}ms`])], { stdio: "pipe" });
+  const tc = (...args: string[]) =>
+    execFileSync("tc", ["qdisc", ...args, "dev", "lo", "root", ...(args[0] === "del" ? [] : ["netem", "delay", `${rtt / 2}ms`])], { stdio: "pipe" });
   const noNetem = () => {
     try {
       execFileSync("tc", ["qdisc", "del", "dev", "lo", "root"], { stdio: "pipe" });
@@ -301,13 +309,22 @@ async function swappedPageLoads(worker: Worker): Promise<PageLoads> {
   const check = async (c: SwapConfig) => {
     if (!c.dir) return;
     if (existsSync(path.join(c.dir, "popup/blocked.html"))) {
-      const { events } = await worker.call<{ events: unknown[] }>("ask", { uuid: uuidOf(c.dir), pagePath: "popup/blocked.html", message: { type: "ui-bg-get-history" } });
+      const { events } = await worker.call<{ events: unknown[] }>("ask", {
+        uuid: uuidOf(c.dir),
+        pagePath: "popup/blocked.html",
+        message: { type: "ui-bg-get-history" },
+      });
       // Diagnostic variants (BENCH_EXTRA) may record nothing on purpose.
       if (!events?.length && c.name === "chain-sentry") throw new Error(`${c.name}: no finding in the history after a load: was the extension at work?`);
       listenerStats[c.name] = { historyEvents: events.length };
     } else if (existsSync(path.join(c.dir, "background.js"))) {
-      const stats = await worker.call<{ responses: number; withChain: number }>("ask", { uuid: uuidOf(c.dir), pagePath: "popup.html", message: { type: "bench-stats" } });
-      if (!(stats?.withChain >= SUBRESOURCES)) throw new Error(`${c.name}: its listener got ${stats?.withChain} chains in a load of ${SUBRESOURCES + 1} responses`);
+      const stats = await worker.call<{ responses: number; withChain: number }>("ask", {
+        uuid: uuidOf(c.dir),
+        pagePath: "popup.html",
+        message: { type: "bench-stats" },
+      });
+      if (!(stats?.withChain >= SUBRESOURCES))
+        throw new Error(`${c.name}: its listener got ${stats?.withChain} chains in a load of ${SUBRESOURCES + 1} responses`);
       listenerStats[c.name] = stats;
     }
   };
@@ -329,7 +346,9 @@ async function swappedPageLoads(worker: Worker): Promise<PageLoads> {
     const times = await worker.call<Times | null>("ask", { uuid: uuidOf(c.dir), pagePath: "popup/blocked.html", message: { type: "bench-timing" } });
     if (times && "onResponse (all)" in times) lastTimes.set(c.name, times);
   };
-  log(`one Firefox: a warm-up turn per configuration; ${ROUNDS} rounds, each configuration's turn ${WARMUP_LOADS} uncounted + ${LOADS} counted loads, order shuffled per round`);
+  log(
+    `one Firefox: a warm-up turn per configuration; ${ROUNDS} rounds, each configuration's turn ${WARMUP_LOADS} uncounted + ${LOADS} counted loads, order shuffled per round`,
+  );
   const r = await swappedLoads(worker, swapConfigs, (c, n) => sites.pageUrl(`${c.name}-${n}`), {
     rounds: ROUNDS,
     loads: LOADS,
@@ -342,7 +361,11 @@ async function swappedPageLoads(worker: Worker): Promise<PageLoads> {
   });
   if (TIMING) {
     for (const [name, parts] of Object.entries(timing)) {
-      console.log(`  ${name}: background JavaScript per load (median over turns): ${Object.entries(parts).map(([part, ms]) => `${part} ${median(ms).toFixed(2)} ms`).join(", ")}`);
+      console.log(
+        `  ${name}: background JavaScript per load (median over turns): ${Object.entries(parts)
+          .map(([part, ms]) => `${part} ${median(ms).toFixed(2)} ms`)
+          .join(", ")}`,
+      );
     }
   }
   for (const c of swapConfigs) {
@@ -402,9 +425,14 @@ async function pageLoadPart({ samples, perRound, cold, listenerStats }: PageLoad
   console.log(`  page load, ${ROUNDS} rounds × ${LOADS} loads per configuration:`);
   for (const name of names) {
     const p = pageLoad[name];
-    const byProcess = Object.entries(p.cpuMsPerLoadByProcess as Record<string, number>).filter(([, ms]) => ms >= 10).map(([process, ms]) => `${process} ${ms.toFixed(0)}`).join(", ");
+    const byProcess = Object.entries(p.cpuMsPerLoadByProcess as Record<string, number>)
+      .filter(([, ms]) => ms >= 10)
+      .map(([process, ms]) => `${process} ${ms.toFixed(0)}`)
+      .join(", ");
     const coldPart = "coldMedianMs" in p ? `, first load after start ${(p.coldMedianMs as number).toFixed(0)} ms` : "";
-    console.log(`  ${name.padEnd(14)} median ${p.medianMs.toFixed(0)} ms (IQR ${p.iqrMs[0].toFixed(0)}–${p.iqrMs[1].toFixed(0)})${coldPart}, CPU per load ${p.cpuMsPerLoad.median.toFixed(0)} ms (${byProcess}), ${p.protocols.join("/")}`);
+    console.log(
+      `  ${name.padEnd(14)} median ${p.medianMs.toFixed(0)} ms (IQR ${p.iqrMs[0].toFixed(0)}–${p.iqrMs[1].toFixed(0)})${coldPart}, CPU per load ${p.cpuMsPerLoad.median.toFixed(0)} ms (${byProcess}), ${p.protocols.join("/")}`,
+    );
   }
   for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(20)} ${formatRatio(r)}`);
   const target = ratios["chain-sentry/limit"];
@@ -473,7 +501,9 @@ async function popupPart(ws: Worker[]) {
     };
     const tb = result.toolbar;
     if (tb.clickToVerdictMs && tb.clickToPopupStartMs && tb.verdictMs) {
-      console.log(`  toolbar popup (${w.name}): click → verdict ${tb.clickToVerdictMs.median.toFixed(0)} ms median (p90 ${tb.clickToVerdictMs.p90.toFixed(0)}); click → the panel's document starts ${tb.clickToPopupStartMs.median.toFixed(0)} ms; its own start → verdict ${tb.verdictMs.median.toFixed(0)} ms; ${tb.originsShown} origins`);
+      console.log(
+        `  toolbar popup (${w.name}): click → verdict ${tb.clickToVerdictMs.median.toFixed(0)} ms median (p90 ${tb.clickToVerdictMs.p90.toFixed(0)}); click → the panel's document starts ${tb.clickToPopupStartMs.median.toFixed(0)} ms; its own start → verdict ${tb.verdictMs.median.toFixed(0)} ms; ${tb.originsShown} origins`,
+      );
     }
     console.log(
       `  popup (${w.name}): verdict rendered ${result.verdictMs.median.toFixed(0)} ms median (p90 ${result.verdictMs.p90.toFixed(0)}); first render (skeleton) ${result.firstRenderMs.median.toFixed(0)} ms (a blank extension page: DOMContentLoaded ${result.blankExtensionPageDomContentLoadedMs.toFixed(0)} ms); Chain Sentry's own part ${result.ownMs.toFixed(0)} ms; the tab-state message alone ${result.tabStateMessage.medianMs.toFixed(0)} ms for ${Math.round(result.tabStateMessage.jsonBytes / 1024)} KB of JSON; ${result.originsShown} origins listed: "${result.headline}"`,
@@ -487,7 +517,9 @@ async function blocklistPart(w: Worker) {
   log("blocklist load in Firefox");
   const r = await blocklistLoadInFirefox(w);
   const f = (x: { totalMs: number; parseMs: number }) => `${x.totalMs.toFixed(1)} ms (parse ${x.parseMs.toFixed(1)})`;
-  console.log(`  blocklist load in Firefox (median of ${r.json.samples}, incl. new ChainAnalyzer): JSON.parse of the text ${f(r.json)}; bundle (${r.bundleForm}) ${f(r.bundle)}; JSON.parse(\`…\`) module ${f(r.stringified)}`);
+  console.log(
+    `  blocklist load in Firefox (median of ${r.json.samples}, incl. new ChainAnalyzer): JSON.parse of the text ${f(r.json)}; bundle (${r.bundleForm}) ${f(r.bundle)}; JSON.parse(\`…\`) module ${f(r.stringified)}`,
+  );
   return r;
 }
 

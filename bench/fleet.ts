@@ -136,7 +136,13 @@ async function runScenario(scenario: Fault): Promise<ScenarioResult> {
   }
 }
 
-function summarize(scenario: Fault, collector: TestCollector, fleet: FleetResult, producedIds: string[], t: { start: number; faultEnd: number }): ScenarioResult {
+function summarize(
+  scenario: Fault,
+  collector: TestCollector,
+  fleet: FleetResult,
+  producedIds: string[],
+  t: { start: number; faultEnd: number },
+): ScenarioResult {
   const counts = collector.counts();
   const delivered = new Set(collector.idCounts().keys());
   // Only findings count as produced; "dropped" events are the queue's own and are delivered on top.

@@ -96,7 +96,11 @@ function counted(storage: Storage, writes: Writes): Storage {
 
 async function load(dir: string) {
   const from = (file: string) => import(pathToFileURL(path.resolve(dir, file)).href);
-  const [{ TabStore, urlParts }, { History }, { Problems }] = await Promise.all([from("background/tabStore.ts"), from("background/history.ts"), from("background/problems.ts")]);
+  const [{ TabStore, urlParts }, { History }, { Problems }] = await Promise.all([
+    from("background/tabStore.ts"),
+    from("background/history.ts"),
+    from("background/problems.ts"),
+  ]);
   const session: Writes = { sets: 0, removes: 0, bytes: 0, keys: 0 };
   const local: Writes = { sets: 0, removes: 0, bytes: 0, keys: 0 };
   const problems = new Problems({ warn: () => undefined });
@@ -170,9 +174,19 @@ async function measure(dir: string) {
   const med = (f: (x: (typeof perPage)[number]) => number) => median(perPage.map(f));
   return {
     label,
-    repeated: { meanUs: ((t1 - t0) * 1000) / REPEATS, p50Us: percentile(batches, 50) * 1000, p99Us: percentile(batches, 99) * 1000, gcsPer100k: (gcsIn * 100_000) / REPEATS },
+    repeated: {
+      meanUs: ((t1 - t0) * 1000) / REPEATS,
+      p50Us: percentile(batches, 50) * 1000,
+      p99Us: percentile(batches, 99) * 1000,
+      gcsPer100k: (gcsIn * 100_000) / REPEATS,
+    },
     perPage: {
-      session: { sets: med((x) => x.session.sets), removes: med((x) => x.session.removes), keys: med((x) => x.session.keys), kb: med((x) => x.session.bytes) / 1024 },
+      session: {
+        sets: med((x) => x.session.sets),
+        removes: med((x) => x.session.removes),
+        keys: med((x) => x.session.keys),
+        kb: med((x) => x.session.bytes) / 1024,
+      },
       local: { sets: med((x) => x.local.sets), keys: med((x) => x.local.keys), kb: med((x) => x.local.bytes) / 1024 },
       tabStateKb: med((x) => x.stateBytes) / 1024,
     },
@@ -185,7 +199,9 @@ for (const dir of dirs.length ? dirs : ["."]) results.push(await measure(dir));
 console.log("\nRecording per response (TabStore.record and the history; the chain already recorded for its origin):");
 for (const r of results) {
   const x = r.repeated;
-  console.log(`  ${r.label.padEnd(28)} mean ${x.meanUs.toFixed(2)} µs, p50 ${x.p50Us.toFixed(2)} µs, p99 ${x.p99Us.toFixed(2)} µs (batches of ${BATCH}); ${x.gcsPer100k.toFixed(1)} GCs per 100,000 responses`);
+  console.log(
+    `  ${r.label.padEnd(28)} mean ${x.meanUs.toFixed(2)} µs, p50 ${x.p50Us.toFixed(2)} µs, p99 ${x.p99Us.toFixed(2)} µs (batches of ${BATCH}); ${x.gcsPer100k.toFixed(1)} GCs per 100,000 responses`,
+  );
 }
 console.log(`\nPer page load (median of ${PAGES - WARMUP_PAGES}; fresh tab, 200 responses over ~1 s, closed, 1.2 s settle):`);
 for (const r of results) {

@@ -24,7 +24,12 @@ if (core?.decision) {
     d.seen.p99 < 0.02,
   ]);
   rows.push(["Chain of 3 unseen certificates: decision p99 (p50)", `${us(d.unseen3All.p99)} (${us(d.unseen3All.p50)})`, "< 2 ms", d.unseen3All.p99 < 2]);
-  rows.push(["Listener (capture.ts, Firefox stubbed), seen chain cached: p99 (p50)", `${us(core.listener.seenCached.p99)} (${us(core.listener.seenCached.p50)})`, "—", null]);
+  rows.push([
+    "Listener (capture.ts, Firefox stubbed), seen chain cached: p99 (p50)",
+    `${us(core.listener.seenCached.p99)} (${us(core.listener.seenCached.p50)})`,
+    "—",
+    null,
+  ]);
   rows.push(["Listener, chain of 3 unseen certificates: p99 (p50)", `${us(core.listener.unseen3.p99)} (${us(core.listener.unseen3.p50)})`, "—", null]);
   rows.push(["Throughput (decisions per second, one core)", Math.round(d.throughputPerSecond).toLocaleString("en"), "—", null]);
   const retained = core.heap.retainedAfterRunBMiB;
@@ -38,12 +43,22 @@ if (core?.decision) {
 if (core?.blocklistLoad) {
   const bl = core.blocklistLoad;
   rows.push(["Blocklist load, Node, JSON.parse + new ChainAnalyzer (cold process, median)", ms(bl.cold.json.totalMs), "< 50 ms", bl.cold.json.totalMs < 50]);
-  rows.push([`Blocklist load, Node, as the background bundle does it (${bl.bundleForm}) + new ChainAnalyzer`, ms(bl.cold.bundle.totalMs), "< 50 ms", bl.cold.bundle.totalMs < 50]);
+  rows.push([
+    `Blocklist load, Node, as the background bundle does it (${bl.bundleForm}) + new ChainAnalyzer`,
+    ms(bl.cold.bundle.totalMs),
+    "< 50 ms",
+    bl.cold.bundle.totalMs < 50,
+  ]);
 }
 if (firefox?.blocklistLoadInFirefox) {
   const bl = firefox.blocklistLoadInFirefox;
   rows.push(["Blocklist load, Firefox, JSON.parse + new ChainAnalyzer (fresh tab, median)", ms(bl.json.totalMs), "< 50 ms", bl.json.totalMs < 50]);
-  rows.push([`Blocklist load, Firefox, as the background bundle does it (${bl.bundleForm}) + new ChainAnalyzer`, ms(bl.bundle.totalMs), "< 50 ms", bl.bundle.totalMs < 50]);
+  rows.push([
+    `Blocklist load, Firefox, as the background bundle does it (${bl.bundleForm}) + new ChainAnalyzer`,
+    ms(bl.bundle.totalMs),
+    "< 50 ms",
+    bl.bundle.totalMs < 50,
+  ]);
 }
 if (firefox?.ratios) {
   const r = firefox.ratios;
@@ -95,12 +110,7 @@ if (firefox?.popup) {
   ]);
   const own = firefox.popup.ownMs;
   if (own) {
-    rows.push([
-      "Popup: Chain Sentry's own part (verdict rendered minus a blank extension page's DOMContentLoaded), median",
-      ms(own),
-      "< 40 ms",
-      own < 40,
-    ]);
+    rows.push(["Popup: Chain Sentry's own part (verdict rendered minus a blank extension page's DOMContentLoaded), median", ms(own), "< 40 ms", own < 40]);
   }
 }
 
@@ -113,7 +123,10 @@ mergeResults("table", table);
 
 console.log(`\n## Results ${new Date(core?.date ?? firefox?.date ?? Date.now()).toISOString().slice(0, 10)}`);
 if (machine) console.log(`${machine.nproc} × ${machine.cpu}, ${machine.ramGiB} GiB RAM, ${machine.firefox}, Node ${machine.node}`);
-const loads = [core?.loadAverage && `core ${core.loadAverage.start.join("/")} → ${core.loadAverage.end.join("/")}`, firefox?.loadAverage && `firefox ${firefox.loadAverage.start.join("/")} → ${firefox.loadAverage.end.join("/")}`];
+const loads = [
+  core?.loadAverage && `core ${core.loadAverage.start.join("/")} → ${core.loadAverage.end.join("/")}`,
+  firefox?.loadAverage && `firefox ${firefox.loadAverage.start.join("/")} → ${firefox.loadAverage.end.join("/")}`,
+];
 console.log(`load average (1/5/15 min) during the run: ${loads.filter(Boolean).join("; ")} (other work on the machine competes for its cores)`);
 console.log(`\n${table}\n`);
 const runtime = readResults().runtimeSeconds;

@@ -106,7 +106,16 @@ try {
       sentry.call("storage"),
       sentry.call("send", { message: { type: "ui-bg-get-history" } }) as Promise<{ events: unknown[] }>,
     ]);
-    const point = { label, loads: loaded, tabsClosed, memory, storage, historyEvents: history.events.length, at: new Date().toISOString(), loadAverage: loadAverage() };
+    const point = {
+      label,
+      loads: loaded,
+      tabsClosed,
+      memory,
+      storage,
+      historyEvents: history.events.length,
+      at: new Date().toISOString(),
+      loadAverage: loadAverage(),
+    };
     points.push(point);
     log(
       `${label}: ${loaded} loads, ${tabsClosed} tabs closed; extension process ${mib(memory.extension.VmRSS)} MiB; storage.local ${kb(storage.local.jsonBytes)} kB (${storage.local.keys} keys), storage.session ${kb(storage.session.jsonBytes)} kB (${storage.session.keys} keys); history ${point.historyEvents} events`,
@@ -157,7 +166,9 @@ try {
   writeFileSync(SOAK_RESULTS_PATH, JSON.stringify(results, null, 2) + "\n");
   console.log(table(points, ratioStart, ratioEnd));
   if (errors.length) console.log(`Chain Sentry errors reported by Firefox:\n  ${errors.join("\n  ")}`);
-  console.log(`\nnpm run soak took ${((Date.now() - started) / 60000).toFixed(1)} min; load average ${loadAtStart.join("/")} → ${loadAverage().join("/")}; ${SOAK_RESULTS_PATH}`);
+  console.log(
+    `\nnpm run soak took ${((Date.now() - started) / 60000).toFixed(1)} min; load average ${loadAtStart.join("/")} → ${loadAverage().join("/")}; ${SOAK_RESULTS_PATH}`,
+  );
 } finally {
   await Promise.all(workers.map((w) => w.close()));
   await soakSites.close();

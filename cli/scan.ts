@@ -122,7 +122,16 @@ await runTool(USAGE, async () => {
       ]);
       const { address, tls, verification } = probed;
       const leafScts = readEmbeddedScts(probed.sent[0]);
-      return scannedHost(index, input, { target: parsed.target, address, tls, verification, store: store.description, sent, verdict: analyzer.analyze(info), leafScts });
+      return scannedHost(index, input, {
+        target: parsed.target,
+        address,
+        tls,
+        verification,
+        store: store.description,
+        sent,
+        verdict: analyzer.analyze(info),
+        leafScts,
+      });
     } catch (error) {
       // The certificates passed OpenSSL but not the core's parser: a row, not a crash.
       return failedHost(index, input, parsed.target, { code: "EANALYSIS", message: `the chain could not be analysed: ${(error as Error).message}` });

@@ -180,7 +180,8 @@ function parseChromiumReadme(text: string, rel: string): ReadmeItem[] {
     // "* [<hash>(.pem|.key)?](<hash>.pem|.key)"; the link may wrap onto the next line (Sri Lanka).
     const bullets = body.match(/^\s*\*\s/gm)?.length ?? 0;
     const links = [...body.matchAll(/^\s*\*\s+\[([0-9a-f]{64})(?:\.(?:pem|key))?\]\s*\(([0-9a-f]{64})\.(pem|key)\)/gm)];
-    if (links.length !== bullets) fail(`data/sources/${rel}: section "${section}" has ${bullets} list items but only ${links.length} parse as "* [<sha256>](<sha256>.pem|.key)"`);
+    if (links.length !== bullets)
+      fail(`data/sources/${rel}: section "${section}" has ${bullets} list items but only ${links.length} parse as "* [<sha256>](<sha256>.pem|.key)"`);
     for (const [, text, hash, ext] of links) {
       if (text !== hash) fail(`data/sources/${rel}: section "${section}" links text ${text} to a different file ${hash}.${ext}`);
       items.push({ hash, file: `${hash}.${ext}`, section, incident, reference });
@@ -215,7 +216,9 @@ function chromiumEntry(item: ReadmeItem, dir: string, files: Set<string>): Draft
   const entry = { ...base, label: subjectLabel(parts.subject, rel), sha256: sha256(der), sha1: sha1(der), spkiSha256: sha256(parts.spki) };
   const named = CHROMIUM_NAMED_BY_SPKI.has(item.hash) ? entry.spkiSha256 : entry.sha256;
   if (named !== item.hash) {
-    fail(`data/sources/${rel}: file name is not its ${CHROMIUM_NAMED_BY_SPKI.has(item.hash) ? "SPKI" : "DER"} SHA-256 (DER ${entry.sha256}, SPKI ${entry.spkiSha256})`);
+    fail(
+      `data/sources/${rel}: file name is not its ${CHROMIUM_NAMED_BY_SPKI.has(item.hash) ? "SPKI" : "DER"} SHA-256 (DER ${entry.sha256}, SPKI ${entry.spkiSha256})`,
+    );
   }
   return entry;
 }
@@ -326,7 +329,10 @@ function compile(): CompiledIndex {
   const { names, entries } = finishEntries(parts.flatMap((p) => p.entries));
   const sources = [...parts.map((p) => p.source), intermediates.source];
   const content = { sources, names, entries, knownIntermediates: intermediates.known };
-  const newest = sources.map((s) => s.snapshot).sort(byCodeUnits).at(-1)!;
+  const newest = sources
+    .map((s) => s.snapshot)
+    .sort(byCodeUnits)
+    .at(-1)!;
   const version = `${INDEX_FORMAT}.${newest.replaceAll("-", "")}.${sha256(JSON.stringify(content)).slice(0, 12)}`;
   return { format: INDEX_FORMAT, version, ...content };
 }

@@ -64,7 +64,7 @@ function tokenize(body: string, where: string): Token[] {
     else if ("{},".includes(c)) tokens.push({ kind: "punct", value: body[i++] });
     else if (c === '"') {
       const bytes: number[] = [];
-      for (i++; body[i] !== '"'; ) {
+      for (i++; body[i] !== '"';) {
         if (i >= body.length || body[i] === "\n") fail(`${where}: unterminated string literal`);
         if (body[i] !== "\\") bytes.push(body.charCodeAt(i++));
         else if (body[i + 1] === "x") {
@@ -116,7 +116,8 @@ function arrayEntries(text: string, type: string, name: string): Token[][] {
       if (!value || value.kind === "punct") fail(`${where}: expected a value`);
       fields.push(value);
       const separator = tokens[i++];
-      if (separator?.kind !== "punct" || (separator.value !== "," && separator.value !== "}")) fail(`${where}: expected "," or "}" after field ${fields.length}`);
+      if (separator?.kind !== "punct" || (separator.value !== "," && separator.value !== "}"))
+        fail(`${where}: expected "," or "}" after field ${fields.length}`);
       if (separator.value === "}") break;
     }
     const comma = tokens[i++];
@@ -222,7 +223,9 @@ function main(): void {
     const list = compile();
     const text = serialize(list);
     writeFileSync(out, text);
-    console.log(`${relative(process.cwd(), out) || out}: ${list.logs.length} logs from ${list.source.name} (sha256 ${list.source.sha256}), ${Buffer.byteLength(text)} bytes`);
+    console.log(
+      `${relative(process.cwd(), out) || out}: ${list.logs.length} logs from ${list.source.name} (sha256 ${list.source.sha256}), ${Buffer.byteLength(text)} bytes`,
+    );
   } catch (e) {
     console.error(`compile-ct-logs: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);

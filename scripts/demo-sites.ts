@@ -123,7 +123,8 @@ export function serve(site: Site, host = "127.0.0.1", log?: ReceivedRequest[]): 
     if (p === "/style.css") return res.writeHead(200, { "content-type": "text/css", ...noStore }).end("body{font:16px sans-serif;margin:2em}");
     if (p === "/app.js") return res.writeHead(200, { "content-type": "text/javascript", ...noStore }).end("document.body.dataset.script='ran';");
     if (p === "/pixel.svg") {
-      return res.writeHead(200, { "content-type": "image/svg+xml", ...noStore })
+      return res
+        .writeHead(200, { "content-type": "image/svg+xml", ...noStore })
         .end('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="teal"/></svg>');
     }
     if (p === "/" || p === "/mixed") return res.writeHead(200, { "content-type": "text/html", ...noStore }).end(site.body(p));
@@ -216,13 +217,55 @@ const plainPage = (title: string) => () => page(title, `<p>Served by ${title.toL
 
 function demoCases(url: DemoUrl): DemoCase[] {
   return [
-    { id: "clean", title: "Clean chain", url: url(0), expected: "ok", description: "A chain under the demo root and intermediate, both allowlisted by policy." },
-    { id: "blocked", title: "Blocked intermediate", url: url(1), expected: "blocked", description: "An intermediate named like Flame's, whose key is on the policy blocklist." },
-    { id: "dynamic", title: "Dynamically supplied intermediate", url: url(2), expected: "warning", description: "An intermediate that is neither in Firefox's store nor allowlisted." },
-    { id: "expired", title: "Expired certificate", url: url(3), expected: "tls-error", description: "Firefox refuses the expired leaf; Chain Sentry records Firefox's reason." },
-    { id: "leaf-only", title: "Leaf only", url: url(4), expected: "tls-error", description: "The server omits its intermediate, so Firefox cannot build the chain." },
-    { id: "mixed", title: "Mixed subresources", url: url(0, "/mixed"), expected: "blocked", description: "A clean page loading scripts, styles and images from clean, dynamic and blocked origins." },
-    { id: "ct", title: "Embedded SCTs", url: url(5), expected: "ok", description: "A clean chain whose leaf carries the SCTs of a real certificate (aws.amazon.com), named by their logs in the chain view." },
+    {
+      id: "clean",
+      title: "Clean chain",
+      url: url(0),
+      expected: "ok",
+      description: "A chain under the demo root and intermediate, both allowlisted by policy.",
+    },
+    {
+      id: "blocked",
+      title: "Blocked intermediate",
+      url: url(1),
+      expected: "blocked",
+      description: "An intermediate named like Flame's, whose key is on the policy blocklist.",
+    },
+    {
+      id: "dynamic",
+      title: "Dynamically supplied intermediate",
+      url: url(2),
+      expected: "warning",
+      description: "An intermediate that is neither in Firefox's store nor allowlisted.",
+    },
+    {
+      id: "expired",
+      title: "Expired certificate",
+      url: url(3),
+      expected: "tls-error",
+      description: "Firefox refuses the expired leaf; Chain Sentry records Firefox's reason.",
+    },
+    {
+      id: "leaf-only",
+      title: "Leaf only",
+      url: url(4),
+      expected: "tls-error",
+      description: "The server omits its intermediate, so Firefox cannot build the chain.",
+    },
+    {
+      id: "mixed",
+      title: "Mixed subresources",
+      url: url(0, "/mixed"),
+      expected: "blocked",
+      description: "A clean page loading scripts, styles and images from clean, dynamic and blocked origins.",
+    },
+    {
+      id: "ct",
+      title: "Embedded SCTs",
+      url: url(5),
+      expected: "ok",
+      description: "A clean chain whose leaf carries the SCTs of a real certificate (aws.amazon.com), named by their logs in the chain view.",
+    },
   ];
 }
 
@@ -238,7 +281,13 @@ async function caseSites(pki: DemoPki, port: (i: number) => number, url: DemoUrl
       chain: [await demoLeaf(pki.intermediate), pki.intermediate],
       body: (p) => (p === "/mixed" ? page("Mixed subresources", mixedBody) : page("Chain Sentry demo", `<ul>${links}</ul>`)),
       routes: {
-        "/sw/": ["text/html", page("Service worker registration", `<script>navigator.serviceWorker.register("/sw/worker.js", { scope: "/sw/" }).then(() => (document.body.dataset.sw = "registered"), (e) => (document.body.dataset.sw = "failed: " + e));</script>`)],
+        "/sw/": [
+          "text/html",
+          page(
+            "Service worker registration",
+            `<script>navigator.serviceWorker.register("/sw/worker.js", { scope: "/sw/" }).then(() => (document.body.dataset.sw = "registered"), (e) => (document.body.dataset.sw = "failed: " + e));</script>`,
+          ),
+        ],
         "/sw/worker.js": ["text/javascript", SERVICE_WORKER],
       },
       longPrefix: "/long/",

@@ -117,7 +117,17 @@ async function runHeadless(outDir: string): Promise<number> {
 
     for (const c of demo.sites.cases) {
       const url = href.get(c.id);
-      const result: CaseResult = { id: c.id, title: c.title, url: c.url, expected: c.expected, actual: "none", pass: false, findings: [], failures: [], screenshot: null };
+      const result: CaseResult = {
+        id: c.id,
+        title: c.title,
+        url: c.url,
+        expected: c.expected,
+        actual: "none",
+        pass: false,
+        findings: [],
+        failures: [],
+        screenshot: null,
+      };
       results.push(result);
       try {
         if (url !== c.url) throw new Error(`the index page links ${c.id} to ${url ?? "nothing"}`);
@@ -136,14 +146,18 @@ async function runHeadless(outDir: string): Promise<number> {
       const top = new URL(c.url).origin;
       const findings = result.findings.map((f) => `${f.ruleId}${f.origin === top ? "" : ` on ${new URL(f.origin).host}`} (${f.title})`).join("; ");
       const detail = [findings, ...result.failures].filter(Boolean).join("; ") || "no findings";
-      console.log(`${result.pass ? "ok  " : "FAIL"} ${c.id.padEnd(10)} expected ${c.expected.padEnd(9)} got ${result.actual.padEnd(9)} ${detail}${result.problem ? ` — ${result.problem}` : ""}`);
+      console.log(
+        `${result.pass ? "ok  " : "FAIL"} ${c.id.padEnd(10)} expected ${c.expected.padEnd(9)} got ${result.actual.padEnd(9)} ${detail}${result.problem ? ` — ${result.problem}` : ""}`,
+      );
     }
   } finally {
     writeFileSync(path.join(outDir, "verdicts.json"), JSON.stringify({ generatedAt: new Date().toISOString(), cases: results }, null, 2) + "\n");
     await demo.close();
   }
   const failed = results.filter((r) => !r.pass);
-  console.log(failed.length ? `demo: ${failed.length} of ${results.length} cases differ from what they expect` : `demo: all ${results.length} cases as expected`);
+  console.log(
+    failed.length ? `demo: ${failed.length} of ${results.length} cases differ from what they expect` : `demo: all ${results.length} cases as expected`,
+  );
   console.log(`demo: wrote ${outDir}`);
   return failed.length ? 1 : 0;
 }
@@ -167,9 +181,14 @@ async function screenshotPopup(demo: DemoBrowser, tabId: number, actual: string,
   try {
     // The verdict banner in the tab's tone, or for a page Firefox refused, the list of its failures.
     const selector = actual === "tls-error" ? ".failures .failure" : `.banner.tone-${actual}:not(.skeleton)`;
-    await waitFor(`the popup to show ${selector}`, () => page.evaluate((s) => document.querySelector(s) !== null, selector), (shown) => shown, {
-      timeoutMs: 10_000,
-    });
+    await waitFor(
+      `the popup to show ${selector}`,
+      () => page.evaluate((s) => document.querySelector(s) !== null, selector),
+      (shown) => shown,
+      {
+        timeoutMs: 10_000,
+      },
+    );
     const size = await page.evaluate(() => {
       const body = document.body.getBoundingClientRect();
       return { width: Math.ceil(body.right), height: Math.ceil(Math.max(document.documentElement.scrollHeight, body.bottom)) };

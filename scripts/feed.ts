@@ -88,9 +88,17 @@ function parse(command: Command, argv: string[], positionals: number) {
     usage((e as Error).message);
   }
   if (parsed.positionals.length !== positionals) {
-    usage(positionals ? `${command} takes ${positionals} file, got ${parsed.positionals.length}` : `${command} takes no file argument (got ${parsed.positionals.join(" ")})`);
+    usage(
+      positionals
+        ? `${command} takes ${positionals} file, got ${parsed.positionals.length}`
+        : `${command} takes no file argument (got ${parsed.positionals.join(" ")})`,
+    );
   }
-  return { values: parsed.values as Record<string, string | undefined>, flags: parsed.values as Record<string, boolean | undefined>, files: parsed.positionals };
+  return {
+    values: parsed.values as Record<string, string | undefined>,
+    flags: parsed.values as Record<string, boolean | undefined>,
+    files: parsed.positionals,
+  };
 }
 
 function required(value: string | undefined, option: string): string {
@@ -120,7 +128,8 @@ function isoSeconds(ms: number): string {
 function documentFields(values: { sequence?: string; "expires-in"?: string; "issued-at"?: string }): Pick<FeedPayload, "sequence" | "issuedAt" | "expiresAt"> {
   const sequence = wholeNumber(required(values.sequence, "sequence"), "sequence");
   const issued = values["issued-at"] === undefined ? Date.now() : Date.parse(values["issued-at"]);
-  if (!Number.isFinite(issued)) usage(`--issued-at: expected an ISO 8601 date and time such as 2026-12-02T06:00:00Z, got ${JSON.stringify(values["issued-at"])}`);
+  if (!Number.isFinite(issued))
+    usage(`--issued-at: expected an ISO 8601 date and time such as 2026-12-02T06:00:00Z, got ${JSON.stringify(values["issued-at"])}`);
   return { sequence, issuedAt: isoSeconds(issued), expiresAt: isoSeconds(issued + duration(values["expires-in"] ?? DEFAULT_EXPIRES_IN)) };
 }
 
@@ -191,7 +200,8 @@ async function keygen(argv: string[]): Promise<void> {
   const dir = resolve(values["out-dir"] ?? ".");
   const files = { private: join(dir, `${name}.private.jwk.json`), publicJwk: join(dir, `${name}.public.jwk.json`), publicPem: join(dir, `${name}.public.pem`) };
   const existing = Object.values(files).filter((f) => existsSync(f));
-  if (existing.length) refuse(`${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}: keygen never replaces a key (choose another --name or --out-dir)`);
+  if (existing.length)
+    refuse(`${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}: keygen never replaces a key (choose another --name or --out-dir)`);
 
   const keys = await generateFeedKeys(alg);
   mkdirSync(dir, { recursive: true });
@@ -249,7 +259,10 @@ async function sign(argv: string[]): Promise<void> {
   const entries = readJson(files[0]);
   if (!isObject(entries)) refuse(`${files[0]}: expected an object { "label"?, "blocklist"?, "allowlist"?, "knownIntermediates"? }`);
   const unknown = Object.keys(entries).filter((k) => !ENTRY_FILE_KEYS.includes(k));
-  if (unknown.length) refuse(`${files[0]}: unknown key ${unknown.map((k) => JSON.stringify(k)).join(", ")} (expected ${ENTRY_FILE_KEYS.join(", ")}; sequence and dates are options of sign)`);
+  if (unknown.length)
+    refuse(
+      `${files[0]}: unknown key ${unknown.map((k) => JSON.stringify(k)).join(", ")} (expected ${ENTRY_FILE_KEYS.join(", ")}; sequence and dates are options of sign)`,
+    );
   const { label: fileLabel, ...lists } = entries;
   const label = values.label ?? fileLabel;
   if (label === undefined) usage(`no label: give --label or a "label" in ${files[0]}`);
@@ -291,7 +304,9 @@ async function fromMozilla(argv: string[]): Promise<void> {
   const bundled = flags.full ? null : (JSON.parse(readFileSync(new URL("../data/blocklist.json", import.meta.url), "utf8")) as CompiledIndex);
   const lists = mozillaFeedLists(onecrl.records, intermediates.records, bundled);
 
-  const dates = [onecrl.snapshot && `OneCRL ${onecrl.snapshot}`, intermediates.snapshot && `intermediates ${intermediates.snapshot}`].filter(Boolean).join(", ");
+  const dates = [onecrl.snapshot && `OneCRL ${onecrl.snapshot}`, intermediates.snapshot && `intermediates ${intermediates.snapshot}`]
+    .filter(Boolean)
+    .join(", ");
   const label = values.label ?? `Mozilla ${bundled ? `data newer than the bundled list ${bundled.version}` : "data"} (${dates})`;
   await signAndWrite({ label, ...fields, blocklist: lists.blocklist, knownIntermediates: lists.knownIntermediates }, privateJwk, out);
   const { skipped } = lists;

@@ -88,7 +88,9 @@ export function intermediateSha256(record: unknown, where: string): string {
 
 /** What an entry blocks, whatever record it came from: a record re-issued under a new id compares equal. */
 function blocksKey(entry: Pick<OnecrlEntry, "issuerSerial" | "subjectSpki">): string {
-  return entry.issuerSerial ? `issuer ${entry.issuerSerial.issuer} serial ${entry.issuerSerial.serial}` : `subject ${entry.subjectSpki!.subject} spki ${entry.subjectSpki!.spkiSha256}`;
+  return entry.issuerSerial
+    ? `issuer ${entry.issuerSerial.issuer} serial ${entry.issuerSerial.serial}`
+    : `subject ${entry.subjectSpki!.subject} spki ${entry.subjectSpki!.spkiSha256}`;
 }
 
 /** A feed's blocklist entry (src/settings.ts parseList's shape) for an enforced OneCRL record. */
@@ -131,7 +133,14 @@ export function mozillaFeedLists(onecrl: readonly OnecrlEntry[], intermediates: 
     if (entry.enforced === false) skipped.disabled++;
     else if (bundledBlocks.has(key)) skipped.bundledEntries++;
     else if (published.has(key)) skipped.duplicateEntries++;
-    else published.set(key, { ...(entry.issuerSerial && { issuerSerial: entry.issuerSerial }), ...(entry.subjectSpki && { subjectSpki: entry.subjectSpki }), label: entry.label, reason: entry.incident, reference: entry.reference });
+    else
+      published.set(key, {
+        ...(entry.issuerSerial && { issuerSerial: entry.issuerSerial }),
+        ...(entry.subjectSpki && { subjectSpki: entry.subjectSpki }),
+        label: entry.label,
+        reason: entry.incident,
+        reference: entry.reference,
+      });
   }
   const knownIntermediates = [...new Set(intermediates)].filter((sha256) => !bundledKnown.has(sha256)).sort();
   skipped.bundledIntermediates = new Set(intermediates).size - knownIntermediates.length;

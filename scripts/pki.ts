@@ -75,14 +75,14 @@ export async function issue(o: IssueOptions): Promise<Issued> {
   if (o.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert));
   if (!ca) extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]));
   if (o.hosts?.length) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension(o.hosts.map((h) => ({ type: /^[\d.]+$/.test(h) ? "ip" : "dns", value: h }) as const)),
-    );
+    extensions.push(new x509.SubjectAlternativeNameExtension(o.hosts.map((h) => ({ type: /^[\d.]+$/.test(h) ? "ip" : "dns", value: h }) as const)));
   }
   extensions.push(...(o.extensions ?? []));
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: o.serial ?? `${(0x10 + (++serialCounter % 0x70)).toString(16)}${Array.from(webcrypto.getRandomValues(new Uint8Array(15)), (b) => b.toString(16).padStart(2, "0")).join("")}`,
+    serialNumber:
+      o.serial ??
+      `${(0x10 + (++serialCounter % 0x70)).toString(16)}${Array.from(webcrypto.getRandomValues(new Uint8Array(15)), (b) => b.toString(16).padStart(2, "0")).join("")}`,
     subject: o.subject,
     issuer: o.issuer?.cert.subject ?? o.subject,
     notBefore: o.notBefore ?? new Date(now - DAY),

@@ -62,7 +62,9 @@ for (const format of ["otlp", "splunk-hec", "ndjson"] as ReportFormat[]) {
     () => ID,
   );
   const batch = serializeBatch(events, config);
-  const headers = Object.entries(batch.headers).map(([k, v]) => `${k}: ${v}`).join("\n");
+  const headers = Object.entries(batch.headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n");
   // The body as sent, made readable: OTLP is one JSON document; HEC and NDJSON are one object per line.
   const body = format === "otlp" ? pretty(JSON.parse(batch.body)) : batch.body.trim();
   const title = { otlp: "OTLP/HTTP JSON (`otlp`)", "splunk-hec": "Splunk HEC (`splunk-hec`)", ndjson: "NDJSON (`ndjson`)" }[format];

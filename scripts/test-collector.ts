@@ -201,11 +201,22 @@ function collect(req: IncomingMessage, res: ServerResponse, state: CollectorStat
   });
   req.on("end", () => {
     const time = Date.now();
-    const entry: CollectorRequest = { method: req.method ?? "", path: req.url ?? "/", headers: req.headers, format: null, status: 0, time, bytes: size, events: [] };
+    const entry: CollectorRequest = {
+      method: req.method ?? "",
+      path: req.url ?? "/",
+      headers: req.headers,
+      format: null,
+      status: 0,
+      time,
+      bytes: size,
+      events: [],
+    };
     state.log.push(entry);
     const [status, body, extra] = answerTo(req, entry, Buffer.concat(chunks), state, options);
     entry.status = status;
-    res.writeHead(status, { ...corsHeaders(req.headers), "content-type": "application/json", ...extra }).end(body === undefined ? undefined : JSON.stringify(body));
+    res
+      .writeHead(status, { ...corsHeaders(req.headers), "content-type": "application/json", ...extra })
+      .end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -292,7 +303,13 @@ export function parseBody(format: CollectorFormat, text: string, time: number, k
     );
   }
   // HEC takes objects separated by newlines or by nothing at all; ndjson one per line.
-  const objects = format === "splunk-hec" ? concatenatedJson(text) : text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const objects =
+    format === "splunk-hec"
+      ? concatenatedJson(text)
+      : text
+          .split("\n")
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l));
   return objects.map((o) => {
     if (format === "splunk-hec" && (typeof o !== "object" || o === null || !("event" in o))) throw new Error("a HEC object without `event`");
     const facts = factsOf(format === "splunk-hec" ? (o as { event: unknown }).event : o);

@@ -107,7 +107,7 @@ function listsStatusRequest(extnValue: Uint8Array): boolean {
   try {
     const features = readTlv(extnValue, 0, extnValue.length, "TLS Features");
     if (features.tag !== 0x30) return false;
-    for (let pos = features.content; pos < features.end; ) {
+    for (let pos = features.content; pos < features.end;) {
       const feature = readTlv(extnValue, pos, features.end, "TLS feature");
       if (feature.tag === 0x02 && feature.end - feature.content === 1 && extnValue[feature.content] === TLS_STATUS_REQUEST) return true;
       pos = feature.end;

@@ -22,7 +22,10 @@ export const MAX_CHAIN_CERTIFICATES = 8;
 export const NEAR_EXPIRY_MS = 30 * 86_400_000;
 
 /** One certificate of a chain as the history keeps it: the verdict's values, strings cut to a bound. */
-export type CertificateSummary = Pick<ChainCertificate, "role" | "subject" | "issuer" | "sha256" | "sha1" | "spkiSha256" | "serialNumber" | "validity" | "isBuiltInRoot" | "known">;
+export type CertificateSummary = Pick<
+  ChainCertificate,
+  "role" | "subject" | "issuer" | "sha256" | "sha1" | "spkiSha256" | "serialNumber" | "validity" | "isBuiltInRoot" | "known"
+>;
 
 /** A host's chain before and after a change, leaf first. */
 export interface ChainChange {
@@ -90,8 +93,12 @@ export function isChainSummary(value: unknown): value is CertificateSummary[] {
     return (
       NAME_FIELDS.every((k) => typeof c[k] === "string" && (c[k] as string).length <= MAX_SUMMARY_NAME_CHARS) &&
       OTHER_FIELDS.every((k) => typeof c[k] === "string" && (c[k] as string).length <= MAX_SUMMARY_FIELD_CHARS) &&
-      typeof validity === "object" && validity !== null && Number.isFinite(validity.start) && Number.isFinite(validity.end) &&
-      typeof c.isBuiltInRoot === "boolean" && typeof c.known === "boolean"
+      typeof validity === "object" &&
+      validity !== null &&
+      Number.isFinite(validity.start) &&
+      Number.isFinite(validity.end) &&
+      typeof c.isBuiltInRoot === "boolean" &&
+      typeof c.known === "boolean"
     );
   });
 }
@@ -188,22 +195,42 @@ function hintsFor({ before, after }: ChainChange, at: number): ChainHint[] {
   }
   if (oldLeaf) {
     if (oldLeaf.validity.end <= at) {
-      hints.push({ id: "old-leaf-expiring", tone: "info", text: `The old site certificate had expired (${day(oldLeaf.validity.end)}) when the chain changed: a routine renewal is likely.` });
+      hints.push({
+        id: "old-leaf-expiring",
+        tone: "info",
+        text: `The old site certificate had expired (${day(oldLeaf.validity.end)}) when the chain changed: a routine renewal is likely.`,
+      });
     } else if (oldLeaf.validity.end - at <= NEAR_EXPIRY_MS) {
-      hints.push({ id: "old-leaf-expiring", tone: "info", text: `The old site certificate was due to expire on ${day(oldLeaf.validity.end)}, within 30 days of the change: a routine renewal is likely.` });
+      hints.push({
+        id: "old-leaf-expiring",
+        tone: "info",
+        text: `The old site certificate was due to expire on ${day(oldLeaf.validity.end)}, within 30 days of the change: a routine renewal is likely.`,
+      });
     }
   }
   if (oldLeaf && newLeaf) {
     if (oldLeaf.spkiSha256 === newLeaf.spkiSha256) {
-      hints.push({ id: "same-leaf-key", tone: "info", text: "The new site certificate has the same key (SPKI) as the old one: the site had its key certified again." });
+      hints.push({
+        id: "same-leaf-key",
+        tone: "info",
+        text: "The new site certificate has the same key (SPKI) as the old one: the site had its key certified again.",
+      });
     }
     if (oldLeaf.issuer === newLeaf.issuer) {
       const [oldIssuer, newIssuer] = [before![1], after[1]];
       const sameKey = oldIssuer && newIssuer && oldIssuer.spkiSha256 === newIssuer.spkiSha256;
       hints.push(
         sameKey
-          ? { id: "same-issuer", tone: "info", text: "The new site certificate has the same issuer as the old one, with the same key: the CA issued its intermediate certificate again." }
-          : { id: "same-issuer", tone: "warning", text: "The new site certificate names the same issuer as the old one, but the issuer's key differs: the CA may have a new key, or another certificate took its name." },
+          ? {
+              id: "same-issuer",
+              tone: "info",
+              text: "The new site certificate has the same issuer as the old one, with the same key: the CA issued its intermediate certificate again.",
+            }
+          : {
+              id: "same-issuer",
+              tone: "warning",
+              text: "The new site certificate names the same issuer as the old one, but the issuer's key differs: the CA may have a new key, or another certificate took its name.",
+            },
       );
     }
   }

@@ -13,7 +13,7 @@ const HEX_LENGTH: Record<FingerprintKind, number> = { sha256: 64, sha1: 40, spki
 const DESCRIPTION: Record<FingerprintKind, string> = {
   sha256: "a certificate SHA-256 fingerprint: 64 hex digits (colons, spaces and case do not matter)",
   sha1: "a certificate SHA-1 fingerprint: 40 hex digits (colons, spaces and case do not matter)",
-  spkiSha256: "an SPKI SHA-256 hash: 64 hex digits, or 44 characters of base64 such as \"Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=\"",
+  spkiSha256: 'an SPKI SHA-256 hash: 64 hex digits, or 44 characters of base64 such as "Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw="',
 };
 
 export type ParseResult = { ok: true; value: string } | { ok: false; error: string };

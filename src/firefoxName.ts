@@ -66,7 +66,8 @@ function decodeValue(buf: Uint8Array, value: Tlv): Uint8Array | null {
       return utf8(String.fromCharCode(...content));
     case 0x1e: // BMPString
       return content.length % 2 ? null : utf8(new TextDecoder("utf-16be").decode(content));
-    case 0x1c: { // UniversalString
+    case 0x1c: {
+      // UniversalString
       if (content.length % 4) return null;
       const view = new DataView(content.buffer, content.byteOffset, content.length);
       const points = Array.from({ length: content.length / 4 }, (_, i) => view.getUint32(i * 4));
@@ -106,7 +107,13 @@ function attributeText(buf: Uint8Array, ava: Tlv): number[] {
   const oid = decodeOid(buf, typeTlv);
   const [name, maxBytes] = ATTRIBUTES[oid] ?? [`OID.${oid}`, UNNAMED_MAX_BYTES];
   const decoded = decodeValue(buf, valueTlv);
-  const hex = decoded ? null : utf8(`#${Array.from(buf.subarray(valueTlv.start, valueTlv.end), (b) => b.toString(16).padStart(2, "0")).join("").toUpperCase()}`);
+  const hex = decoded
+    ? null
+    : utf8(
+        `#${Array.from(buf.subarray(valueTlv.start, valueTlv.end), (b) => b.toString(16).padStart(2, "0"))
+          .join("")
+          .toUpperCase()}`,
+      );
   const full = hex ? Array.from(hex) : escapeValue(decoded!, true);
   // What fits: the attribute's own limit, and NSS's buffer (name, "=", "...", a quote and its NUL).
   const maxValue = Math.min(maxBytes, full.length + name.length + 2 <= AVA_BUFFER ? Infinity : AVA_BUFFER - (name.length + 6));
@@ -125,10 +132,10 @@ function attributeText(buf: Uint8Array, ava: Tlv): number[] {
 export function firefoxNameString(name: Uint8Array): string {
   const sequence = readTlv(name, 0, name.length, "Name");
   const rdns: number[][] = [];
-  for (let pos = sequence.content; pos < sequence.end; ) {
+  for (let pos = sequence.content; pos < sequence.end;) {
     const rdn = readTlv(name, pos, sequence.end, "RelativeDistinguishedName");
     const avas: number[][] = [];
-    for (let at = rdn.content; at < rdn.end; ) {
+    for (let at = rdn.content; at < rdn.end;) {
       const ava = readTlv(name, at, rdn.end, "AttributeTypeAndValue");
       avas.push(attributeText(name, ava));
       at = ava.end;

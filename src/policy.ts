@@ -11,7 +11,20 @@
 import type { PolicyState, SettingsInput, SettingsView } from "./protocol";
 import { entryIdentity, type ListEntry } from "./settings/entries";
 import { describeValue, formatIssue, isRecord, issueAt, under, type SettingsIssue } from "./settings/issues";
-import { DEFAULT_SETTINGS, LOCK_SETTINGS, lockedBySettings, lockRule, POLICY_KEYS, sameValue, SETTING_KEYS, SETTINGS, USER_SETTING_KEYS, type EffectiveSettings, type SettingKey, type UserSettings } from "./settings/schema";
+import {
+  DEFAULT_SETTINGS,
+  LOCK_SETTINGS,
+  lockedBySettings,
+  lockRule,
+  POLICY_KEYS,
+  sameValue,
+  SETTING_KEYS,
+  SETTINGS,
+  USER_SETTING_KEYS,
+  type EffectiveSettings,
+  type SettingKey,
+  type UserSettings,
+} from "./settings/schema";
 
 export { POLICY_KEYS } from "./settings/schema";
 
@@ -41,7 +54,12 @@ const NO_POLICY: ValidatedPolicy = { values: {}, locked: false, errors: [], pres
 export function validatePolicy(raw: unknown): ValidatedPolicy {
   if (raw === undefined || raw === null) return { ...NO_POLICY, errors: [] };
   if (!isRecord(raw)) {
-    return { values: {}, locked: false, present: true, errors: [`managed configuration: expected an object of settings (${POLICY_KEYS.join(", ")}), got ${describeValue(raw)}`] };
+    return {
+      values: {},
+      locked: false,
+      present: true,
+      errors: [`managed configuration: expected an object of settings (${POLICY_KEYS.join(", ")}), got ${describeValue(raw)}`],
+    };
   }
   const keys = Object.keys(raw).filter((k) => raw[k] !== undefined);
   if (keys.length === 0) return { ...NO_POLICY, errors: [] };
@@ -153,9 +171,18 @@ export async function applySettingsInput(current: SettingsView, input: SettingsI
       next[key] = checked.value;
       continue;
     }
-    const unchanged = sameValue(key, checked.value, current.effective[key]) || sameValue(key, checked.value, current.user[key] ?? (SETTINGS[key].combine === "union" ? [] : undefined));
+    const unchanged =
+      sameValue(key, checked.value, current.effective[key]) ||
+      sameValue(key, checked.value, current.user[key] ?? (SETTINGS[key].combine === "union" ? [] : undefined));
     if (!unchanged) {
-      issues.push(issueAt([key], lockedBySettings(key, current.policy.locked) ? "locked by your organisation's policy (lockSettings), it cannot be changed here" : "set by your organisation's policy, it cannot be changed here"));
+      issues.push(
+        issueAt(
+          [key],
+          lockedBySettings(key, current.policy.locked)
+            ? "locked by your organisation's policy (lockSettings), it cannot be changed here"
+            : "set by your organisation's policy, it cannot be changed here",
+        ),
+      );
     }
   }
   return issues.length ? { ok: false, errors: issues } : { ok: true, user: next as UserSettings };

@@ -36,9 +36,19 @@ export interface SettingsView {
 /** The connection as Firefox reported it, for the popup's connection details. */
 export type ConnectionInfo = Pick<
   SecurityInfo,
-  | "state" | "protocolVersion" | "cipherSuite" | "keaGroupName" | "signatureSchemeName" | "secretKeyLength"
-  | "certificateTransparencyStatus" | "isExtendedValidation" | "hsts" | "usedEch" | "usedOcsp"
-  | "usedDelegatedCredentials" | "usedPrivateDns"
+  | "state"
+  | "protocolVersion"
+  | "cipherSuite"
+  | "keaGroupName"
+  | "signatureSchemeName"
+  | "secretKeyLength"
+  | "certificateTransparencyStatus"
+  | "isExtendedValidation"
+  | "hsts"
+  | "usedEch"
+  | "usedOcsp"
+  | "usedDelegatedCredentials"
+  | "usedPrivateDns"
 >;
 
 /** One distinct presented chain seen for a URL's origin. */

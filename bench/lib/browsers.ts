@@ -15,11 +15,28 @@ export class Worker {
   readonly child: ChildProcess;
 
   /** `dir`: the extension to install; `rootPems`: roots Firefox trusts by policy; `prefs`: extra prefs. */
-  constructor(readonly name: string, dir: string, rootPems: string[], prefs: Record<string, unknown> = {}) {
+  constructor(
+    readonly name: string,
+    dir: string,
+    rootPems: string[],
+    prefs: Record<string, unknown> = {},
+  ) {
     // A private mount namespace per Firefox (see bench/lib/firefox-worker.ts), same network namespace.
     this.child = spawn(
       "unshare",
-      ["--mount", "--propagation", "private", "--", process.execPath, "--import", "tsx", path.join(REPO, "bench/lib/firefox-worker.ts"), dir, rootPems.join(","), JSON.stringify(prefs)],
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        process.execPath,
+        "--import",
+        "tsx",
+        path.join(REPO, "bench/lib/firefox-worker.ts"),
+        dir,
+        rootPems.join(","),
+        JSON.stringify(prefs),
+      ],
       { cwd: REPO, stdio: ["ignore", "inherit", "inherit", "ipc"] },
     );
     this.ready = new Promise((resolve, reject) => {

@@ -49,7 +49,7 @@ function processTree(rootPid: number): Map<number, { ppid: number; ticks: number
     }
   }
   const tree = new Set([rootPid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, s] of stats) {
       if (!tree.has(pid) && tree.has(s.ppid)) {
@@ -144,7 +144,10 @@ async function ask(uuid: string, pagePath: string, message: unknown) {
     for (;;) {
       try {
         const json = await page.evaluate(
-          (m: unknown) => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser.runtime.sendMessage(m).then((r) => JSON.stringify(r ?? null)),
+          (m: unknown) =>
+            (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser.runtime
+              .sendMessage(m)
+              .then((r) => JSON.stringify(r ?? null)),
           message,
         );
         return JSON.parse(json);
@@ -165,8 +168,8 @@ const errorsOf = (uuid: string) => ff.firefoxLog().filter((line) => line.startsW
 async function tabIdOf(url: string): Promise<number> {
   const page = await ff.openExtensionPage("popup/chain.html?tabId=-1");
   try {
-    const tabs = (await page.evaluate(
-      () => (globalThis as unknown as { browser: { tabs: { query(q: object): Promise<{ id: number; url: string }[]> } } }).browser.tabs.query({}),
+    const tabs = (await page.evaluate(() =>
+      (globalThis as unknown as { browser: { tabs: { query(q: object): Promise<{ id: number; url: string }[]> } } }).browser.tabs.query({}),
     )) as { id: number; url: string }[];
     const tab = tabs.find((t) => t.url === url);
     if (!tab) throw new Error(`no tab with ${url} among ${tabs.map((t) => t.url).join(", ")}`);

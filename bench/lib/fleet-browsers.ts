@@ -107,7 +107,11 @@ const HOSTS = ["intranet.example.com", "mail.example.org", "vpn.example.net", "w
 /** A finding as a browser behind an intercepting proxy reports it: a non-built-in root on a common site. */
 function finding(browser: number, random: () => number): ReportEvent {
   const host = HOSTS[Math.floor(random() * HOSTS.length)];
-  const sha256 = Array.from({ length: 32 }, () => Math.floor(random() * 256).toString(16).padStart(2, "0")).join("");
+  const sha256 = Array.from({ length: 32 }, () =>
+    Math.floor(random() * 256)
+      .toString(16)
+      .padStart(2, "0"),
+  ).join("");
   return {
     id: randomUUID(),
     time: Date.now(),
@@ -117,7 +121,13 @@ function finding(browser: number, random: () => number): ReportEvent {
     title: "The chain ends at a root Firefox does not ship",
     url: `https://${host}`,
     serverAddress: host,
-    certificate: { sha256, subject: "CN=Corp Proxy Root,O=Example Corp", issuer: "CN=Corp Proxy Root,O=Example Corp", notAfter: Date.now() + 365 * 86_400_000, role: "root" },
+    certificate: {
+      sha256,
+      subject: "CN=Corp Proxy Root,O=Example Corp",
+      issuer: "CN=Corp Proxy Root,O=Example Corp",
+      notAfter: Date.now() + 365 * 86_400_000,
+      role: "root",
+    },
     tls: { version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256" },
     stopped: false,
     blocklistVersion: "2026-11-24",
@@ -142,7 +152,10 @@ async function makeBrowser(plan: FleetPlan): Promise<SimulatedBrowser> {
     alarms: {
       create(name, { when }) {
         clearTimeout(alarms.get(name));
-        alarms.set(name, setTimeout(() => reporter.onAlarm(), Math.max(0, when - Date.now())));
+        alarms.set(
+          name,
+          setTimeout(() => reporter.onAlarm(), Math.max(0, when - Date.now())),
+        );
       },
       async clear(name) {
         clearTimeout(alarms.get(name));
@@ -150,7 +163,8 @@ async function makeBrowser(plan: FleetPlan): Promise<SimulatedBrowser> {
       },
     },
     problems: new Problems({ warn: () => {} }),
-    dropped: (count, time, c) => droppedEvent(count, { time, extensionVersion: "0.1.0", browserVersion: "153.7.0", blocklistVersion: "2026-11-24" }, c, randomUUID),
+    dropped: (count, time, c) =>
+      droppedEvent(count, { time, extensionVersion: "0.1.0", browserVersion: "153.7.0", blocklistVersion: "2026-11-24" }, c, randomUUID),
   });
   reporter.configure(config);
   await reporter.restore();

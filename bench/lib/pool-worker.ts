@@ -84,7 +84,13 @@ async function triples(job: Extract<Job, { type: "triples" }>): Promise<Made[][]
   const out: Made[][] = [];
   for (let i = job.first; i < job.first + job.count; i++) {
     const root = await issue({ subject: `CN=Unseen Root ${i},O=Bench Unseen ${i}`, key: { type: "RSA", bits: 4096 }, keys: rsa4096[i % rsa4096.length] });
-    const inter = await issue({ subject: `CN=Unseen Issuing CA ${i},O=Bench Unseen ${i}`, issuer: root, ca: true, key: { type: "RSA", bits: 2048 }, keys: rsa2048[i % rsa2048.length] });
+    const inter = await issue({
+      subject: `CN=Unseen Issuing CA ${i},O=Bench Unseen ${i}`,
+      issuer: root,
+      ca: true,
+      key: { type: "RSA", bits: 2048 },
+      keys: rsa2048[i % rsa2048.length],
+    });
     const leaf = await issue({ subject: `CN=unseen-${i}.example`, issuer: inter, hosts: [`unseen-${i}.example`] });
     out.push([await made(leaf), await made(inter), await made(root, i % 2 === 0)]);
   }

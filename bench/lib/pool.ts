@@ -111,11 +111,27 @@ async function issueCas(rootKey: CryptoKeyPair, caKeys: CryptoKeyPair[]): Promis
   }
   const level1: Issued[] = [];
   for (let i = 0; i < 200; i++) {
-    level1.push(await issue({ subject: `CN=Bench Issuing CA ${i},O=Bench Trust ${i % 4}`, issuer: roots[i % 4], ca: true, key: rsa(2048), keys: caKeys[i % caKeys.length] }));
+    level1.push(
+      await issue({
+        subject: `CN=Bench Issuing CA ${i},O=Bench Trust ${i % 4}`,
+        issuer: roots[i % 4],
+        ca: true,
+        key: rsa(2048),
+        keys: caKeys[i % caKeys.length],
+      }),
+    );
   }
   const level2: Issued[] = [];
   for (let i = 0; i < 100; i++) {
-    level2.push(await issue({ subject: `CN=Bench Sub CA ${i},O=Bench Trust ${i % 4}`, issuer: level1[i], ca: true, key: rsa(2048), keys: caKeys[(i + 1) % caKeys.length] }));
+    level2.push(
+      await issue({
+        subject: `CN=Bench Sub CA ${i},O=Bench Trust ${i % 4}`,
+        issuer: level1[i],
+        ca: true,
+        key: rsa(2048),
+        keys: caKeys[(i + 1) % caKeys.length],
+      }),
+    );
   }
   return { roots, level1, level2 };
 }
@@ -142,7 +158,11 @@ export async function makePool({ hosts = 5000, triples = 500, seed = 6 } = {}): 
 
   // Which CA issued each host's leaf: a quarter of hosts sit under a second-level CA (chains of 4);
   // within each level a Zipf law over the CAs, in a shuffled order (a few CAs issue most leaves).
-  const order = (n: number) => shuffle(Array.from({ length: n }, (_, i) => i), random);
+  const order = (n: number) =>
+    shuffle(
+      Array.from({ length: n }, (_, i) => i),
+      random,
+    );
   const [l1Order, l2Order] = [order(200), order(100)];
   const [pickL1, pickL2] = [zipf(200, 1, random), zipf(100, 1, random)];
   const pickCa = () => (random() < 0.25 ? 200 + l2Order[pickL2()] : l1Order[pickL1()]);

@@ -49,7 +49,15 @@ function pageHtml(origins: string[], load: string): string {
  * `basePort`: where the servers listen. `publicBasePort` (default the same): the ports the pages and
  * `BenchSites` name, when a delaying proxy listens there in front of the servers (bench/lib/delay-proxy.ts).
  */
-export async function startBenchSites({ dir, basePort = 9443, publicBasePort = basePort }: { dir: string; basePort?: number; publicBasePort?: number }): Promise<BenchSites> {
+export async function startBenchSites({
+  dir,
+  basePort = 9443,
+  publicBasePort = basePort,
+}: {
+  dir: string;
+  basePort?: number;
+  publicBasePort?: number;
+}): Promise<BenchSites> {
   mkdirSync(dir, { recursive: true });
   const root = await issue({ subject: "CN=Chain Sentry Bench Root,O=Chain Sentry Bench" });
   const chains: Issued[][] = [];

@@ -45,7 +45,7 @@ export function thirdParties(host: number, n: number): number[] {
   const pick = (range: number) => {
     for (;;) {
       const h = Math.floor(random() * range);
-      if (!picked.has(h)) return picked.add(h), out.push(h);
+      if (!picked.has(h)) return (picked.add(h), out.push(h));
     }
   };
   pick(20);
@@ -100,7 +100,8 @@ export async function startSoakSites({ dir, port = 7443 }: { dir: string; port?:
     (req, res) => {
       const url = new URL(req.url ?? "/", "https://soak.test");
       const host = hosts.indexOf(String(req.headers[":authority"] ?? req.headers.host ?? "").replace(/:\d+$/, ""));
-      const send = (type: string, body: string) => res.writeHead(200, { "content-type": type, "cache-control": "no-store", "access-control-allow-origin": "*" }).end(body);
+      const send = (type: string, body: string) =>
+        res.writeHead(200, { "content-type": type, "cache-control": "no-store", "access-control-allow-origin": "*" }).end(body);
       if (url.pathname === "/i.svg") return send("image/svg+xml", SVG);
       if (url.pathname === "/s.js") return send("text/javascript", "void 0;");
       if (url.pathname === "/c.css") return send("text/css", "h1{font:14px sans-serif}");

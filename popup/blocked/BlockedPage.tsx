@@ -62,7 +62,9 @@ function BlockedDetails({ info }: { info: BlockedPageInfo }) {
     unverifiable: "The site's content was not loaded: its certificate chain could not be seen.",
   };
   const why: Record<BlockedPageInfo["kind"], string> = {
-    blocked: cert ? `The connection to ${host} presented ${article(roleName(cert))} ${roleName(cert)} that is on a blocklist: ${cert.label}.` : `The connection to ${host} presented a blocked certificate.`,
+    blocked: cert
+      ? `The connection to ${host} presented ${article(roleName(cert))} ${roleName(cert)} that is on a blocklist: ${cert.label}.`
+      : `The connection to ${host} presented a blocked certificate.`,
     "origin-blocked": `${info.origin} presented a certificate on a blocklist${cert ? ` (${cert.label})` : ""} at ${formatTime(info.time)}, so Chain Sentry stops every request to it for a while.`,
     undecided: `Chain Sentry is in block mode, where a chain that cannot be checked is not let through. ${info.reason ?? ""}`,
     unverifiable: `${info.reason ?? ""} Your organisation's policy stops such connections in block mode.`,
@@ -75,8 +77,12 @@ function BlockedDetails({ info }: { info: BlockedPageInfo }) {
         <p class="banner-headline">{headline[info.kind]}</p>
         <p class="banner-detail">
           {why[info.kind]} {whatWasSent(info, host)}
-          {info.blockedUntil !== null && info.kind !== "origin-blocked" && ` Further requests to ${info.origin} are stopped before they are sent until ${formatTime(info.blockedUntil)}.`}
-          {info.blockedUntil !== null && info.kind === "origin-blocked" && ` Requests to it are stopped until ${formatTime(info.blockedUntil)}; the next one after that checks its certificates again.`}
+          {info.blockedUntil !== null &&
+            info.kind !== "origin-blocked" &&
+            ` Further requests to ${info.origin} are stopped before they are sent until ${formatTime(info.blockedUntil)}.`}
+          {info.blockedUntil !== null &&
+            info.kind === "origin-blocked" &&
+            ` Requests to it are stopped until ${formatTime(info.blockedUntil)}; the next one after that checks its certificates again.`}
         </p>
       </div>
 
@@ -85,9 +91,9 @@ function BlockedDetails({ info }: { info: BlockedPageInfo }) {
           <h2 id="why-heading">Why</h2>
           <p>{cert.incident}</p>
           <p>
-            A server hands its intermediate certificates to the browser during the TLS handshake, so a certificate that was compromised or
-            misused can reach you even after it was removed from a certificate store. Chain Sentry checks every certificate of every chain
-            against a blocklist of such certificates and keys, and a match is blocked wherever it appears.
+            A server hands its intermediate certificates to the browser during the TLS handshake, so a certificate that was compromised or misused can reach you
+            even after it was removed from a certificate store. Chain Sentry checks every certificate of every chain against a blocklist of such certificates
+            and keys, and a match is blocked wherever it appears.
           </p>
           {https && (
             <p>

@@ -32,7 +32,9 @@ export function ConnectionDetails({ connection: c }: { connection: ConnectionInf
       <Field label="Signature scheme">{missing(c.signatureSchemeName)}</Field>
       <Field label="Secret key length">{c.secretKeyLength === undefined ? "Not reported" : `${c.secretKeyLength} bits`}</Field>
       <Field label="HSTS">{yesNo(c.hsts, "Yes (Strict-Transport-Security)")}</Field>
-      <Field label="Certificate Transparency">{c.certificateTransparencyStatus ? (CT_STATUS[c.certificateTransparencyStatus] ?? c.certificateTransparencyStatus) : "Not reported"}</Field>
+      <Field label="Certificate Transparency">
+        {c.certificateTransparencyStatus ? (CT_STATUS[c.certificateTransparencyStatus] ?? c.certificateTransparencyStatus) : "Not reported"}
+      </Field>
       <Field label="OCSP">{yesNo(c.usedOcsp, "Used (a stapled OCSP response)", "Not used")}</Field>
       <Field label="Encrypted Client Hello (ECH)">{yesNo(c.usedEch, "Used", "Not used")}</Field>
       <Field label="Extended Validation">{yesNo(c.isExtendedValidation)}</Field>

@@ -16,7 +16,11 @@ export function EmbeddedSctsView({ embedded }: { embedded: EmbeddedScts | null }
               <span class="sct-log">
                 {sct.log ? (
                   <>
-                    {sct.log.description} <span class="muted">({sct.log.operator}{sct.log.state ? `, ${sct.log.state}` : ""})</span>
+                    {sct.log.description}{" "}
+                    <span class="muted">
+                      ({sct.log.operator}
+                      {sct.log.state ? `, ${sct.log.state}` : ""})
+                    </span>
                   </>
                 ) : (
                   <span class="badge tone-warning">unknown log</span>

@@ -75,7 +75,11 @@ export function TabView({ requestedTabId, layout, refreshMs = 2000 }: TabViewPro
         <InspectionGaps />
       </main>
       <footer class="page-actions">
-        <button type="button" disabled={!state} onClick={() => state && analysisJson(state, platform.connector).then((json) => saveFile(analysisFileName(state), json, "application/json"))}>
+        <button
+          type="button"
+          disabled={!state}
+          onClick={() => state && analysisJson(state, platform.connector).then((json) => saveFile(analysisFileName(state), json, "application/json"))}
+        >
           Download analysis (JSON)
         </button>
         {layout === "popup" && target && (

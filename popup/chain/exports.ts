@@ -28,7 +28,11 @@ export function missingDer(record: ChainRecord): number[] {
  * The base64 bytes of each of these certificates (by SHA-256), asked for once each; the
  * background's answer where it has none to give (gone after a restart, over the size cap).
  */
-export async function certificateBytes(connector: Connector, tabId: number, sha256s: Iterable<string>): Promise<Map<string, { der: string } | { error: string }>> {
+export async function certificateBytes(
+  connector: Connector,
+  tabId: number,
+  sha256s: Iterable<string>,
+): Promise<Map<string, { der: string } | { error: string }>> {
   const unique = [...new Set(sha256s)];
   const answers = await Promise.all(
     unique.map((sha256) => connector.send("ui-bg-get-certificate", { tabId, sha256 }).catch((error: unknown) => ({ error: errorMessage(error) }))),

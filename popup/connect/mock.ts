@@ -9,8 +9,18 @@ import { searchBlocklist } from "../../src/blocklistSearch";
 import { applySettingsInput, buildSettingsView, type ValidatedPolicy } from "../../src/policy";
 import {
   HISTORY_KEPT_BY_POLICY,
-  type BlockedPageInfo, type BlocklistEntryView, type Connector, type EffectiveSettings, type HistoryEvent, type RequestType, type Requests, type ResponseOf,
-  type SettingsInput, type SettingsView, type Status, type TabState,
+  type BlockedPageInfo,
+  type BlocklistEntryView,
+  type Connector,
+  type EffectiveSettings,
+  type HistoryEvent,
+  type RequestType,
+  type Requests,
+  type ResponseOf,
+  type SettingsInput,
+  type SettingsView,
+  type Status,
+  type TabState,
 } from "../../src/protocol";
 import type { Platform } from "./context";
 

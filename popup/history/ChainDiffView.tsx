@@ -26,7 +26,10 @@ function fieldText(cert: CertificateSummary, field: DiffField): string {
 }
 
 function certificateNotes(cert: CertificateSummary): string {
-  const notes = [cert.role === "root" && (cert.isBuiltInRoot ? "built into Firefox" : "not built into Firefox"), cert.role === "intermediate" && (cert.known ? "known" : "not in the known set")];
+  const notes = [
+    cert.role === "root" && (cert.isBuiltInRoot ? "built into Firefox" : "not built into Firefox"),
+    cert.role === "intermediate" && (cert.known ? "known" : "not in the known set"),
+  ];
   return notes.filter(Boolean).join(", ");
 }
 
@@ -48,7 +51,14 @@ function DiffTable({ row, beforeRecorded, headingId }: { row: DiffRow; beforeRec
     <section class="diff-row" aria-labelledby={headingId}>
       <h3 id={headingId}>
         {rowTitle(row)}
-        {unchanged ? <span class="muted"> — unchanged</span> : before && after ? <span class="muted"> — {row.changed.length} of {DIFF_FIELDS.length} fields changed</span> : null}
+        {unchanged ? (
+          <span class="muted"> — unchanged</span>
+        ) : before && after ? (
+          <span class="muted">
+            {" "}
+            — {row.changed.length} of {DIFF_FIELDS.length} fields changed
+          </span>
+        ) : null}
       </h3>
       <table class="diff">
         <thead>
@@ -94,8 +104,8 @@ export function ChainDiffView({ change, at }: { change: ChainChange; at: number 
     <div class="chain-diff">
       {!beforeRecorded && (
         <p class="notice-box tone-info" role="note">
-          The chain before this change was remembered by an earlier version of Chain Sentry, which kept only its fingerprints: its details were not
-          recorded. Only the new chain is shown.
+          The chain before this change was remembered by an earlier version of Chain Sentry, which kept only its fingerprints: its details were not recorded.
+          Only the new chain is shown.
         </p>
       )}
       {hints.length > 0 && (

@@ -55,7 +55,8 @@ interface ImportReport {
   notes: string[];
 }
 
-type SaveState = { status: "idle" } | { status: "saving" } | { status: "saved" } | { status: "rejected"; errors: SettingsIssue[] } | { status: "failed"; error: string };
+type SaveState =
+  { status: "idle" } | { status: "saving" } | { status: "saved" } | { status: "rejected"; errors: SettingsIssue[] } | { status: "failed"; error: string };
 
 function valuesOf(view: SettingsView): FormValues {
   const e = view.effective;
@@ -238,13 +239,19 @@ function ModeField({ values, set, access, errors, blockUnverifiableChains }: Fie
         Warn: mark the tab and record it, and let the page load
       </label>
       <label class="choice">
-        <input type="radio" name="mode" value="block" checked={values.mode === "block"} disabled={access.readOnly("mode")} onChange={() => set("mode", "block")} />
+        <input
+          type="radio"
+          name="mode"
+          value="block"
+          checked={values.mode === "block"}
+          disabled={access.readOnly("mode")}
+          onChange={() => set("mode", "block")}
+        />
         Block: stop the request and show what was blocked; also stop requests whose chain could not be checked
       </label>
       {blockUnverifiableChains && (
         <p class="muted">
-          Your organisation also stops, in block mode, sites for which a certificate error was overridden: Firefox then reports no chain to
-          check.
+          Your organisation also stops, in block mode, sites for which a certificate error was overridden: Firefox then reports no chain to check.
         </p>
       )}
       <ErrorList id="mode-errors" errors={errors} />
@@ -353,8 +360,18 @@ function SaveBar({ save }: { save: SaveState }) {
 }
 
 function Managed({ field, managed, locked }: { field: UserSettingKey; managed: boolean; locked: boolean }) {
-  if (managed) return <p class="managed" id={`${field}-managed`}>Set by your organisation</p>;
-  if (locked) return <p class="managed" id={`${field}-managed`}>Locked by your organisation</p>;
+  if (managed)
+    return (
+      <p class="managed" id={`${field}-managed`}>
+        Set by your organisation
+      </p>
+    );
+  if (locked)
+    return (
+      <p class="managed" id={`${field}-managed`}>
+        Locked by your organisation
+      </p>
+    );
   return null;
 }
 
@@ -389,9 +406,8 @@ function ListField(props: {
       </label>
       <Managed field={id} managed={props.managed} locked={props.readOnly} />
       <p class="help" id={`${id}-help`}>
-        {props.help} One entry per line: a PEM certificate, a fingerprint prefixed with <code>sha256:</code>, <code>sha1:</code> or{" "}
-        <code>spki:</code> (or bare), or an SPKI SHA-256 in base64. Text after <code> #</code> is a label; lines starting with{" "}
-        <code>#</code> are comments.
+        {props.help} One entry per line: a PEM certificate, a fingerprint prefixed with <code>sha256:</code>, <code>sha1:</code> or <code>spki:</code> (or
+        bare), or an SPKI SHA-256 in base64. Text after <code> #</code> is a label; lines starting with <code>#</code> are comments.
       </p>
       <textarea
         id={`${id}-text`}

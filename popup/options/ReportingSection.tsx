@@ -38,8 +38,8 @@ function ReportingOn({ status }: { status: ReportingStatus }) {
   return (
     <>
       <p>
-        Reporting is on: your organisation's policy sends the findings Chain Sentry makes ({status.minLevel} and above) to its
-        collector{status.includeChain ? ", with the certificate chain" : ""}.
+        Reporting is on: your organisation's policy sends the findings Chain Sentry makes ({status.minLevel} and above) to its collector
+        {status.includeChain ? ", with the certificate chain" : ""}.
       </p>
       <Fields label="Reporting">
         <Field label="Sent to">

@@ -6,7 +6,11 @@ import { useId, useState } from "preact/hooks";
  * while open, so what it needs (a certificate's details) is asked for only when someone looks.
  */
 export function Expander({
-  summary, children, onOpen, class: className = "", initiallyOpen = false,
+  summary,
+  children,
+  onOpen,
+  class: className = "",
+  initiallyOpen = false,
 }: {
   summary: ComponentChildren;
   children: () => ComponentChildren;

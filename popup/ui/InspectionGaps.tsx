@@ -23,10 +23,14 @@ export function InspectionGaps() {
   const { coverage, problems } = status.data;
   const gaps: string[] = [];
   if (!coverage.hostPermissions) {
-    gaps.push("Chain Sentry may not access websites (its permission to access your data for all websites was turned off in about:addons): no connection is inspected.");
+    gaps.push(
+      "Chain Sentry may not access websites (its permission to access your data for all websites was turned off in about:addons): no connection is inspected.",
+    );
   }
   if (!coverage.privateBrowsing) {
-    gaps.push("Private windows are not inspected: Chain Sentry is not allowed to run in them (about:addons → Chain Sentry → Run in Private Windows, or the ExtensionSettings policy's private_browsing).");
+    gaps.push(
+      "Private windows are not inspected: Chain Sentry is not allowed to run in them (about:addons → Chain Sentry → Run in Private Windows, or the ExtensionSettings policy's private_browsing).",
+    );
   }
   if (gaps.length === 0 && problems.length === 0) return null;
   return (
@@ -37,7 +41,11 @@ export function InspectionGaps() {
         ))}
         {problems.map((p) => (
           <li key={p.area}>
-            <strong>{AREA_NAME[p.area] ?? p.area}:</strong> {p.message} <span class="muted">({formatTime(p.time)}{p.count > 1 ? `, ${p.count} times` : ""})</span>
+            <strong>{AREA_NAME[p.area] ?? p.area}:</strong> {p.message}{" "}
+            <span class="muted">
+              ({formatTime(p.time)}
+              {p.count > 1 ? `, ${p.count} times` : ""})
+            </span>
           </li>
         ))}
       </ul>

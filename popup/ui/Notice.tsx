@@ -1,7 +1,17 @@
 import type { ComponentChildren } from "preact";
 
 /** A framed message: errors from the background, policy problems, empty states. */
-export function Notice({ tone = "info", title, children, role }: { tone?: "info" | "error" | "warning"; title?: string; children?: ComponentChildren; role?: "alert" | "status" }) {
+export function Notice({
+  tone = "info",
+  title,
+  children,
+  role,
+}: {
+  tone?: "info" | "error" | "warning";
+  title?: string;
+  children?: ComponentChildren;
+  role?: "alert" | "status";
+}) {
   return (
     <div class={`notice-box tone-${tone}`} role={role}>
       {title && <p class="notice-title">{title}</p>}

@@ -118,11 +118,15 @@ function WorkbenchIntro({ index, listsError }: { index: IndexState; listsError: 
   return (
     <>
       <p class="muted">
-        Analyse a chain you have: it is checked here, offline, with the bundled blocklist and the lists in force in Chain Sentry (your organisation's,
-        its feeds' and your own), as a tab's chain would be. Up to {plural(MAX_INPUT_CERTIFICATES, "certificate")} per chain and{" "}
+        Analyse a chain you have: it is checked here, offline, with the bundled blocklist and the lists in force in Chain Sentry (your organisation's, its
+        feeds' and your own), as a tab's chain would be. Up to {plural(MAX_INPUT_CERTIFICATES, "certificate")} per chain and{" "}
         {(MAX_INPUT_BYTES / 1024 / 1024).toLocaleString("en")} MiB of input.
       </p>
-      {index.status === "failed" && <Notice tone="error" role="alert" title="The bundled blocklist could not be loaded">{index.error}</Notice>}
+      {index.status === "failed" && (
+        <Notice tone="error" role="alert" title="The bundled blocklist could not be loaded">
+          {index.error}
+        </Notice>
+      )}
       {listsError !== null && (
         <Notice tone="warning" role="status" title="Your lists are not applied">
           Chain Sentry's background did not answer ({listsError}), so chains are checked against the bundled blocklist only.
@@ -195,7 +199,12 @@ function DropZone({ files, onFiles, onClear }: { files: InputPart[]; onFiles: (l
     >
       <label>
         Or drop or choose files (PEM, DER, JSON; several DER or PEM files form one chain, in the order given){" "}
-        <input type="file" multiple accept=".pem,.crt,.cer,.der,.json,application/json,application/x-pem-file" onChange={(e) => onFiles(e.currentTarget.files)} />
+        <input
+          type="file"
+          multiple
+          accept=".pem,.crt,.cer,.der,.json,application/json,application/x-pem-file"
+          onChange={(e) => onFiles(e.currentTarget.files)}
+        />
       </label>
       {files.length > 0 && (
         <p>
@@ -213,7 +222,10 @@ function DropZone({ files, onFiles, onClear }: { files: InputPart[]; onFiles: (l
 function AnalysisActions({ result, index }: { result: Extract<Result, { status: "done" }>; index: IndexState }) {
   return (
     <footer class="page-actions">
-      <button type="button" onClick={async () => saveFile(analysisFileName(result.state), await analysisJson(result.state, result.connector), "application/json")}>
+      <button
+        type="button"
+        onClick={async () => saveFile(analysisFileName(result.state), await analysisJson(result.state, result.connector), "application/json")}
+      >
         Download analysis (JSON)
       </button>
       {index.status === "ready" && <span class="muted">Bundled blocklist {index.index.version}</span>}
@@ -225,7 +237,12 @@ function AnalysisActions({ result, index }: { result: Extract<Result, { status: 
 function WorkbenchResult({ result }: { result: Result }) {
   const platform = usePlatform();
   if (result.status === "idle") return null;
-  if (result.status === "failed") return <Notice tone="error" role="alert" title="This input cannot be analysed">{result.error}</Notice>;
+  if (result.status === "failed")
+    return (
+      <Notice tone="error" role="alert" title="This input cannot be analysed">
+        {result.error}
+      </Notice>
+    );
   if (result.status === "working") return <VerdictBanner banner={null} />;
   const { state } = result;
   const records = [...(state.top ? [state.top] : []), ...state.origins.flatMap((o) => o.chains)];

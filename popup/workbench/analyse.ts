@@ -48,7 +48,11 @@ export interface Analysis {
  * The chains analysed, as a tab's state (the page's chain on top, the others by origin). Rejects
  * with the message to show when a certificate given as bytes cannot be read.
  */
-export async function analyseChains(chains: readonly InputChain[], analyzer: ChainAnalyzer, { builtInRoot, now }: { builtInRoot: boolean; now: number }): Promise<Analysis> {
+export async function analyseChains(
+  chains: readonly InputChain[],
+  analyzer: ChainAnalyzer,
+  { builtInRoot, now }: { builtInRoot: boolean; now: number },
+): Promise<Analysis> {
   const records: { record: ChainRecord; isTop: boolean }[] = [];
   const certificates = new Map<string, string>();
   for (const chain of chains) {

@@ -56,7 +56,8 @@ function oneChain(name: string, source: InputChain["source"]): InputChain {
 
 function checkCount(count: number, what: string): void {
   if (count === 0) throw new InputError(`${what} holds no certificate.`);
-  if (count > MAX_INPUT_CERTIFICATES) throw new InputError(`${what} holds ${count} certificates; the workbench reads at most ${MAX_INPUT_CERTIFICATES} per chain.`);
+  if (count > MAX_INPUT_CERTIFICATES)
+    throw new InputError(`${what} holds ${count} certificates; the workbench reads at most ${MAX_INPUT_CERTIFICATES} per chain.`);
 }
 
 function checkSize(bytes: number, what: string): void {
@@ -184,7 +185,9 @@ export function readInput(parts: readonly InputPart[]): ReadResult {
         checkSize(part.bytes.length, part.name);
         der.push(part.bytes);
       } else {
-        return fail(`${part.name} is neither PEM ("${PEM_BEGIN}"), nor DER, nor JSON.${/^\s*[A-Za-z0-9+/]{40}/.test(latin1(part.bytes.slice(0, 64))) ? " Base64 without the PEM header lines is not read: add them." : ""}`);
+        return fail(
+          `${part.name} is neither PEM ("${PEM_BEGIN}"), nor DER, nor JSON.${/^\s*[A-Za-z0-9+/]{40}/.test(latin1(part.bytes.slice(0, 64))) ? " Base64 without the PEM header lines is not read: add them." : ""}`,
+        );
       }
     }
     const name = parts.length === 1 ? parts[0].name : `${parts.length} files`;

@@ -29,7 +29,11 @@ export function serializeBatch(events: readonly ReportEvent[], config: Reporting
   const bearer = config.token === undefined ? undefined : `Bearer ${config.token}`;
   switch (config.format) {
     case "otlp":
-      return { url: `${baseUrl(config.endpoint)}/v1/logs`, headers: requestHeaders(config, "application/json", bearer), body: JSON.stringify(otlpLogs(events)) };
+      return {
+        url: `${baseUrl(config.endpoint)}/v1/logs`,
+        headers: requestHeaders(config, "application/json", bearer),
+        body: JSON.stringify(otlpLogs(events)),
+      };
     case "splunk-hec":
       return {
         url: `${baseUrl(config.endpoint)}/services/collector/event`,
@@ -38,7 +42,11 @@ export function serializeBatch(events: readonly ReportEvent[], config: Reporting
         body: events.map((e) => JSON.stringify(splunkEvent(e))).join("\n"),
       };
     case "ndjson":
-      return { url: config.endpoint, headers: requestHeaders(config, "application/x-ndjson", bearer), body: events.map((e) => `${JSON.stringify(flatRecord(e))}\n`).join("") };
+      return {
+        url: config.endpoint,
+        headers: requestHeaders(config, "application/x-ndjson", bearer),
+        body: events.map((e) => `${JSON.stringify(flatRecord(e))}\n`).join(""),
+      };
   }
 }
 
@@ -227,7 +235,9 @@ function requestHeaders(config: ReportingConfig, contentType: string, authorizat
 }
 
 function filterHeaders(extra: Record<string, string>, taken: Set<string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(extra ?? {}).filter(([name, value]) => HEADER_NAME.test(name) && !taken.has(name.toLowerCase()) && typeof value === "string"));
+  return Object.fromEntries(
+    Object.entries(extra ?? {}).filter(([name, value]) => HEADER_NAME.test(name) && !taken.has(name.toLowerCase()) && typeof value === "string"),
+  );
 }
 
 export function oneLine(value: string): string {

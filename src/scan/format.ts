@@ -35,10 +35,14 @@ function scannedTable(r: ScannedHost): string[] {
     `[${r.index}] ${hostLabel(r)} (${r.address})  ${r.tls.version} ${r.tls.cipher} ALPN ${r.tls.alpn ?? "none"}  SCTs ${r.scts?.entries.length ?? 0}  ${r.level.toUpperCase()}`,
     `    verification: ${r.verification.ok ? "ok" : r.verification.error}`,
     `    #  ${"role".padEnd(12)} ${"from".padEnd(7)} ${"trust".padEnd(12)} ${"subject".padEnd(SUBJECT_WIDTH)} sha256`,
-    ...r.chain.map((c) => `    ${String(c.index).padEnd(2)} ${c.role.padEnd(12)} ${(c.source === "sent" ? `sent ${c.sentPosition}` : "store").padEnd(7)} ${trustOf(c).padEnd(12)} ${fit(c.subject, SUBJECT_WIDTH)} ${c.sha256}`),
+    ...r.chain.map(
+      (c) =>
+        `    ${String(c.index).padEnd(2)} ${c.role.padEnd(12)} ${(c.source === "sent" ? `sent ${c.sentPosition}` : "store").padEnd(7)} ${trustOf(c).padEnd(12)} ${fit(c.subject, SUBJECT_WIDTH)} ${c.sha256}`,
+    ),
     ...r.sent.filter((s) => !s.inChain).map((s) => `    sent at ${s.position}, not in the chain: ${fit(s.subject, SUBJECT_WIDTH).trimEnd()} ${s.sha256}`),
   ];
-  for (const f of r.findings) lines.push(`    ${f.severity.padEnd(8)} ${f.ruleId.padEnd(28)} ${f.certIndex === null ? "chain " : `cert ${f.certIndex}`}  ${printable(f.title)}`);
+  for (const f of r.findings)
+    lines.push(`    ${f.severity.padEnd(8)} ${f.ruleId.padEnd(28)} ${f.certIndex === null ? "chain " : `cert ${f.certIndex}`}  ${printable(f.title)}`);
   if (r.findings.length === 0) lines.push("    no findings");
   return lines;
 }
@@ -70,8 +74,26 @@ export function jsonLine(report: ScanReport): string {
 }
 
 export const CSV_COLUMNS = [
-  "index", "input", "host", "port", "status", "level", "address", "tls_version", "cipher", "alpn", "store", "verification",
-  "sent_count", "sent_sha256", "omitted_sha256", "unknown_intermediates_sha256", "sct_count", "findings", "error_code", "error_message",
+  "index",
+  "input",
+  "host",
+  "port",
+  "status",
+  "level",
+  "address",
+  "tls_version",
+  "cipher",
+  "alpn",
+  "store",
+  "verification",
+  "sent_count",
+  "sent_sha256",
+  "omitted_sha256",
+  "unknown_intermediates_sha256",
+  "sct_count",
+  "findings",
+  "error_code",
+  "error_message",
 ] as const;
 
 /** RFC 4180 quoting; a cell a spreadsheet would evaluate (=, +, -, @) is prefixed with an apostrophe. */
@@ -105,7 +127,8 @@ export function csvRow(report: ScanReport): string {
     omitted_sha256: scanned?.omitted.join(" ") ?? null,
     unknown_intermediates_sha256: scanned?.unknownIntermediates.join(" ") ?? null,
     sct_count: scanned ? (scanned.scts?.entries.length ?? 0) : null,
-    findings: scanned?.findings.map((f) => `${f.severity} ${f.ruleId} (${f.certIndex === null ? "chain" : `cert ${f.certIndex}`}): ${f.title}`).join("; ") ?? null,
+    findings:
+      scanned?.findings.map((f) => `${f.severity} ${f.ruleId} (${f.certIndex === null ? "chain" : `cert ${f.certIndex}`}): ${f.title}`).join("; ") ?? null,
     error_code: report.status === "failed" ? report.error.code : null,
     error_message: report.status === "failed" ? report.error.message : null,
   };

@@ -46,7 +46,7 @@ function uint(bytes: Uint8Array, offset: number, length: number): number {
 function handshakeBytes(flight: Uint8Array, version: TlsVersion, open: OpenRecord | undefined): Uint8Array[] {
   const fragments: Uint8Array[] = [];
   let sequence = 0;
-  for (let offset = 0; offset + RECORD_HEADER <= flight.length; ) {
+  for (let offset = 0; offset + RECORD_HEADER <= flight.length;) {
     const type = flight[offset];
     const end = offset + RECORD_HEADER + uint(flight, offset + 3, 2);
     if (end > flight.length) break;
@@ -87,13 +87,14 @@ function concat(parts: Uint8Array[]): Uint8Array {
  */
 export function sentCertificates(flight: Uint8Array, version: TlsVersion, open?: OpenRecord): SentCertificates {
   const messages = concat(handshakeBytes(flight, version, open));
-  for (let offset = 0; offset + 4 <= messages.length; ) {
+  for (let offset = 0; offset + 4 <= messages.length;) {
     const type = messages[offset];
     const length = uint(messages, offset + 1, 3);
     const body = messages.subarray(offset + 4, offset + 4 + length);
     if (body.length < length) break;
     offset += 4 + length;
-    if (type === HANDSHAKE_COMPRESSED_CERTIFICATE) return fail("ECERTCOMPRESSED", "the server compressed its certificates (RFC 8879), which the scanner does not offer");
+    if (type === HANDSHAKE_COMPRESSED_CERTIFICATE)
+      return fail("ECERTCOMPRESSED", "the server compressed its certificates (RFC 8879), which the scanner does not offer");
     if (type === HANDSHAKE_CERTIFICATE) return certificateList(body, version);
   }
   return fail("ENOCERTMESSAGE", `the server's Certificate message was not found in the ${flight.length} bytes it sent`);
@@ -115,7 +116,10 @@ function certificateList(message: Uint8Array, version: TlsVersion): SentCertific
     offset += 3;
     if (length === 0 || offset + length > end) return malformed(`entry ${certificates.length} has a bad length`);
     if (length > MAX_CERTIFICATE_BYTES) {
-      return fail("ECERTTOOLARGE", `certificate ${certificates.length} is ${length.toLocaleString("en")} bytes, more than the ${MAX_CERTIFICATE_BYTES.toLocaleString("en")} the scanner reads`);
+      return fail(
+        "ECERTTOOLARGE",
+        `certificate ${certificates.length} is ${length.toLocaleString("en")} bytes, more than the ${MAX_CERTIFICATE_BYTES.toLocaleString("en")} the scanner reads`,
+      );
     }
     certificates.push(message.slice(offset, offset + length));
     offset += length;

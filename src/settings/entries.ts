@@ -125,9 +125,21 @@ export function parseList(raw: unknown, kind: ListKind, source: ListSource): Par
 
 /** The two name-based fields, each checked part by part (both parts reported). */
 const NAME_FIELDS: Record<NameField, (raw: unknown) => { value?: object; issues: SettingsIssue[] }> = {
-  issuerSerial: (raw) => checkPair(raw, 'expected { "issuer": base64 DER name, "serial": hex }', "issuer", checkDerName, "serial", checkSerial, (issuer, serial) => ({ issuer, serial })),
+  issuerSerial: (raw) =>
+    checkPair(raw, 'expected { "issuer": base64 DER name, "serial": hex }', "issuer", checkDerName, "serial", checkSerial, (issuer, serial) => ({
+      issuer,
+      serial,
+    })),
   subjectSpki: (raw) =>
-    checkPair(raw, 'expected { "subject": base64 DER name, "spkiSha256": hash }', "subject", checkDerName, "spkiSha256", (v) => parseFingerprint(v, "spkiSha256"), (subject, spkiSha256) => ({ subject, spkiSha256 })),
+    checkPair(
+      raw,
+      'expected { "subject": base64 DER name, "spkiSha256": hash }',
+      "subject",
+      checkDerName,
+      "spkiSha256",
+      (v) => parseFingerprint(v, "spkiSha256"),
+      (subject, spkiSha256) => ({ subject, spkiSha256 }),
+    ),
 };
 
 function checkPair<T>(
@@ -160,7 +172,8 @@ export function checkDerName(raw: unknown): Check<string> {
 /** A serial number in hex, colons and spaces allowed: lowercase, without leading zero bytes. */
 export function checkSerial(raw: unknown): Check<string> {
   const hex = typeof raw === "string" ? raw.trim().replace(/[\s:]/g, "").toLowerCase() : "";
-  if (!SERIAL_HEX.test(hex)) return { ok: false, error: `expected the serial number in hex (colons allowed), such as "04:00:00:00:00:01", got ${describeValue(raw)}` };
+  if (!SERIAL_HEX.test(hex))
+    return { ok: false, error: `expected the serial number in hex (colons allowed), such as "04:00:00:00:00:01", got ${describeValue(raw)}` };
   return { ok: true, value: normalizeSerialHex(hex.length % 2 ? `0${hex}` : hex) };
 }
 

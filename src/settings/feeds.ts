@@ -22,7 +22,8 @@ export function checkFeeds(raw: unknown): Checked<FeedConfig[]> {
       return;
     }
     for (const key of Object.keys(item)) {
-      if (!(FEED_FIELDS as readonly string[]).includes(key)) issues.push(issueAt([i], `unknown field ${describeValue(key)} ignored (expected ${FEED_FIELDS.join(", ")})`));
+      if (!(FEED_FIELDS as readonly string[]).includes(key))
+        issues.push(issueAt([i], `unknown field ${describeValue(key)} ignored (expected ${FEED_FIELDS.join(", ")})`));
     }
     const url = checkServiceUrl(item.url);
     if (!url.ok) issues.push(issueAt([i, "url"], url.error));
@@ -38,7 +39,13 @@ export function checkFeeds(raw: unknown): Checked<FeedConfig[]> {
     if (item.intervalMinutes !== undefined) {
       const n = item.intervalMinutes;
       if (typeof n === "number" && Number.isFinite(n) && n >= MIN_FEED_INTERVAL_MINUTES && n <= MAX_FEED_INTERVAL_MINUTES) intervalMinutes = n;
-      else issues.push(issueAt([i, "intervalMinutes"], `expected a number of minutes from ${MIN_FEED_INTERVAL_MINUTES} to ${MAX_FEED_INTERVAL_MINUTES}, got ${describeValue(n)}; checked every ${DEFAULT_FEED_INTERVAL_MINUTES} minutes`));
+      else
+        issues.push(
+          issueAt(
+            [i, "intervalMinutes"],
+            `expected a number of minutes from ${MIN_FEED_INTERVAL_MINUTES} to ${MAX_FEED_INTERVAL_MINUTES}, got ${describeValue(n)}; checked every ${DEFAULT_FEED_INTERVAL_MINUTES} minutes`,
+          ),
+        );
     }
     if (!url.ok || !key.ok) {
       issues.push(issueAt([i], `not fetched: ${[!url.ok && "no valid url", !key.ok && "no valid publicKey"].filter(Boolean).join(" and ")}`));

@@ -40,7 +40,8 @@ export type Check<T> = { ok: true; value: T } | { ok: false; error: string };
 export const issueAt = (path: PathSegment[], message: string): SettingsIssue => ({ path, message });
 
 /** The issues of a part, placed under the path of the whole. */
-export const under = (prefix: PathSegment[], issues: readonly SettingsIssue[]): SettingsIssue[] => issues.map((i) => ({ path: [...prefix, ...i.path], message: i.message }));
+export const under = (prefix: PathSegment[], issues: readonly SettingsIssue[]): SettingsIssue[] =>
+  issues.map((i) => ({ path: [...prefix, ...i.path], message: i.message }));
 
 /** The path as people read it: `reporting.headers."X-Key"`, `blocklist[3].sha256`, `blocklist line 2`. */
 export function formatPath(path: readonly PathSegment[]): string {

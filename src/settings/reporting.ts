@@ -9,7 +9,18 @@ import type { Severity } from "../verdict";
 import { describeValue, isRecord, issueAt, type Check, type Checked, type SettingsIssue } from "./issues";
 import { checkBoolean, checkLabel, checkOneOf, checkServiceUrl, checkWholeNumber, CONTROL } from "./values";
 
-export const REPORTING_FIELDS = ["endpoint", "format", "token", "headers", "minLevel", "url", "includeChain", "deviceLabel", "batchSize", "intervalSeconds"] as const;
+export const REPORTING_FIELDS = [
+  "endpoint",
+  "format",
+  "token",
+  "headers",
+  "minLevel",
+  "url",
+  "includeChain",
+  "deviceLabel",
+  "batchSize",
+  "intervalSeconds",
+] as const;
 const URL_DETAILS: readonly UrlDetail[] = ["full", "origin", "none"];
 const SEVERITIES: readonly Severity[] = ["notice", "warning", "blocked"];
 /** Set by the request itself: a policy's value would contradict the body or the URL. */
@@ -19,7 +30,14 @@ const FORMAT_PATH: Record<ReportFormat, string> = { otlp: "/v1/logs", "splunk-he
 /** Paths are relative to the key: `["headers", { name: "X-Key" }]`. */
 export function checkReporting(raw: unknown): Checked<ReportingConfig> {
   if (!isRecord(raw)) {
-    return { issues: [issueAt([], `expected an object such as { "endpoint": "https://collector.example.com:4318", "format": "otlp" }, got ${describeValue(raw)}; nothing is reported`)] };
+    return {
+      issues: [
+        issueAt(
+          [],
+          `expected an object such as { "endpoint": "https://collector.example.com:4318", "format": "otlp" }, got ${describeValue(raw)}; nothing is reported`,
+        ),
+      ],
+    };
   }
   const issues: SettingsIssue[] = [];
   const field = <T>(name: (typeof REPORTING_FIELDS)[number], check: (v: unknown) => Check<T>): T | undefined => {
@@ -31,12 +49,25 @@ export function checkReporting(raw: unknown): Checked<ReportingConfig> {
   };
 
   for (const key of Object.keys(raw)) {
-    if (!(REPORTING_FIELDS as readonly string[]).includes(key)) issues.push(issueAt([], `unknown field ${describeValue(key)} ignored (expected ${REPORTING_FIELDS.join(", ")})`));
+    if (!(REPORTING_FIELDS as readonly string[]).includes(key))
+      issues.push(issueAt([], `unknown field ${describeValue(key)} ignored (expected ${REPORTING_FIELDS.join(", ")})`));
   }
   const format = field("format", (v) => checkOneOf(v, REPORT_FORMATS));
   const endpoint = field("endpoint", (v) => checkEndpoint(v, format));
-  const token = field("token", (v) => (typeof v === "string" && v !== "" && !CONTROL.test(v) ? { ok: true, value: v } : { ok: false, error: typeof v === "string" ? "expected one line of text (no line breaks or other control characters)" : `expected text, got ${describeValue(v)}` }));
-  const headers = field("headers", (v) => (isRecord(v) ? { ok: true, value: checkHeaders(v, token !== undefined, issues) } : { ok: false, error: `expected an object of header names and text values, got ${describeValue(v)}` })) ?? {};
+  const token = field("token", (v) =>
+    typeof v === "string" && v !== "" && !CONTROL.test(v)
+      ? { ok: true, value: v }
+      : {
+          ok: false,
+          error: typeof v === "string" ? "expected one line of text (no line breaks or other control characters)" : `expected text, got ${describeValue(v)}`,
+        },
+  );
+  const headers =
+    field("headers", (v) =>
+      isRecord(v)
+        ? { ok: true, value: checkHeaders(v, token !== undefined, issues) }
+        : { ok: false, error: `expected an object of header names and text values, got ${describeValue(v)}` },
+    ) ?? {};
   const minLevel = field("minLevel", (v) => checkOneOf(v, SEVERITIES)) ?? "warning";
   const url = field("url", (v) => checkOneOf(v, URL_DETAILS)) ?? "origin";
   const includeChain = field("includeChain", (v) => checkBoolean(v, true)) ?? false;
@@ -48,12 +79,26 @@ export function checkReporting(raw: unknown): Checked<ReportingConfig> {
     issues.push(issueAt(["token"], `missing; Splunk HEC refuses events without "Authorization: Splunk <token>"`));
   }
   if (endpoint === undefined || format === undefined) {
-    const lacking = [endpoint === undefined && `${raw.endpoint === undefined ? "no" : "no valid"} endpoint`, format === undefined && `${raw.format === undefined ? "no" : "no valid"} format`].filter(Boolean);
+    const lacking = [
+      endpoint === undefined && `${raw.endpoint === undefined ? "no" : "no valid"} endpoint`,
+      format === undefined && `${raw.format === undefined ? "no" : "no valid"} format`,
+    ].filter(Boolean);
     issues.push(issueAt([], `not applied, nothing is reported: ${lacking.join(" and ")}`));
     return { issues };
   }
   return {
-    value: { endpoint, format, ...(token !== undefined && { token }), headers, minLevel, url, includeChain, ...(deviceLabel !== undefined && { deviceLabel }), batchSize, intervalSeconds },
+    value: {
+      endpoint,
+      format,
+      ...(token !== undefined && { token }),
+      headers,
+      minLevel,
+      url,
+      includeChain,
+      ...(deviceLabel !== undefined && { deviceLabel }),
+      batchSize,
+      intervalSeconds,
+    },
     issues,
   };
 }
@@ -62,7 +107,10 @@ function checkEndpoint(value: unknown, format: ReportFormat | undefined): Check<
   const url = checkServiceUrl(value);
   if (!url.ok) return url;
   if (new URL(url.value).search && format !== "ndjson") {
-    return { ok: false, error: `must not have a query (?...)${format ? `: the ${format} path ${FORMAT_PATH[format]} is appended to it` : ""}, got ${describeValue(value)}` };
+    return {
+      ok: false,
+      error: `must not have a query (?...)${format ? `: the ${format} path ${FORMAT_PATH[format]} is appended to it` : ""}, got ${describeValue(value)}`,
+    };
   }
   return url;
 }

@@ -103,7 +103,8 @@ const fromCheck = <T>(check: Check<T>): Checked<T> => (check.ok ? { value: check
 const checkMode = (value: unknown) => checkOneOf(value, MODES);
 
 function checkHistoryLimit(value: unknown): Check<number> {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > MAX_HISTORY_LIMIT) return { ok: false, error: `expected at most ${MAX_HISTORY_LIMIT} (the largest history Chain Sentry keeps), got ${value}` };
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > MAX_HISTORY_LIMIT)
+    return { ok: false, error: `expected at most ${MAX_HISTORY_LIMIT} (the largest history Chain Sentry keeps), got ${value}` };
   if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return { ok: true, value };
   const asString = typeof value === "string" ? " (a JSON number, not a string)" : "";
   return { ok: false, error: `expected a positive whole number such as ${DEFAULT_HISTORY_LIMIT}${asString}, got ${describeValue(value)}` };
@@ -225,6 +226,10 @@ export const USER_SETTING_KEYS = SETTING_KEYS.filter((key): key is UserSettingKe
 /** Whether two values of a setting are the same choice: lists compare by the certificates they name (and labels). */
 export function sameValue(key: SettingKey, a: unknown, b: unknown): boolean {
   if (SETTINGS[key].combine !== "union") return a === b;
-  const norm = (list: unknown) => ((list ?? []) as ListEntry[]).map((e) => `${entryIdentity(e)}|${e.label ?? ""}`).sort().join("\n");
+  const norm = (list: unknown) =>
+    ((list ?? []) as ListEntry[])
+      .map((e) => `${entryIdentity(e)}|${e.label ?? ""}`)
+      .sort()
+      .join("\n");
   return norm(a) === norm(b);
 }

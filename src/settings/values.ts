@@ -44,7 +44,8 @@ export function checkServiceUrl(value: unknown): Check<string> {
   }
   // Not quoted back: the user name and password would be shown to users.
   if (url.username || url.password) return { ok: false, error: "must not hold a user name or password (put the credential in token or headers)" };
-  if (url.protocol === "http:" && !isLoopback(url.hostname)) return { ok: false, error: `http: is allowed only to this computer (${LOOPBACK}), got ${describeValue(value)}: use https:` };
+  if (url.protocol === "http:" && !isLoopback(url.hostname))
+    return { ok: false, error: `http: is allowed only to this computer (${LOOPBACK}), got ${describeValue(value)}: use https:` };
   if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, error: `${expected}, got ${describeValue(value)}` };
   if (url.hash) return { ok: false, error: `must not have a fragment (#...), got ${describeValue(value)}` };
   return { ok: true, value: value.trim() };

@@ -63,7 +63,14 @@ test("a request stopped before it was sent says nothing was sent", async () => {
 });
 
 test("a chain that could not be checked says so, with the reason, and names no certificate", async () => {
-  renderPage(`?id=${ID}`, flamePage({ kind: "undecided", certificate: null, reason: "Chain Sentry could not finish checking this chain: certificate 1 could not be analysed (missing fingerprint.sha256)." }));
+  renderPage(
+    `?id=${ID}`,
+    flamePage({
+      kind: "undecided",
+      certificate: null,
+      reason: "Chain Sentry could not finish checking this chain: certificate 1 could not be analysed (missing fingerprint.sha256).",
+    }),
+  );
   await screen.findByRole("heading", { level: 1 });
   const alert = screen.getByRole("alert").textContent!;
   expect(alert).toMatch(/^The site's content was not loaded: its certificate chain could not be checked\./);

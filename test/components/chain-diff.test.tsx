@@ -67,7 +67,9 @@ test("a change recorded after an upgrade, without the old chain's details, says 
   const upgraded: HistoryEvent = { ...changed, change: { before: null, after: changed.change!.after } };
   const diff = await openDiff(fixtures.history.events.map((e) => (e.id === changed.id ? upgraded : e)));
   expect(within(diff).getByRole("note").textContent).toMatch(/earlier version of Chain Sentry.*details were not recorded/);
-  const hints = within(diff).getAllByRole("listitem").map((h) => h.textContent);
+  const hints = within(diff)
+    .getAllByRole("listitem")
+    .map((h) => h.textContent);
   expect(hints).toEqual(diffChains(upgraded.change!, upgraded.time).hints.map((h) => h.text));
   expect(hints.join(" ")).not.toMatch(/old site certificate/);
   const leaf = tableRows(within(diff).getAllByRole("region")[0]);

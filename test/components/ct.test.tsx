@@ -42,7 +42,12 @@ const firefoxLogs = (() => {
   const entry = /\{"([^"]+)", CTLogState::(\w+), CTLogFormat::\w+,\s+\d+,\s+\/\/ \S+\s+\d+,\s+\/\/ operated by ([^\n]+)((?:\s+"[^"]*")+),/g;
   const byId = new Map<string, [string, string, string]>();
   for (const [, description, state, operator, key] of header.matchAll(entry)) {
-    byId.set(createHash("sha256").update(Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex")).digest("base64"), [operator, description, state.toLowerCase()]);
+    byId.set(
+      createHash("sha256")
+        .update(Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex"))
+        .digest("base64"),
+      [operator, description, state.toLowerCase()],
+    );
   }
   return byId;
 })();
@@ -94,7 +99,9 @@ describe("the leaf's embedded SCTs", () => {
   test("SCTs are counted per log operator, unknown logs last", async () => {
     popup();
     const { decoded } = await openRung(/ct\.staple-demo\.example/);
-    const perOperator = within(valueOf(decoded, "SCTs per log operator")).getAllByRole("listitem").map((li) => li.textContent);
+    const perOperator = within(valueOf(decoded, "SCTs per log operator"))
+      .getAllByRole("listitem")
+      .map((li) => li.textContent);
     const known = opensslScts.map((s) => firefoxLogs.get(s.logId)?.[0]).filter(Boolean);
     expect(perOperator).toEqual([...known.map((operator) => `${operator}: 1`), "unknown log: 1"]);
   });

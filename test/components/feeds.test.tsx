@@ -137,7 +137,9 @@ test("Check now on the mock connector marks every feed checked now and keeps eac
 });
 
 test("a failed Check now is shown, and the statuses on screen stay", async () => {
-  renderFeeds(undefined, { override: { "ui-bg-check-feeds": () => Promise.reject(new Error("Could not establish connection. Receiving end does not exist.")) } });
+  renderFeeds(undefined, {
+    override: { "ui-bg-check-feeds": () => Promise.reject(new Error("Could not establish connection. Receiving end does not exist.")) },
+  });
   const s = await section();
   fireEvent.click(within(s).getByRole("button", { name: "Check now" }));
   const alert = await within(s).findByText("Could not establish connection. Receiving end does not exist.");
@@ -149,7 +151,12 @@ test("a failed Check now is shown, and the statuses on screen stay", async () =>
 test("what a publisher wrote (labels, ignored-entry messages, error messages) is shown as text, never markup", async () => {
   const markup = "<img src=x onerror=alert(1)>";
   renderFeeds([
-    { ...partner, label: markup, document: { ...partner.document!, label: markup, entryErrors: [markup] }, lastError: { ...partner.lastError!, message: markup } },
+    {
+      ...partner,
+      label: markup,
+      document: { ...partner.document!, label: markup, entryErrors: [markup] },
+      lastError: { ...partner.lastError!, message: markup },
+    },
   ]);
   const article = await feed(markup);
   expect(field(article, "Document")).toBe(markup);
@@ -184,10 +191,23 @@ describe("feed entries in the blocklist in use", () => {
 test("the block page says a certificate was listed by the organisation's signed feed", async () => {
   const entry = fixtures.blocklist.find((e) => e.source === "feed")!;
   const page: BlockedPageInfo = {
-    id: "3c1f0a2e-5d4b-4c6a-9e8f-7a6b5c4d3e2f", kind: "blocked", url: "https://intranet.contoso.example/", origin: "https://intranet.contoso.example", reason: null, time: contoso.lastCheck!, blockedUntil: null,
+    id: "3c1f0a2e-5d4b-4c6a-9e8f-7a6b5c4d3e2f",
+    kind: "blocked",
+    url: "https://intranet.contoso.example/",
+    origin: "https://intranet.contoso.example",
+    reason: null,
+    time: contoso.lastCheck!,
+    blockedUntil: null,
     certificate: {
-      subject: "CN=Contoso Inspection CA 2024,O=Contoso Ltd,C=GB", sha256: entry.sha256!.toUpperCase().match(/../g)!.join(":"), role: "intermediate certificate",
-      label: entry.label, source: "feed", key: "sha256", keyLabel: "certificate SHA-256 fingerprint", incident: entry.incident, reference: "",
+      subject: "CN=Contoso Inspection CA 2024,O=Contoso Ltd,C=GB",
+      sha256: entry.sha256!.toUpperCase().match(/../g)!.join(":"),
+      role: "intermediate certificate",
+      label: entry.label,
+      source: "feed",
+      key: "sha256",
+      keyLabel: "certificate SHA-256 fingerprint",
+      incident: entry.incident,
+      reference: "",
     },
   };
   renderWithMock(<BlockedPage search={`?id=${page.id}`} />, { data: { ...fixtures, blockedPages: { [page.id]: page } } });

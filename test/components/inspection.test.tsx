@@ -39,8 +39,16 @@ test("the settings page lists the same gaps", async () => {
 
 test("a page its service worker answered says it was not inspected, and why", async () => {
   const tab: TabState = {
-    tabId: 40, url: "https://app.example/", top: null, origins: [], failures: [], level: "ok", updatedAt: 1,
-    unchecked: [{ url: "https://app.example/", origin: "https://app.example", type: "main_frame", reason: "handled by the site's service worker: no chain", time: 1 }],
+    tabId: 40,
+    url: "https://app.example/",
+    top: null,
+    origins: [],
+    failures: [],
+    level: "ok",
+    updatedAt: 1,
+    unchecked: [
+      { url: "https://app.example/", origin: "https://app.example", type: "main_frame", reason: "handled by the site's service worker: no chain", time: 1 },
+    ],
   };
   popup(40, withStatus({}, { ...fixtures.tabs, "40": tab }));
   await waitFor(() => expect(screen.getByText(/Not inspected: app\.example answered without a certificate chain to check/)).toBeTruthy());

@@ -144,7 +144,9 @@ describe("settings form", () => {
 
     await screen.findByText(/onecrl\.json: 1 entry added to the list above; save to apply them/);
     expect(screen.getByText(/record 1 \(id rec-2\): skipped, the record is disabled/)).toBeTruthy();
-    expect(textarea("Your own blocklist").value).toBe(`${before}issuer-serial:${issuer} ${Buffer.from(serialNumber, "base64").toString("hex")} # EM DV TLS CA\n`);
+    expect(textarea("Your own blocklist").value).toBe(
+      `${before}issuer-serial:${issuer} ${Buffer.from(serialNumber, "base64").toString("hex")} # EM DV TLS CA\n`,
+    );
   });
 });
 

@@ -22,7 +22,11 @@ async function rungs(): Promise<HTMLElement[]> {
 
 function badgeLabels(rung: HTMLElement): string[] {
   const list = within(rung).queryByRole("list", { name: /^Badges for/ });
-  return list ? within(list).getAllByRole("listitem").map((li) => li.textContent!.trim()) : [];
+  return list
+    ? within(list)
+        .getAllByRole("listitem")
+        .map((li) => li.textContent!.trim())
+    : [];
 }
 
 /** The verdict banner once the tab's state has arrived (the skeleton is busy). */
@@ -57,9 +61,15 @@ describe("verdict banner", () => {
     expect(within(banner).getByRole("link", { name: "Reference" }).getAttribute("href")).toMatch(/Intermediate_Preloading/);
   });
 
-  test("a connection Firefox refused: the banner gives Firefox's reason, not \"no TLS seen\"", async () => {
+  test('a connection Firefox refused: the banner gives Firefox\'s reason, not "no TLS seen"', async () => {
     const refused: TabState = {
-      tabId: 99, url: "https://localhost:8446/", top: null, origins: [], unchecked: [], level: "ok", updatedAt: 1,
+      tabId: 99,
+      url: "https://localhost:8446/",
+      top: null,
+      origins: [],
+      unchecked: [],
+      level: "ok",
+      updatedAt: 1,
       failures: [{ url: "https://localhost:8446/", origin: "https://localhost:8446", error: "Peer’s Certificate has expired.", type: "main_frame", time: 1 }],
     };
     popup(99, { data: { ...fixtures, tabs: { ...fixtures.tabs, "99": refused } } });
@@ -195,7 +205,15 @@ describe("certificate ladder", () => {
 
     const decoded = await within(leaf).findByRole("group", { name: "Decoded certificate" });
     expect(within(decoded).getByText("DNS:cdn.ok-demo.example")).toBeTruthy();
-    for (const label of ["Subject alternative names", "Signature algorithm", "Key usage", "Extended key usage", "Authority key identifier", "Embedded SCTs", "Extensions"]) {
+    for (const label of [
+      "Subject alternative names",
+      "Signature algorithm",
+      "Key usage",
+      "Extended key usage",
+      "Authority key identifier",
+      "Embedded SCTs",
+      "Extensions",
+    ]) {
       expect(within(decoded).getByText(label)).toBeTruthy();
     }
     expect(within(decoded).getByText("serverAuth (1.3.6.1.5.5.7.3.1)")).toBeTruthy();
@@ -246,7 +264,9 @@ describe("certificate ladder", () => {
     const [leaf] = await rungs();
     fireEvent.click(within(leaf).getByRole("button", { name: /cdn\.ok-demo\.example/ }));
     const [size, cap] = [MAX_CERTIFICATE_BYTES + 1, MAX_CERTIFICATE_BYTES].map((n) => n.toLocaleString("en"));
-    expect(await within(leaf).findByText(`Decoded fields unavailable: The certificate is ${size} bytes, more than the ${cap} Chain Sentry decodes.`)).toBeTruthy();
+    expect(
+      await within(leaf).findByText(`Decoded fields unavailable: The certificate is ${size} bytes, more than the ${cap} Chain Sentry decodes.`),
+    ).toBeTruthy();
     expect(within(leaf).queryByRole("group", { name: "Decoded certificate" })).toBeNull();
     expect(decoder).not.toHaveBeenCalled();
   });
@@ -356,7 +376,11 @@ describe("analyst actions", () => {
     fireEvent.click(within(section).getByRole("button", { name: "Download chain (PEM)" }));
     await waitFor(() => expect(downloads).toHaveLength(1));
     const ders = pemToDerList(await downloads[0].text());
-    expect(ders).toEqual(bytesOf(tabState(TAB.flame).top!).slice(0, 2).map((b64) => base64ToBytes(b64!)));
+    expect(ders).toEqual(
+      bytesOf(tabState(TAB.flame).top!)
+        .slice(0, 2)
+        .map((b64) => base64ToBytes(b64!)),
+    );
   });
 
   test("the tab's state brings no certificate bytes: the PEM asks for each certificate's by SHA-256 when it is made", async () => {

@@ -18,8 +18,17 @@ test("without a reporting policy the options page says nothing leaves the browse
 
 test("with one, it says reporting is on, where to, in which format, how much of URLs, the queue, last success and last error", async () => {
   renderWith({
-    endpoint: "https://otel.corp.example:4318/", format: "otlp", url: "origin", minLevel: "warning", includeChain: false,
-    queued: 42, dropped: 0, rejected: 3, lastSuccess: T - 60_000, lastError: { time: T, message: "https://otel.corp.example:4318/v1/logs answered HTTP 503" }, nextAttempt: T + 30_000,
+    endpoint: "https://otel.corp.example:4318/",
+    format: "otlp",
+    url: "origin",
+    minLevel: "warning",
+    includeChain: false,
+    queued: 42,
+    dropped: 0,
+    rejected: 3,
+    lastSuccess: T - 60_000,
+    lastError: { time: T, message: "https://otel.corp.example:4318/v1/logs answered HTTP 503" },
+    nextAttempt: T + 30_000,
   });
   const s = await section();
   const field = (label: string) => within(s).getByText(label).nextElementSibling as HTMLElement;

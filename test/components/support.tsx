@@ -22,7 +22,10 @@ beforeEach(() => decoder.mockClear());
 // The pages decode certificates with WebCrypto's digest and TextEncoder, as Firefox provides them; jsdom
 // has neither. Node's digest refuses jsdom's typed arrays (another realm), so it gets a copy.
 const digest = (algorithm: AlgorithmIdentifier, data: BufferSource) =>
-  webcrypto.subtle.digest(algorithm, Buffer.from(ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data)));
+  webcrypto.subtle.digest(
+    algorithm,
+    Buffer.from(ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data)),
+  );
 Object.defineProperty(globalThis.crypto, "subtle", { value: { digest }, configurable: true });
 Object.assign(globalThis, { TextEncoder, TextDecoder });
 
@@ -33,7 +36,25 @@ export const FIXTURES_TIME = Date.parse(fixtureJson.generatedAt);
 
 /** Date.now() (and new Date()) at `time` for this test; the timers stay real, so the pages' waits are unchanged. */
 export function clockAt(time: number): void {
-  jest.useFakeTimers({ now: time, doNotFake: ["hrtime", "nextTick", "performance", "queueMicrotask", "requestAnimationFrame", "cancelAnimationFrame", "requestIdleCallback", "cancelIdleCallback", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "setTimeout", "clearTimeout"] });
+  jest.useFakeTimers({
+    now: time,
+    doNotFake: [
+      "hrtime",
+      "nextTick",
+      "performance",
+      "queueMicrotask",
+      "requestAnimationFrame",
+      "cancelAnimationFrame",
+      "requestIdleCallback",
+      "cancelIdleCallback",
+      "setImmediate",
+      "clearImmediate",
+      "setInterval",
+      "clearInterval",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
 }
 
 const bundledIndex = JSON.parse(readFileSync(join(__dirname, "..", "..", "data", "blocklist.json"), "utf8")) as CompiledIndex;

@@ -21,7 +21,9 @@ beforeEach(() => clockAt(FIXTURES_TIME));
 afterEach(() => jest.useRealTimers());
 const index: CompiledIndex = JSON.parse(readFileSync(join(ROOT, "data", "blocklist.json"), "utf8"));
 const loadIndex = async () => index;
-const DIGINOTAR_ROOT = pemToDerList(readFileSync(join(ROOT, "data", "sources", "chromium-blocklist", "0d136e439f0ab6e97f3a02a540da9f0641aa554e1d66ea51ae2920d51b2f7217.pem"), "utf8"))[0];
+const DIGINOTAR_ROOT = pemToDerList(
+  readFileSync(join(ROOT, "data", "sources", "chromium-blocklist", "0d136e439f0ab6e97f3a02a540da9f0641aa554e1d66ea51ae2920d51b2f7217.pem"), "utf8"),
+)[0];
 /** The lists the mock's background applies (the fixture's user settings). */
 const mockLists: AnalyzerLists = { allowlist: fixtures.settings.effective.allowlist, blocklist: fixtures.settings.effective.blocklist, knownIntermediates: [] };
 
@@ -47,7 +49,10 @@ async function paste(text: string) {
 }
 
 /** The "All findings" list, open on this page as on the chain page. */
-const shownFindings = () => within(screen.getAllByRole("list", { name: "Findings" }).at(-1)!).getAllByRole("listitem").map((li) => li.querySelector(".finding-title")!.textContent!);
+const shownFindings = () =>
+  within(screen.getAllByRole("list", { name: "Findings" }).at(-1)!)
+    .getAllByRole("listitem")
+    .map((li) => li.querySelector(".finding-title")!.textContent!);
 const ladderNames = () => [...document.querySelectorAll("ol.ladder .rung-name")].map((n) => n.textContent);
 
 test("a pasted PEM chain gets the popup's view: verdict banner, ladder, findings and decoded details", async () => {
@@ -150,8 +155,16 @@ test.each([
   ["text that is no certificate", "hello", /neither PEM .*nor DER, nor JSON/],
   ["base64 without PEM lines", btoa("x".repeat(90)), /Base64 without the PEM header lines/],
   ["a PEM block that is not base64", "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----", /not valid base64/],
-  ["a PEM block that is not X.509", derToPem(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00])), /Certificate 1 of the pasted text is not a readable X\.509 certificate/],
-  ["too many certificates", pemOf(Array.from({ length: MAX_INPUT_CERTIFICATES + 1 }, () => DIGINOTAR_ROOT)), new RegExp(`holds ${MAX_INPUT_CERTIFICATES + 1} certificates; the workbench reads at most ${MAX_INPUT_CERTIFICATES}`)],
+  [
+    "a PEM block that is not X.509",
+    derToPem(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00])),
+    /Certificate 1 of the pasted text is not a readable X\.509 certificate/,
+  ],
+  [
+    "too many certificates",
+    pemOf(Array.from({ length: MAX_INPUT_CERTIFICATES + 1 }, () => DIGINOTAR_ROOT)),
+    new RegExp(`holds ${MAX_INPUT_CERTIFICATES + 1} certificates; the workbench reads at most ${MAX_INPUT_CERTIFICATES}`),
+  ],
   ["a certificate over the size cap", derToPem(new Uint8Array(MAX_CERTIFICATE_BYTES + 1).fill(0x30)), /more than the 65,536 Chain Sentry decodes/],
   ["more than 1 MiB", "A".repeat(MAX_INPUT_BYTES + 1), /more than the 1,048,576 bytes the workbench reads/],
   ["JSON that is not ours", '{"hello": "world"}', /neither a SecurityInfo .* nor an analysis exported by Chain Sentry/],

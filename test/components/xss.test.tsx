@@ -64,8 +64,24 @@ test("the history page renders a hostile subject as text", async () => {
 
 test("the block page renders a hostile URL, subject and label as text", async () => {
   const info: BlockedPageInfo = {
-    id: "0f8e2c6a-1b2d-4e5f-8a9b-0c1d2e3f4a5b", kind: "blocked", url: `https://evil.example/${PAYLOAD}`, origin: "https://evil.example", reason: null, time: 0, blockedUntil: null,
-    certificate: { subject: PAYLOAD, sha256: "AB:CD", role: "intermediate", label: PAYLOAD, source: "user", key: "sha256", keyLabel: PAYLOAD, incident: PAYLOAD, reference: "https://example.com/" },
+    id: "0f8e2c6a-1b2d-4e5f-8a9b-0c1d2e3f4a5b",
+    kind: "blocked",
+    url: `https://evil.example/${PAYLOAD}`,
+    origin: "https://evil.example",
+    reason: null,
+    time: 0,
+    blockedUntil: null,
+    certificate: {
+      subject: PAYLOAD,
+      sha256: "AB:CD",
+      role: "intermediate",
+      label: PAYLOAD,
+      source: "user",
+      key: "sha256",
+      keyLabel: PAYLOAD,
+      incident: PAYLOAD,
+      reference: "https://example.com/",
+    },
   };
   renderWithMock(<BlockedPage search={`?id=${info.id}`} />, { data: { ...fixtures, blockedPages: { [info.id]: info } } });
   await waitFor(() => expect(screen.getAllByText(PAYLOAD).length).toBeGreaterThanOrEqual(3));

@@ -94,7 +94,11 @@ test("mixed: the blocked origin's subresources are cancelled, the clean ones loa
   assert.deepEqual(rendered, [`${url} Mixed subresources`]);
 
   const outcomes = await subresourceOutcomes(visit.page);
-  for (const [offset, expected] of [[0, "load"], [1, "error"], [2, "load"]] as const) {
+  for (const [offset, expected] of [
+    [0, "load"],
+    [1, "error"],
+    [2, "load"],
+  ] as const) {
     for (const file of ["app.js", "style.css", "pixel.svg"]) {
       const resource = `${at(offset)}/${file}`;
       const seen = outcomes.filter((o) => o.url === resource).map((o) => o.outcome);

@@ -64,7 +64,10 @@ test("clean: ok, every check passes, no badge text", async () => {
   assert.ok(state.top, `no chain recorded for the page: ${show(state)}`);
   assert.equal(state.top.origin, origin(url));
   assert.deepEqual(sortedRules(state.top), []);
-  assert.deepEqual(state.top.verdict.chain.map((c) => c.role), ["leaf", "intermediate", "root"]);
+  assert.deepEqual(
+    state.top.verdict.chain.map((c) => c.role),
+    ["leaf", "intermediate", "root"],
+  );
   assert.match(state.top.verdict.chain[1].subject, /CN=Chain Sentry Demo Intermediate/);
   assert.equal(state.top.verdict.chain[1].allowlisted, true);
   assert.deepEqual(state.failures, []);

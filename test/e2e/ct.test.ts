@@ -42,7 +42,9 @@ function firefoxLogs(): Map<string, [string, string]> {
   const entry = /\{"([^"]+)", CTLogState::\w+, CTLogFormat::\w+,\s+\d+,\s+\/\/ \S+\s+\d+,\s+\/\/ operated by ([^\n]+)((?:\s+"[^"]*")+),/g;
   return new Map(
     [...header.matchAll(entry)].map(([, description, operator, key]) => {
-      const id = createHash("sha256").update(Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex")).digest("base64");
+      const id = createHash("sha256")
+        .update(Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex"))
+        .digest("base64");
       return [id, [operator, description]] as const;
     }),
   );
@@ -58,7 +60,11 @@ test("the chain page shows the leaf's embedded SCTs with their real log names an
   assert.ok(state.top?.derAvailable[0], "Firefox gave the leaf's bytes");
 
   const page = await demo.ff.openExtensionPage(`popup/chain.html?tabId=${tabId}`);
-  await waitFor("the chain page's ladder", () => page.evaluate(() => document.querySelectorAll("ol.ladder > li").length), (n) => n === 3);
+  await waitFor(
+    "the chain page's ladder",
+    () => page.evaluate(() => document.querySelectorAll("ol.ladder > li").length),
+    (n) => n === 3,
+  );
   await page.click("ol.ladder > li:first-child button[aria-expanded]");
   const shown = await waitFor(
     "the leaf's embedded SCTs",
@@ -69,7 +75,9 @@ test("the chain page shows the leaf's embedded SCTs with their real log names an
           meta: li.querySelector(".sct-meta")?.textContent?.trim() ?? "",
           id: li.querySelector("code")?.textContent?.trim() ?? "",
         })),
-        perOperator: [...document.querySelectorAll('ol.ladder > li:first-child ul[aria-label="SCTs per log operator"] > li')].map((li) => li.textContent?.trim() ?? ""),
+        perOperator: [...document.querySelectorAll('ol.ladder > li:first-child ul[aria-label="SCTs per log operator"] > li')].map(
+          (li) => li.textContent?.trim() ?? "",
+        ),
       })),
     (v) => v.scts.length > 0,
   );
@@ -91,15 +99,14 @@ test("the chain page shows the leaf's embedded SCTs with their real log names an
     assert.ok(sct.meta.endsWith("ECDSA with SHA-256"), `SCT ${i + 1}: ${sct.meta}`);
   });
   const operators = real.map((s) => logs.get(s.logId)![0]);
-  assert.deepEqual(
-    [...shown.perOperator].sort(),
-    [...new Set(operators)].map((op) => `${op}: ${operators.filter((o) => o === op).length}`).sort(),
-  );
+  assert.deepEqual([...shown.perOperator].sort(), [...new Set(operators)].map((op) => `${op}: ${operators.filter((o) => o === op).length}`).sort());
 
   // Firefox's own CT verdict for this connection, in words (the chain page opens the connection details).
   const ctStatus = state.top!.connection.certificateTransparencyStatus;
   const ctText = await page.evaluate(
-    () => [...document.querySelectorAll('[aria-label="Connection details"] dt')].find((dt) => dt.textContent === "Certificate Transparency")?.nextElementSibling?.textContent ?? null,
+    () =>
+      [...document.querySelectorAll('[aria-label="Connection details"] dt')].find((dt) => dt.textContent === "Certificate Transparency")?.nextElementSibling
+        ?.textContent ?? null,
   );
   assert.equal(ctStatus, "not_applicable", "Firefox applies its CT policy only under built-in roots");
   assert.match(ctText ?? "", /^Not applicable \(/);

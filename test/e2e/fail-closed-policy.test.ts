@@ -168,14 +168,21 @@ describe("an overridden certificate error in block mode", () => {
       assert.ok(origin, `the subresources' origin is not in the tab's state: ${shown}`);
       assert.ok(origin.chains.length > 0, shown);
       for (const chain of origin.chains) {
-        assert.ok(chain.verdict.findings.some((f) => f.ruleId === OVERRIDDEN_RULE), `a subresource chain without the ${OVERRIDDEN_RULE} finding: ${shown}`);
+        assert.ok(
+          chain.verdict.findings.some((f) => f.ruleId === OVERRIDDEN_RULE),
+          `a subresource chain without the ${OVERRIDDEN_RULE} finding: ${shown}`,
+        );
         assert.equal(chain.blockedRequests, 0, shown);
       }
       assert.ok(origin.chains.reduce((n, c) => n + c.requests, 0) >= 2, `fewer than two subresource responses recorded: ${shown}`);
 
       // What the popup shows for the tab.
       const popup = await demo.ff.openExtensionPage(`popup/index.html?tabId=${tabId}`);
-      const text = await pollFor(() => popup.evaluate(() => document.body.innerText), (t) => /certificate error overridden/i.test(t), { timeoutMs: 10_000 });
+      const text = await pollFor(
+        () => popup.evaluate(() => document.body.innerText),
+        (t) => /certificate error overridden/i.test(t),
+        { timeoutMs: 10_000 },
+      );
       assert.match(text ?? "", /certificate error overridden/i, `the popup does not say the error was overridden:\n${text}`);
       await popup.close();
     });
@@ -214,7 +221,10 @@ describe("an overridden certificate error in block mode", () => {
       const origin = cleanState.origins.find((o) => o.origin === expiredOrigin());
       assert.ok(origin, `the overridden origin is not in the clean tab's state: ${shownClean}`);
       for (const chain of origin.chains) {
-        assert.ok(chain.verdict.findings.some((f) => f.ruleId === OVERRIDDEN_RULE), shownClean);
+        assert.ok(
+          chain.verdict.findings.some((f) => f.ruleId === OVERRIDDEN_RULE),
+          shownClean,
+        );
         assert.equal(chain.blockedRequests, chain.requests, `not every response of the overridden origin was stopped: ${shownClean}`);
       }
       assert.ok(origin.chains.reduce((n, c) => n + c.blockedRequests, 0) >= 3, shownClean);
@@ -300,7 +310,12 @@ describe("a fault in managed storage leaves block mode blocking", () => {
     await withFirefox({ profileDir, policies: released }, async (demo) => {
       const managed = await readManaged(demo);
       assert.deepEqual(managed, { items: {}, error: null }, "Firefox does not hand the extension the empty configuration");
-      const status = await waitFor("the status to show warn mode", () => demo.ask("ui-bg-get-status", {}), (s) => s.mode === "warn", { timeoutMs: 10_000 });
+      const status = await waitFor(
+        "the status to show warn mode",
+        () => demo.ask("ui-bg-get-status", {}),
+        (s) => s.mode === "warn",
+        { timeoutMs: 10_000 },
+      );
       assert.deepEqual(status.policy.errors, []);
       // Warn mode stops nothing: the blocked site renders (its quarantine ended with the last session).
       const { url } = demoCase("blocked");
@@ -314,8 +329,14 @@ describe("a fault in managed storage leaves block mode blocking", () => {
     await withFirefox({ profileDir, policiesText: "not json" }, async (demo) => {
       assert.equal((await readManaged(demo)).items, null);
       const settings = await demo.ask("ui-bg-get-settings", {});
-      assert.ok(!settings.policy.errors.some((e) => /still applies/.test(e)), `a copy was applied after the release: ${JSON.stringify(settings.policy.errors)}`);
-      assert.ok(!settings.effective.blocklist.some((e) => e.source === "policy"), `the released policy's blocklist is in force: ${JSON.stringify(settings.effective.blocklist)}`);
+      assert.ok(
+        !settings.policy.errors.some((e) => /still applies/.test(e)),
+        `a copy was applied after the release: ${JSON.stringify(settings.policy.errors)}`,
+      );
+      assert.ok(
+        !settings.effective.blocklist.some((e) => e.source === "policy"),
+        `the released policy's blocklist is in force: ${JSON.stringify(settings.effective.blocklist)}`,
+      );
     });
   });
 });

@@ -41,7 +41,11 @@ async function assertBlocked(what: string): Promise<number> {
   const visit = await demo.visit(url, { timeoutMs: VISIT_TIMEOUT_MS, prepare: async (page) => void (rendered = await watchRendering(page)) });
   const href = await visit.page.evaluate(() => location.href);
   assert.ok(href.startsWith(demo.ff.extensionUrl("popup/blocked.html")), `${what}: the tab shows ${href.slice(0, 200)}`);
-  const text = await pollFor(() => visit.page.evaluate(() => document.body.innerText), (t) => t.includes(BLOCKED_SUBJECT), { timeoutMs: 10_000 });
+  const text = await pollFor(
+    () => visit.page.evaluate(() => document.body.innerText),
+    (t) => t.includes(BLOCKED_SUBJECT),
+    { timeoutMs: 10_000 },
+  );
   assert.ok(text?.includes(BLOCKED_SUBJECT), `${what}: the block page does not name the blocked certificate:\n${text}`);
   assert.equal(await visit.page.$("#site-content"), null);
   assert.deepEqual(rendered, [], `${what}: the blocked site rendered`);
@@ -51,11 +55,7 @@ async function assertBlocked(what: string): Promise<number> {
 
 /** Writes raw values into the extension's storage from its probe page. */
 async function writeStorage(area: "session" | "local", items: Record<string, unknown>): Promise<void> {
-  await demo.probe.evaluate(
-    (a, json) => (globalThis as unknown as StorageGlobal).browser.storage[a].set(JSON.parse(json)),
-    area,
-    JSON.stringify(items),
-  );
+  await demo.probe.evaluate((a, json) => (globalThis as unknown as StorageGlobal).browser.storage[a].set(JSON.parse(json)), area, JSON.stringify(items));
 }
 
 let blockedTabId: number | undefined;
@@ -75,7 +75,14 @@ test("after the background restarts, the blocked site is still blocked, never re
   t.diagnostic(`background restarted: started at ${before}, then ${after}`);
   blockedTabId = await assertBlocked("after the restart");
   // The stop on the blocked origin outlived the background: the visit never left the browser.
-  assert.deepEqual(demo.sites.requests(blockedPort).slice(sent).map((r) => r.path), [], "the blocked server got a request after the restart");
+  assert.deepEqual(
+    demo.sites
+      .requests(blockedPort)
+      .slice(sent)
+      .map((r) => r.path),
+    [],
+    "the blocked server got a request after the restart",
+  );
 });
 
 test("with corrupted stored state, a restarted background still blocks, still lets clean sites load, and reports the problems", async (t) => {

@@ -11,7 +11,18 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { DemoCase } from "../../scripts/demo-sites";
-import { launchDemo, pollFor, recordSubresources, sleep, subresourceOutcomes, summarizeState, waitFor, watchRendering, type DemoBrowser, type Visit } from "./support";
+import {
+  launchDemo,
+  pollFor,
+  recordSubresources,
+  sleep,
+  subresourceOutcomes,
+  summarizeState,
+  waitFor,
+  watchRendering,
+  type DemoBrowser,
+  type Visit,
+} from "./support";
 
 /** A query string of about 400,000 characters. */
 const LONG_QUERY = `?q=${"x".repeat(400_000)}`;
@@ -66,7 +77,9 @@ function assertShortBlockPage(page: BlockPageView, requestUrl: string): void {
   assert.ok(page.id !== null, `the tab is not on moz-extension://<uuid>/popup/blocked.html?id=<id>: ${short(page.href)}`);
   assert.ok(page.id.length > 0 && page.id.length <= 64, `block page id of ${page.id.length} characters: ${short(page.id)}`);
   const { pathname, search } = new URL(requestUrl);
-  for (const part of [requestUrl.slice(0, 40), encodeURIComponent(requestUrl).slice(0, 40), pathname.slice(-40), search.slice(-40)].filter((p) => p.length > 1)) {
+  for (const part of [requestUrl.slice(0, 40), encodeURIComponent(requestUrl).slice(0, 40), pathname.slice(-40), search.slice(-40)].filter(
+    (p) => p.length > 1,
+  )) {
     assert.ok(!page.href.includes(part), `the block page's address carries the request URL (${short(part)}): ${short(page.href)}`);
   }
 }
@@ -94,7 +107,10 @@ test("long URL (400,000-character query): the blocked site never renders, the bl
   const blockPage = await assertBlockedByShortPage(url);
   // This was the first request to the blocked origin: it reached the server (the chain only arrives
   // with the response), and the block page does not claim otherwise.
-  assert.ok(requestsTo(url).some((r) => r.path.length > 400_000), "the long request never reached the blocked server");
+  assert.ok(
+    requestsTo(url).some((r) => r.path.length > 400_000),
+    "the long request never reached the blocked server",
+  );
   assert.doesNotMatch(blockPage.text, /nothing was sent/i);
 });
 
@@ -110,7 +126,10 @@ test("control: the clean site renders with the same long query and path", async 
     assert.equal(await visit.page.$eval("#site-content", (h) => h.textContent), "Chain Sentry demo");
     assert.equal(rendered.length, 1, `rendered: ${JSON.stringify(rendered)}`);
     const path = new URL(url).pathname + new URL(url).search;
-    assert.ok(requestsTo(url).some((r) => r.path === path), `the clean server never received the ${path.length}-character request`);
+    assert.ok(
+      requestsTo(url).some((r) => r.path === path),
+      `the clean server never received the ${path.length}-character request`,
+    );
     await visit.page.close();
   }
 });
@@ -128,12 +147,22 @@ test("a blocked origin's follow-up requests never reach its server; the clean or
   let rendered: string[] = [];
   const again = await demo.visit(blocked, { timeoutMs: VISIT_TIMEOUT_MS, prepare: async (page) => void (rendered = await watchRendering(page)) });
   await sleep(500);
-  assert.deepEqual(requestsTo(blocked).slice(sent).map((r) => r.path), [], "the second visit reached the blocked server");
+  assert.deepEqual(
+    requestsTo(blocked)
+      .slice(sent)
+      .map((r) => r.path),
+    [],
+    "the second visit reached the blocked server",
+  );
   const blockPage = await blockPageOf(again);
   assertShortBlockPage(blockPage, blocked);
   assert.deepEqual(rendered, [], "the blocked site rendered");
   assert.ok(blockPage.text.includes(BLOCKED_SUBJECT), `the block page does not name the blocked certificate:\n${blockPage.text}`);
-  assert.match(blockPage.text, new RegExp(`nothing was sent to ${host.replace(/[.]/g, "\\.")}`, "i"), `the block page does not say nothing was sent:\n${blockPage.text}`);
+  assert.match(
+    blockPage.text,
+    new RegExp(`nothing was sent to ${host.replace(/[.]/g, "\\.")}`, "i"),
+    `the block page does not say nothing was sent:\n${blockPage.text}`,
+  );
 
   // The mixed page loads script, style and image from clean, dynamic and blocked origins.
   const mixed = demoCase("mixed").url;
@@ -149,14 +178,24 @@ test("a blocked origin's follow-up requests never reach its server; the clean or
     (list) => [0, 1, 2].every((o) => ["app.js", "style.css", "pixel.svg"].every((f) => list.some((x) => x.url === `${at(o)}/${f}`))),
     { timeoutMs: 15_000 },
   );
-  for (const [offset, expected] of [[0, "load"], [1, "error"], [2, "load"]] as const) {
+  for (const [offset, expected] of [
+    [0, "load"],
+    [1, "error"],
+    [2, "load"],
+  ] as const) {
     for (const file of ["app.js", "style.css", "pixel.svg"]) {
       const seen = outcomes.filter((o) => o.url === `${at(offset)}/${file}`).map((o) => o.outcome);
-      assert.ok(seen.every((o) => o === expected), `${at(offset)}/${file}: expected ${expected}, saw ${JSON.stringify(seen)}`);
+      assert.ok(
+        seen.every((o) => o === expected),
+        `${at(offset)}/${file}: expected ${expected}, saw ${JSON.stringify(seen)}`,
+      );
     }
   }
   await sleep(500);
-  const paths = (url: string, from: number) => requestsTo(url).slice(from).map((r) => r.path);
+  const paths = (url: string, from: number) =>
+    requestsTo(url)
+      .slice(from)
+      .map((r) => r.path);
   assert.deepEqual(paths(blocked, sent), [], "requests reached the blocked server after it was blocked");
   const distinct = (list: string[]) => [...new Set(list)].filter((p) => p !== "/favicon.ico").sort();
   assert.deepEqual(distinct(paths(at(0), cleanBefore)), ["/app.js", "/mixed", "/pixel.svg", "/style.css"]);
@@ -170,7 +209,12 @@ test("service worker: a clean site's page its service worker makes itself loads 
   // Once active, the worker controls every page loaded under its scope from then on.
   await waitFor(
     "the service worker to be active",
-    () => registration.page.evaluate(() => navigator.serviceWorker.getRegistration("/sw/").then((r) => (r ? `${r.active?.state ?? r.installing?.state ?? r.waiting?.state}` : `none (${document.body.dataset.sw ?? "registering"})`))),
+    () =>
+      registration.page.evaluate(() =>
+        navigator.serviceWorker
+          .getRegistration("/sw/")
+          .then((r) => (r ? `${r.active?.state ?? r.installing?.state ?? r.waiting?.state}` : `none (${document.body.dataset.sw ?? "registering"})`)),
+      ),
     (state) => state === "activated",
     { timeoutMs: 20_000 },
   );
@@ -183,7 +227,12 @@ test("service worker: a clean site's page its service worker makes itself loads 
   assert.equal(await visit.page.$eval("#site-content", (h) => h.textContent), "Service worker page");
   assert.deepEqual(rendered, [`${swPage} Service worker page`]);
   // The worker made the page: nothing reached the server for it, so there was no chain to check.
-  assert.ok(!requestsTo(swPage).slice(before).some((r) => r.path === "/sw/page"), "the page came from the server, not the service worker");
+  assert.ok(
+    !requestsTo(swPage)
+      .slice(before)
+      .some((r) => r.path === "/sw/page"),
+    "the page came from the server, not the service worker",
+  );
 
   const tabId = await demo.tabIdOf(swPage);
   const state = await demo.settledTabState(tabId);

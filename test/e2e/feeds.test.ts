@@ -102,7 +102,12 @@ const feedStatus = async (demo: DemoBrowser): Promise<FeedStatus | undefined> =>
 
 /** Waits until the policy's one feed reports `done`, asking the status (which checks nothing). */
 function waitForFeed(demo: DemoBrowser, what: string, done: (s: FeedStatus) => boolean, timeoutMs = 30_000): Promise<FeedStatus | undefined> {
-  return waitFor(what, () => feedStatus(demo), (s) => s !== undefined && done(s), { timeoutMs, intervalMs: 500 });
+  return waitFor(
+    what,
+    () => feedStatus(demo),
+    (s) => s !== undefined && done(s),
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 /** Opens the site in a new tab: it renders (its heading, seen by the page itself), no block page. */
@@ -179,7 +184,10 @@ async function assertRefused(demo: DemoBrowser, document: string, kind: FeedErro
   const publishedAt = Date.now();
   const [checked] = await demo.ask("ui-bg-check-feeds", {});
   assert.equal(checked?.lastError?.kind, kind, `the check's answer: ${JSON.stringify(checked)}`);
-  assert.ok(feed.requests().some((r) => r.time >= publishedAt), "the check did not fetch the feed");
+  assert.ok(
+    feed.requests().some((r) => r.time >= publishedAt),
+    "the check did not fetch the feed",
+  );
   const status = await feedStatus(demo);
   assert.equal(status?.lastError?.kind, kind, `Status.feeds[0]: ${JSON.stringify(status)}`);
   assert.equal(status?.document?.sequence, 2, `the document in force changed: ${JSON.stringify(status?.document)}`);
@@ -214,7 +222,9 @@ describe("signed list feeds, block mode", () => {
         const elapsed = Date.now() - publishedAt;
         assert.ok(elapsed <= INTERVAL_MS + SCHEDULE_MARGIN_MS, `blocked ${elapsed} ms after publication`);
         const fetches = feed.requests().map((r) => r.time);
-        t.diagnostic(`blocked ${Math.round(elapsed / 1000)} s after publication; feed fetched at +${fetches.map((f) => Math.round((f - fetches[0]) / 1000)).join(" s, +")} s`);
+        t.diagnostic(
+          `blocked ${Math.round(elapsed / 1000)} s after publication; feed fetched at +${fetches.map((f) => Math.round((f - fetches[0]) / 1000)).join(" s, +")} s`,
+        );
 
         const section = await optionsFeedSection(demo, (s) => showsSequence(s, 2));
         assert.ok(section.includes(FEED_LABEL), section);

@@ -180,7 +180,9 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Firefo
 function mountPolicies(executablePath: string, policyDir: string): () => void {
   // /usr/lib/firefox-esr/distribution is a symlink into /usr/share on Debian: mount over the real folder.
   const target = realpathSync(path.join(path.dirname(realpathSync(executablePath)), "distribution"));
-  const mountPoints = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((line) => line.split(" ")[4]);
+  const mountPoints = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[4]);
   if (mountPoints.includes(target)) {
     throw new Error(`${target} is already mounted over: another Firefox harness is running in this sandbox`);
   }
@@ -196,14 +198,7 @@ function mountPolicies(executablePath: string, policyDir: string): () => void {
   };
 }
 
-function handle(
-  browser: Browser,
-  extensionId: string,
-  profileDir: string,
-  messengerPage: string,
-  log: string[],
-  shutdown: () => Promise<void>,
-): FirefoxHandle {
+function handle(browser: Browser, extensionId: string, profileDir: string, messengerPage: string, log: string[], shutdown: () => Promise<void>): FirefoxHandle {
   const extensionUrl = (pagePath: string) => `moz-extension://${EXTENSION_UUID}/${pagePath.replace(/^\//, "")}`;
   const extensionErrors = () => log.filter((line) => line.startsWith(`JavaScript error: ${extensionUrl("")}`));
 

@@ -32,6 +32,13 @@ test("the popup page loads and renders", async () => {
   // Visible text, not just markup: the static HTML is never empty, the rendered app may be.
   await page
     .waitForFunction(() => document.body.innerText.trim() !== "", { timeout: 5_000 })
-    .catch(() => assert.fail(`popup/index.html rendered nothing${ff.extensionErrors().map((e) => `\n  ${e}`).join("")}`));
+    .catch(() =>
+      assert.fail(
+        `popup/index.html rendered nothing${ff
+          .extensionErrors()
+          .map((e) => `\n  ${e}`)
+          .join("")}`,
+      ),
+    );
   await page.close();
 });

@@ -58,9 +58,9 @@ export async function tabIdOf(ff: FirefoxHandle, page: Page): Promise<number> {
     helperPages.set(ff, helper);
   }
   const href = await hrefOf(page);
-  const tabs = await (await helper).evaluate(
-    () => (globalThis as unknown as TabsGlobal).browser.tabs.query({}).then((list) => list.map((t) => ({ id: t.id, url: t.url }))),
-  );
+  const tabs = await (
+    await helper
+  ).evaluate(() => (globalThis as unknown as TabsGlobal).browser.tabs.query({}).then((list) => list.map((t) => ({ id: t.id, url: t.url }))));
   const matching = tabs.filter((t) => t.url === href);
   if (matching.length !== 1 || matching[0].id === undefined) {
     throw new Error(`expected exactly one tab at ${href}, found ${JSON.stringify(tabs)}`);
@@ -112,9 +112,21 @@ export async function readOptionsPage(ff: FirefoxHandle): Promise<{ page: Page; 
     const history = document.querySelector<HTMLInputElement>("#history-limit");
     return {
       text: document.body.innerText,
-      mode: [...document.querySelectorAll<HTMLInputElement>('input[name="mode"]')].map((r) => ({ value: r.value, checked: r.checked, disabled: r.matches(":disabled") })),
-      checkboxes: [...document.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].map((c) => ({ label: (c.closest("label")?.textContent ?? "").trim().replace(/\s+/g, " "), checked: c.checked, disabled: c.matches(":disabled") })),
-      textareas: [...document.querySelectorAll<HTMLTextAreaElement>("textarea")].map((t) => ({ id: t.id, readOnly: t.readOnly, disabled: t.matches(":disabled") })),
+      mode: [...document.querySelectorAll<HTMLInputElement>('input[name="mode"]')].map((r) => ({
+        value: r.value,
+        checked: r.checked,
+        disabled: r.matches(":disabled"),
+      })),
+      checkboxes: [...document.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].map((c) => ({
+        label: (c.closest("label")?.textContent ?? "").trim().replace(/\s+/g, " "),
+        checked: c.checked,
+        disabled: c.matches(":disabled"),
+      })),
+      textareas: [...document.querySelectorAll<HTMLTextAreaElement>("textarea")].map((t) => ({
+        id: t.id,
+        readOnly: t.readOnly,
+        disabled: t.matches(":disabled"),
+      })),
       historyLimit: history && { value: history.value, disabled: history.matches(":disabled") },
       markers: [...document.querySelectorAll("p, span, div")]
         .filter((el) => el.children.length === 0 && /(Set|Locked) by your organisation/.test(el.textContent ?? ""))

@@ -73,7 +73,11 @@ before(async () => {
   const issuers: Record<SiteName, Issued> = { A: intermediate, B: reissued, C: other };
   for (const name of Object.keys(PORTS) as SiteName[]) {
     const title = `Policy test site ${name}`;
-    const server = await serve({ port: PORTS[name], chain: [await leaf(issuers[name]), issuers[name]], body: () => page(title, `<p>Content of site ${name}.</p>`) });
+    const server = await serve({
+      port: PORTS[name],
+      chain: [await leaf(issuers[name]), issuers[name]],
+      body: () => page(title, `<p>Content of site ${name}.</p>`),
+    });
     server.on("request", (req) => requests[name].push(req.url ?? ""));
     servers.push(server);
   }
@@ -144,7 +148,10 @@ describe("policy 1: block mode, a blocklisted key and a blocklisted certificate 
     assert.deepEqual(view.policy, { present: true, errors: [], locked: false });
     assert.deepEqual(
       view.effective.blocklist.map((e) => [e.source, e.label]),
-      [["policy", "Test Rogue Intermediate"], ["policy", "Test Other Intermediate (by certificate hash)"]],
+      [
+        ["policy", "Test Rogue Intermediate"],
+        ["policy", "Test Other Intermediate (by certificate hash)"],
+      ],
     );
   });
 
@@ -156,7 +163,11 @@ describe("policy 1: block mode, a blocklisted key and a blocklisted certificate 
     // The server answered the document, the extension replaced it: the page's subresources were never asked for.
     assert.deepEqual(requests.B, ["/"], "site B was asked for more than its document");
 
-    const text = await waitFor("the block page to render", () => textOf(tab), (t) => t.includes("Test Rogue Intermediate"));
+    const text = await waitFor(
+      "the block page to render",
+      () => textOf(tab),
+      (t) => t.includes("Test Rogue Intermediate"),
+    );
     assert.match(text, /Chain Sentry blocked localhost/);
     assert.match(text, /The site's content was not loaded/);
     assert.match(text, /Matched by\s+public key \(SPKI SHA-256\)/);
@@ -182,7 +193,11 @@ describe("policy 1: block mode, a blocklisted key and a blocklisted certificate 
     const { tab, state } = await visitAndJudge(ff(), "C", ff().extensionUrl("popup/blocked.html?id="));
     assert.equal(await siteContent(tab), null, "the site's content element is in the tab");
     assert.deepEqual(requests.C, ["/"], "site C was asked for more than its document");
-    const text = await waitFor("the block page to render", () => textOf(tab), (t) => t.includes("Test Other Intermediate (by certificate hash)"));
+    const text = await waitFor(
+      "the block page to render",
+      () => textOf(tab),
+      (t) => t.includes("Test Other Intermediate (by certificate hash)"),
+    );
     assert.match(text, /Matched by\s+certificate SHA-256 fingerprint/);
     assert.ok(text.includes(sha256Colons(pki.other)));
     assert.equal(state.level, "blocked");
@@ -206,7 +221,14 @@ describe("policy 2: the organisation's root (by certificate hash) and intermedia
     assert.equal(state.level, "ok");
     assert.deepEqual(state.top!.verdict.findings, []);
     const chain = state.top!.verdict.chain;
-    assert.deepEqual(chain.map((c) => [c.role, c.allowlisted]), [["leaf", false], ["intermediate", true], ["root", true]]);
+    assert.deepEqual(
+      chain.map((c) => [c.role, c.allowlisted]),
+      [
+        ["leaf", false],
+        ["intermediate", true],
+        ["root", true],
+      ],
+    );
     assert.equal(chain[2].isBuiltInRoot, false);
   });
 
@@ -215,7 +237,10 @@ describe("policy 2: the organisation's root (by certificate hash) and intermedia
     assert.deepEqual(view.managedKeys, []);
     assert.equal(view.effective.mode, "warn");
     assert.deepEqual(view.policy, { present: true, errors: [], locked: false });
-    assert.deepEqual(view.effective.allowlist.map((e) => e.label), ["Policy Test Root", "Policy Test Intermediate"]);
+    assert.deepEqual(
+      view.effective.allowlist.map((e) => e.label),
+      ["Policy Test Root", "Policy Test Intermediate"],
+    );
   });
 });
 
@@ -241,7 +266,10 @@ describe("policy 3: lockSettings, mode warn, notifications off (and the control 
     const box = (label: RegExp) => snapshot.checkboxes.find((c) => label.test(c.label));
     assert.deepEqual(
       [box(/^Desktop notification/), box(/^Also notify for warnings/)].map((c) => c && { checked: c.checked, disabled: c.disabled }),
-      [{ checked: false, disabled: true }, { checked: false, disabled: true }],
+      [
+        { checked: false, disabled: true },
+        { checked: false, disabled: true },
+      ],
       `checkboxes: ${JSON.stringify(snapshot.checkboxes)}`,
     );
     for (const id of ["allowlist-text", "blocklist-text"]) {
@@ -256,7 +284,10 @@ describe("policy 3: lockSettings, mode warn, notifications off (and the control 
 
     const markedNear = snapshot.markers.filter((m) => m.text === "Set by your organisation").map((m) => m.near);
     for (const control of [/When a blocked certificate appears/, /Desktop notification/, /Also notify for warnings/, /^Allowlist$/, /^Your own blocklist$/]) {
-      assert.ok(markedNear.some((near) => control.test(near)), `no "Set by your organisation" at ${control}: ${JSON.stringify(snapshot.markers)}`);
+      assert.ok(
+        markedNear.some((near) => control.test(near)),
+        `no "Set by your organisation" at ${control}: ${JSON.stringify(snapshot.markers)}`,
+      );
     }
     assert.ok(!snapshot.markers.some((m) => /Events kept/.test(m.near)), "history size marked as the organisation's");
     await page.close();
@@ -265,7 +296,10 @@ describe("policy 3: lockSettings, mode warn, notifications off (and the control 
   test("saving another mode is refused, naming the key, and the mode stays warn", async () => {
     const result = (await ff().sendMessage({ type: "ui-bg-save-settings", input: { mode: "block" } })) as ResponseOf<"ui-bg-save-settings">;
     assert.equal(result.ok, false);
-    assert.ok(!result.ok && result.errors.length === 1 && result.errors[0].path[0] === "mode" && /lockSettings/.test(result.errors[0].message), `errors: ${JSON.stringify(result)}`);
+    assert.ok(
+      !result.ok && result.errors.length === 1 && result.errors[0].path[0] === "mode" && /lockSettings/.test(result.errors[0].message),
+      `errors: ${JSON.stringify(result)}`,
+    );
     const view = await getSettings(ff());
     assert.equal(view.effective.mode, "warn");
     assert.equal(view.effective.notifications, false);
@@ -299,7 +333,10 @@ describe("policy 4: one malformed entry among valid ones, a malformed value and 
       assert.equal(view.policy.errors.filter((e) => pattern.test(e)).length, 1, `${pattern} in ${JSON.stringify(view.policy.errors, null, 2)}`);
     }
     assert.equal(view.effective.historyLimit, DEFAULT_SETTINGS.historyLimit);
-    assert.deepEqual(view.effective.blocklist.map((e) => [e.source, e.label]), [["policy", "Still applies"]]);
+    assert.deepEqual(
+      view.effective.blocklist.map((e) => [e.source, e.label]),
+      [["policy", "Still applies"]],
+    );
     assert.deepEqual(view.managedKeys, []);
   });
 

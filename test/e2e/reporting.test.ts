@@ -96,7 +96,12 @@ async function waitForBlockedEvent(): Promise<CollectedEvent[]> {
 
 /** Waits until the queue is empty, then two more intervals, so a duplicate would have had its chance to arrive. */
 async function waitForQuiet(demo: DemoBrowser): Promise<void> {
-  await waitFor("the reporting queue to empty", () => reportingStatus(demo), (s) => s?.queued === 0, { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 1000 });
+  await waitFor(
+    "the reporting queue to empty",
+    () => reportingStatus(demo),
+    (s) => s?.queued === 0,
+    { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 1000 },
+  );
   await sleep(2 * INTERVAL_SECONDS * 1000);
 }
 
@@ -134,12 +139,19 @@ function assertOnceById(t: TestContext, context = ""): void {
     for (const copy of copies) assert.equal(JSON.stringify(copy.raw), first, `event ${id}: copies differ`);
     if (copies.length > 1) {
       // When: the arrivals, and every request around them, for a reader to see why it was resent.
-      const arrivals = collector.requests().filter((r) => r.events.some((e) => e.facts.id === id)).map((r) => `${new Date(r.time).toISOString()} ${r.status}`);
+      const arrivals = collector
+        .requests()
+        .filter((r) => r.events.some((e) => e.facts.id === id))
+        .map((r) => `${new Date(r.time).toISOString()} ${r.status}`);
       t.diagnostic(`event ${id} arrived ${copies.length} times (at least once delivery): ${arrivals.join(", ")}${context}`);
     }
   }
   const refused = collector.requests().filter((r) => r.method === "POST" && r.status >= 400);
-  assert.deepEqual(refused.map((r) => `${r.status} ${r.path} ${r.parseError ?? ""}`), [], "the collector refused requests (token, body)");
+  assert.deepEqual(
+    refused.map((r) => `${r.status} ${r.path} ${r.parseError ?? ""}`),
+    [],
+    "the collector refused requests (token, body)",
+  );
 }
 
 /**
@@ -148,14 +160,18 @@ function assertOnceById(t: TestContext, context = ""): void {
  * the proto3 JSON mapping, and decoding loses nothing (a field OTLP does not define, or of the wrong
  * type, would be missing or changed).
  */
-const ExportLogsServiceRequest = createRequire(import.meta.url)("@opentelemetry/otlp-transformer/build/src/generated/root").opentelemetry.proto.collector.logs.v1
-  .ExportLogsServiceRequest as { fromObject(o: object): unknown; verify(m: unknown): string | null; toObject(m: unknown, o: object): object };
+const ExportLogsServiceRequest = createRequire(import.meta.url)("@opentelemetry/otlp-transformer/build/src/generated/root").opentelemetry.proto.collector.logs
+  .v1.ExportLogsServiceRequest as { fromObject(o: object): unknown; verify(m: unknown): string | null; toObject(m: unknown, o: object): object };
 
 function assertOtlpLogs(body: string): void {
   const json = JSON.parse(body);
   const message = ExportLogsServiceRequest.fromObject(json);
   assert.equal(ExportLogsServiceRequest.verify(message), null);
-  assert.deepEqual(ExportLogsServiceRequest.toObject(message, { longs: String, enums: Number, bytes: String }), json, "the body is not an OTLP ExportLogsServiceRequest as sent");
+  assert.deepEqual(
+    ExportLogsServiceRequest.toObject(message, { longs: String, enums: Number, bytes: String }),
+    json,
+    "the body is not an OTLP ExportLogsServiceRequest as sent",
+  );
   for (const record of json.resourceLogs.flatMap((rl: { scopeLogs: { logRecords: object[] }[] }) => rl.scopeLogs.flatMap((sl) => sl.logRecords))) {
     assert.match(record.timeUnixNano, /^\d{19}$/, "timeUnixNano: nanoseconds since the epoch, as a string");
   }
@@ -204,7 +220,12 @@ describe("reporting to a collector", () => {
     await withFirefox({ config: reportingPolicy("otlp") }, async (demo) => {
       const startedAt = (await demo.ask("ui-bg-get-status", {})).backgroundStartedAt;
       await visitBlocked(demo);
-      await waitFor("a failed delivery", () => reportingStatus(demo), (s) => (s?.queued ?? 0) > 0 && s?.lastError != null, { timeoutMs: 60_000, intervalMs: 500 });
+      await waitFor(
+        "a failed delivery",
+        () => reportingStatus(demo),
+        (s) => (s?.queued ?? 0) > 0 && s?.lastError != null,
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
       // Down across several backoff rounds, not just the first attempt.
       await sleep(3 * INTERVAL_SECONDS * 1000);
       await collector.start();
@@ -244,13 +265,22 @@ describe("reporting to a collector", () => {
       });
       assertFacts(blockedEvents(), format);
       assertOnceById(t);
-      const paths = new Set(collector.requests().filter((r) => r.method === "POST").map((r) => r.path));
+      const paths = new Set(
+        collector
+          .requests()
+          .filter((r) => r.method === "POST")
+          .map((r) => r.path),
+      );
       const expected = { otlp: "/v1/logs", "splunk-hec": "/services/collector/event", ndjson: "/" }[format];
       assert.deepEqual([...paths], [expected]);
       if (format === "splunk-hec") {
         for (const event of blockedEvents()) {
           const envelope = event.raw as Record<string, unknown>;
-          assert.deepEqual(Object.keys(envelope).filter((k) => !["time", "host", "source", "sourcetype", "index", "fields", "event"].includes(k)), [], JSON.stringify(envelope));
+          assert.deepEqual(
+            Object.keys(envelope).filter((k) => !["time", "host", "source", "sourcetype", "index", "fields", "event"].includes(k)),
+            [],
+            JSON.stringify(envelope),
+          );
           assert.equal(typeof envelope.time, "number", "HEC time: epoch seconds as a number");
           assert.equal(typeof envelope.event, "object");
         }
@@ -265,6 +295,9 @@ describe("reporting to a collector", () => {
       // Several delivery intervals: time for anything queued to be sent, had reporting been on.
       await sleep(4 * INTERVAL_SECONDS * 1000);
     });
-    assert.deepEqual(collector.requests().map((r) => `${r.method} ${r.path}`), []);
+    assert.deepEqual(
+      collector.requests().map((r) => `${r.method} ${r.path}`),
+      [],
+    );
   });
 });

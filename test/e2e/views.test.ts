@@ -190,7 +190,10 @@ describe("the extension's pages, one Firefox under the demo policy", () => {
       view.rungs.map((r) => r.badges),
       [[], ["Dynamically supplied", "Allowlisted"], ["Non-built-in root", "Allowlisted"]],
     );
-    assert.ok(view.rungs.every((r) => r.worst === null), "nothing is marked blocked");
+    assert.ok(
+      view.rungs.every((r) => r.worst === null),
+      "nothing is marked blocked",
+    );
     assert.deepEqual(view.failures, []);
     await page.close();
   });
@@ -247,10 +250,7 @@ describe("the extension's pages, one Firefox under the demo policy", () => {
     assert.equal(state.level, "blocked", show(state));
     const { page, view } = await openTabView(tabId, "blocked");
     const blockedHost = new URL(port(url, 1)).host;
-    assert.equal(
-      view.banner!.headline,
-      `Blocked: the chain of ${blockedHost}, which this page loaded, includes ${entry.label} — Flame malware (2012)`,
-    );
+    assert.equal(view.banner!.headline, `Blocked: the chain of ${blockedHost}, which this page loaded, includes ${entry.label} — Flame malware (2012)`);
     // The page's own chain is clean.
     assertChainOrder(view, state);
     assert.deepEqual(view.rungs[1].badges, ["Dynamically supplied", "Allowlisted"]);
@@ -385,7 +385,11 @@ describe("the extension's pages, one Firefox under the demo policy", () => {
       const item = [...document.querySelectorAll(".origins > li.origin")].find((li) => li.querySelector(".origin-name")?.textContent === origin);
       item?.querySelector<HTMLButtonElement>("button[aria-expanded]")?.click();
     }, blockedOrigin);
-    await waitFor("the blocked origin's ladder", () => chain.page.evaluate(() => document.querySelectorAll(".origins .rung[data-worst=blocked]").length), (n) => n === 1);
+    await waitFor(
+      "the blocked origin's ladder",
+      () => chain.page.evaluate(() => document.querySelectorAll(".origins .rung[data-worst=blocked]").length),
+      (n) => n === 1,
+    );
     t.diagnostic(await screenshot(chain.page, "chain-mixed"));
     await chain.page.close();
 
@@ -422,8 +426,7 @@ describe("the alert history across a browser restart (same profile, extension in
   let profileDir: string;
   let ff: FirefoxHandle | undefined;
 
-  const launch = () =>
-    launchFirefox({ policies: sites.policies(), profileDir, extensionDir: process.env.CHAIN_SENTRY_EXTENSION_DIR || undefined });
+  const launch = () => launchFirefox({ policies: sites.policies(), profileDir, extensionDir: process.env.CHAIN_SENTRY_EXTENSION_DIR || undefined });
   const ask = <T>(handle: FirefoxHandle, msg: object) => handle.sendMessage(msg) as Promise<T>;
 
   before(async () => {
@@ -490,7 +493,11 @@ describe("the alert history across a browser restart (same profile, extension in
     assert.equal(sha256, event.sha256);
     assert.equal(sha256, sha256Colons(sites.pki.rogue.der), "the event names the blocked intermediate");
     const restored = await ask<{ events: HistoryEvent[] }>(second, { type: "ui-bg-get-history" });
-    assert.deepEqual(restored.events.find((e) => e.ruleId === "blocked-certificate"), event, "the same event, not a new one");
+    assert.deepEqual(
+      restored.events.find((e) => e.ruleId === "blocked-certificate"),
+      event,
+      "the same event, not a new one",
+    );
     assert.deepEqual(second.extensionErrors(), []);
   });
 });

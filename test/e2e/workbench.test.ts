@@ -71,7 +71,10 @@ test("the blocked case's chain pasted as PEM: the workbench's verdict and findin
   assert.ok(record.derAvailable.every(Boolean), "Firefox gave every certificate's bytes");
   // The tab's state carries no bytes: asked for by SHA-256, as the popup's PEM download does.
   const der = await Promise.all(record.verdict.chain.map((c) => demo.ask("ui-bg-get-certificate", { tabId, sha256: c.sha256 })));
-  assert.ok(der.every((answer) => "der" in answer), JSON.stringify(der));
+  assert.ok(
+    der.every((answer) => "der" in answer),
+    JSON.stringify(der),
+  );
   const pem = der.map((answer) => derToPem(base64ToBytes("der" in answer ? answer.der : ""))).join("");
   const file = path.join(dir, "blocked-chain.pem");
   writeFileSync(file, pem);
@@ -92,7 +95,11 @@ test("the blocked case's chain pasted as PEM: the workbench's verdict and findin
 
   const page = await demo.ff.openExtensionPage("popup/workbench.html");
   await submitToWorkbench(page, pem);
-  const shown = await waitFor("the workbench's verdict", () => readResult(page), (r) => (r.tone !== "" && !r.busy && r.rungs.length > 0) || r.error !== null);
+  const shown = await waitFor(
+    "the workbench's verdict",
+    () => readResult(page),
+    (r) => (r.tone !== "" && !r.busy && r.rungs.length > 0) || r.error !== null,
+  );
   assert.equal(shown.error, null);
   assert.equal(shown.tone, cli.level);
   assert.equal(shown.rungs.length, cli.chain.length);
@@ -132,7 +139,11 @@ test("a host whose CA chain changes: a chain-changed entry whose diff in the his
   assert.match(event.change.after[1].subject, /Replacement Issuing CA/);
 
   const page = await demo.ff.openExtensionPage("popup/history.html");
-  await waitFor("the history's chain-changed entry", () => page.evaluate(() => document.querySelectorAll("button.diff-toggle").length), (n) => n > 0);
+  await waitFor(
+    "the history's chain-changed entry",
+    () => page.evaluate(() => document.querySelectorAll("button.diff-toggle").length),
+    (n) => n > 0,
+  );
   const opened = await page.evaluate((title) => {
     const row = [...document.querySelectorAll("table.events tbody tr")].find((tr) => tr.textContent?.includes(title));
     const toggle = row?.querySelector("button.diff-toggle") as HTMLButtonElement | null | undefined;
@@ -154,11 +165,17 @@ test("a host whose CA chain changes: a chain-changed entry whose diff in the his
       }),
     (d) => d.headings.length > 0,
   );
-  assert.deepEqual(diff.headings.map((h) => h.split(" — ")[0]), ["Site certificate", "Intermediate certificate 1", "Root certificate"]);
+  assert.deepEqual(
+    diff.headings.map((h) => h.split(" — ")[0]),
+    ["Site certificate", "Intermediate certificate 1", "Root certificate"],
+  );
   // Subjects side by side: the intermediate's row names the old and the new CA.
   assert.match(diff.subjects[2], /Unlisted Issuing CA/);
   assert.match(diff.subjects[3], /Replacement Issuing CA/);
-  assert.ok(diff.changed.some((c) => c.startsWith("Issuer")), `changed fields: ${diff.changed}`);
+  assert.ok(
+    diff.changed.some((c) => c.startsWith("Issuer")),
+    `changed fields: ${diff.changed}`,
+  );
   const hints = diff.hints.join("\n");
   assert.match(hints, /was due to expire on .* routine renewal/);
   assert.match(hints, /same key \(SPKI\)/);

@@ -34,7 +34,12 @@ test("--policy applies the extension's managed blocklist from a policies.json an
   const intermediate = run(fixture).verdict.chain[1].sha256;
   const dir = mkdtempSync(join(tmpdir(), "chain-sentry-analyze-"));
   const policies = join(dir, "policies.json");
-  writeFileSync(policies, JSON.stringify({ policies: { "3rdparty": { Extensions: { "chain-sentry@chainsentry.dev": { blocklist: [{ sha256: intermediate }, { sha256: "short" }] } } } } }));
+  writeFileSync(
+    policies,
+    JSON.stringify({
+      policies: { "3rdparty": { Extensions: { "chain-sentry@chainsentry.dev": { blocklist: [{ sha256: intermediate }, { sha256: "short" }] } } } },
+    }),
+  );
   try {
     const blocked = run(fixture, "--policy", policies);
     expect(blocked.status).toBe(3);

@@ -4,7 +4,15 @@ import { RULES } from "../../src/rules";
 import type { SecurityInfo } from "../../src/securityInfo";
 import { parseList } from "../../src/settings";
 import {
-  analyzer, bundledIndex, capturedSecurityInfo, chromiumCertificate, DIGINOTAR_ROOT, firefoxCertificate, makePki, ruleIds, securityInfo,
+  analyzer,
+  bundledIndex,
+  capturedSecurityInfo,
+  chromiumCertificate,
+  DIGINOTAR_ROOT,
+  firefoxCertificate,
+  makePki,
+  ruleIds,
+  securityInfo,
 } from "./support/chains";
 
 const FLAME_PCA_SHA1 = "2A:83:E9:02:05:91:A5:5F:C6:DD:AD:3F:B1:02:79:4C:52:B2:4E:70";
@@ -121,7 +129,14 @@ describe("allowlist and blocklist settings", () => {
 
 async function securityInfoFromReissued(reissued: Awaited<ReturnType<typeof makePki>>, original: Awaited<ReturnType<typeof makePki>>) {
   // The re-issued intermediate signs its own leaf; both sit under the original root.
-  return { state: "secure" as const, certificates: [await firefoxCertificate(reissued.leaf.der), await firefoxCertificate(reissued.intermediate.der), await firefoxCertificate(original.root.der)] };
+  return {
+    state: "secure" as const,
+    certificates: [
+      await firefoxCertificate(reissued.leaf.der),
+      await firefoxCertificate(reissued.intermediate.der),
+      await firefoxCertificate(original.root.der),
+    ],
+  };
 }
 
 describe("bad input becomes findings, never exceptions", () => {
@@ -146,7 +161,9 @@ describe("bad input becomes findings, never exceptions", () => {
     const info = await securityInfo(await makePki());
     const der = Array.from(info.certificates[1].rawDER!);
     info.certificates[1].rawDER = der.slice(0, der.length - 40);
-    const malformed = analyzer().analyze(info).findings.find((f) => f.ruleId === "malformed-certificate");
+    const malformed = analyzer()
+      .analyze(info)
+      .findings.find((f) => f.ruleId === "malformed-certificate");
     expect(malformed?.certIndex).toBe(1);
     expect(malformed?.explanation).toMatch(/truncated/);
   });
@@ -165,8 +182,14 @@ describe("bad input becomes findings, never exceptions", () => {
     const rules = new RuleRegistry();
     for (const rule of RULES.all()) rules.register(rule);
     rules.register({
-      id: "always-throws", severity: "warning", title: "t", explanation: "e", reference: "https://example.org/",
-      check() { throw new Error("boom"); },
+      id: "always-throws",
+      severity: "warning",
+      title: "t",
+      explanation: "e",
+      reference: "https://example.org/",
+      check() {
+        throw new Error("boom");
+      },
     });
     const verdict = new ChainAnalyzer(bundledIndex, undefined, { rules }).analyze(await securityInfo(await makePki()));
     expect(verdict.level).toBe("warning");

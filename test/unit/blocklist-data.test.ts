@@ -41,7 +41,10 @@ function readmeSections(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const block of readme.split(/^### /m).slice(1)) {
     const name = block.slice(0, block.indexOf("\n")).trim();
-    out.set(name, [...block.matchAll(/\(([0-9a-f]{64})\.(?:pem|key)\)/g)].map((m) => m[1]));
+    out.set(
+      name,
+      [...block.matchAll(/\(([0-9a-f]{64})\.(?:pem|key)\)/g)].map((m) => m[1]),
+    );
   }
   return out;
 }
@@ -163,7 +166,10 @@ describe("data/blocklist.json", () => {
     test("Superfish matches by SHA-256 and by key", () => {
       const [hash] = sections.get("Superfish")!;
       const c = certInput(hash);
-      for (const input of [{ ...NOTHING, sha256: c.sha256 }, { ...NOTHING, spkiSha256: c.spkiSha256 }]) {
+      for (const input of [
+        { ...NOTHING, sha256: c.sha256 },
+        { ...NOTHING, spkiSha256: c.spkiSha256 },
+      ]) {
         const matches = blocklist.match(input);
         expect(matches.map((m) => m.entry.id)).toEqual([`chromium:${hash}`]);
         expect(matches[0].entry.incident).toMatch(/^Superfish: /);
@@ -205,9 +211,7 @@ describe("data/blocklist.json", () => {
 
     test("a real certificate matches its issuer+serial record (T-Systems / Fraunhofer)", () => {
       const c = certInput("f4a5984324de98bd979ef181a100cf940f2166173319a86a0d9d7c8fac3b0a8f");
-      expect(ids(blocklist.match({ ...NOTHING, serial: c.serial, issuer: c.issuer }))).toEqual([
-        "issuerSerial onecrl:ae8bec3c-3b92-822e-53f1-68394cbb1758",
-      ]);
+      expect(ids(blocklist.match({ ...NOTHING, serial: c.serial, issuer: c.issuer }))).toEqual(["issuerSerial onecrl:ae8bec3c-3b92-822e-53f1-68394cbb1758"]);
     });
 
     test("a subject+pubKeyHash record matches its subject and key, and not another subject", () => {

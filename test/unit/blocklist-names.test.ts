@@ -88,14 +88,25 @@ describe.each(["padded", "unpadded"] as const)("names in base64, %s", (form) => 
 });
 
 test("normalising names does not loosen matching: another serial or another name still does not match", async () => {
-  expect(new ChainAnalyzer(bundledIndex, { blocklist: await fromText(`issuer-serial:${issuer.unpadded} 0a1b2d`), allowlist: [] }).analyze(info).level).not.toBe("blocked");
+  expect(new ChainAnalyzer(bundledIndex, { blocklist: await fromText(`issuer-serial:${issuer.unpadded} 0a1b2d`), allowlist: [] }).analyze(info).level).not.toBe(
+    "blocked",
+  );
   const otherName = forms(leaf.cert.subjectName.toArrayBuffer()).unpadded;
-  expect(new ChainAnalyzer(bundledIndex, { blocklist: await fromText(`issuer-serial:${otherName} ${SERIAL}`), allowlist: [] }).analyze(info).level).not.toBe("blocked");
+  expect(new ChainAnalyzer(bundledIndex, { blocklist: await fromText(`issuer-serial:${otherName} ${SERIAL}`), allowlist: [] }).analyze(info).level).not.toBe(
+    "blocked",
+  );
 });
 
 describe("a Blocklist built directly", () => {
   const entry = { id: "t:1", source: "onecrl" as const, label: "t", incident: "t", reference: "", enforced: true };
-  const leafFacts = () => ({ sha256: "", sha1: "", spkiSha256: Buffer.from(spkiBase64, "base64").toString("hex"), serial: SERIAL, issuer: issuer.padded, subject: subject.padded });
+  const leafFacts = () => ({
+    sha256: "",
+    sha1: "",
+    spkiSha256: Buffer.from(spkiBase64, "base64").toString("hex"),
+    serial: SERIAL,
+    issuer: issuer.padded,
+    subject: subject.padded,
+  });
 
   test("an entry's serial in capitals or with leading zero bytes matches the certificate's", () => {
     const list = new Blocklist([{ ...entry, issuerSerial: { issuer: issuer.padded, serial: `0000${SERIAL.toUpperCase()}` } }]);

@@ -11,12 +11,22 @@ import { securityInfoFromDer } from "../../src/securityInfoFromDer";
 import { analyzer } from "./support/chains";
 
 const dir = join(__dirname, "..", "fixtures", "certificates");
-interface Facts { key: KeyInfo; signature: string; hash: string | null; sha1Signature: boolean; weakKey: boolean }
+interface Facts {
+  key: KeyInfo;
+  signature: string;
+  hash: string | null;
+  sha1Signature: boolean;
+  weakKey: boolean;
+}
 const expected: Record<string, Facts> = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8"));
 const der = (file: string) => pemToDerList(readFileSync(join(dir, file), "utf8"))[0];
 
 test("every certificate in the corpus has its expected facts, and every expectation its certificate", () => {
-  expect(readdirSync(dir).filter((f) => f.endsWith(".pem")).sort()).toEqual(Object.keys(expected).sort());
+  expect(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".pem"))
+      .sort(),
+  ).toEqual(Object.keys(expected).sort());
 });
 
 test.each(Object.entries(expected))("%s: the DER walk reads its key and signature algorithm", (file, facts) => {
@@ -33,7 +43,10 @@ test.each(Object.entries(expected))("%s: sha1-signature and weak-key fire as its
 });
 
 test("the findings name the algorithm and the key as a user reads them", async () => {
-  const titles = async (file: string) => analyzer().analyze(await securityInfoFromDer([der(file)])).findings.map((f) => f.title);
+  const titles = async (file: string) =>
+    analyzer()
+      .analyze(await securityInfoFromDer([der(file)]))
+      .findings.map((f) => f.title);
   expect(await titles("rsa-pss-sha1.pem")).toContain("Signed with RSASSA-PSS (SHA-1)");
   expect(await titles("rsa-2048-md5.pem")).toContain("Signed with MD5 with RSA");
   expect(await titles("dsa-1024-sha1.pem")).toEqual(expect.arrayContaining(["Signed with DSA with SHA-1", "Weak key: DSA 1024 bits"]));

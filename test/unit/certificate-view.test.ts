@@ -27,7 +27,11 @@ describe("a real leaf (revoked.badssl.com) is described as openssl reads it", ()
     expect(d.serialNumber.replaceAll(":", "")).toBe(openssl(REVOKED_BADSSL, "-serial").trim().replace("serial=", ""));
     expect(d.sha256).toBe(openssl(REVOKED_BADSSL, "-fingerprint", "-sha256").trim().split("=")[1]);
     expect(d.sha1).toBe(openssl(REVOKED_BADSSL, "-fingerprint", "-sha1").trim().split("=")[1]);
-    const spki = execFileSync("bash", ["-c", `openssl x509 -in ${REVOKED_BADSSL} -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -hex`], { encoding: "utf8" });
+    const spki = execFileSync(
+      "bash",
+      ["-c", `openssl x509 -in ${REVOKED_BADSSL} -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -hex`],
+      { encoding: "utf8" },
+    );
     expect(d.spkiSha256.hex).toBe(spki.trim().split("= ")[1]);
   });
 

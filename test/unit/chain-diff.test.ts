@@ -1,11 +1,28 @@
-import { caChainKey, chainChangedTitle, diffChains, isCaChainKey, isChainChange, isChainSummary, MAX_CHAIN_CERTIFICATES, MAX_SUMMARY_FIELD_CHARS, MAX_SUMMARY_NAME_CHARS, NEAR_EXPIRY_MS, summarizeChain, type CertificateSummary, type HintId } from "../../src/chainDiff";
+import {
+  caChainKey,
+  chainChangedTitle,
+  diffChains,
+  isCaChainKey,
+  isChainChange,
+  isChainSummary,
+  MAX_CHAIN_CERTIFICATES,
+  MAX_SUMMARY_FIELD_CHARS,
+  MAX_SUMMARY_NAME_CHARS,
+  NEAR_EXPIRY_MS,
+  summarizeChain,
+  type CertificateSummary,
+  type HintId,
+} from "../../src/chainDiff";
 import type { ChainCertificate } from "../../src/verdict";
 import { issue } from "../../scripts/pki";
 import { analyzer, makePki, securityInfo } from "./support/chains";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 1);
-const hintIds = (before: CertificateSummary[] | null, after: CertificateSummary[], at = NOW): HintId[] => diffChains({ before, after }, at).hints.map((h) => h.id).sort();
+const hintIds = (before: CertificateSummary[] | null, after: CertificateSummary[], at = NOW): HintId[] =>
+  diffChains({ before, after }, at)
+    .hints.map((h) => h.id)
+    .sort();
 
 /** A real chain (leaf → intermediate → root) summarised as the history keeps it. */
 async function summarised(overrides: Parameters<typeof makePki>[0] = {}, builtInRoot = true, known = false) {
@@ -17,7 +34,12 @@ async function summarised(overrides: Parameters<typeof makePki>[0] = {}, builtIn
 test("a summary keeps Firefox's values of each certificate and cuts server-chosen strings to their bound", async () => {
   const { chain } = await summarised();
   const verdictChain = analyzer().analyze(await securityInfo(await makePki())).chain;
-  const long: ChainCertificate = { ...verdictChain[0], subject: `CN=${"a".repeat(10_000)}`, issuer: "O=\u202e".repeat(5_000), serialNumber: "AB:".repeat(1_000) };
+  const long: ChainCertificate = {
+    ...verdictChain[0],
+    subject: `CN=${"a".repeat(10_000)}`,
+    issuer: "O=\u202e".repeat(5_000),
+    serialNumber: "AB:".repeat(1_000),
+  };
   const [cut] = summarizeChain([long]);
   expect(cut.subject).toHaveLength(MAX_SUMMARY_NAME_CHARS);
   expect(cut.subject.endsWith("…")).toBe(true);
@@ -26,7 +48,18 @@ test("a summary keeps Firefox's values of each certificate and cuts server-chose
   expect(cut.sha256).toBe(long.sha256); // Firefox's own fixed-length strings are kept whole
   expect(chain.map((c) => c.role)).toEqual(["leaf", "intermediate", "root"]);
   expect(chain[2].isBuiltInRoot).toBe(true);
-  expect(Object.keys(chain[0]).sort()).toEqual(["isBuiltInRoot", "issuer", "known", "role", "serialNumber", "sha1", "sha256", "spkiSha256", "subject", "validity"]);
+  expect(Object.keys(chain[0]).sort()).toEqual([
+    "isBuiltInRoot",
+    "issuer",
+    "known",
+    "role",
+    "serialNumber",
+    "sha1",
+    "sha256",
+    "spkiSha256",
+    "subject",
+    "validity",
+  ]);
 
   // The largest chain Firefox builds, every string at its bound: what the history's storage estimate assumes.
   const worst = summarizeChain(Array.from({ length: MAX_CHAIN_CERTIFICATES }, (_, index) => ({ ...long, index, issuer: long.subject, sha1: "F".repeat(500) })));
@@ -85,12 +118,20 @@ test("isCaChainKey tells a chain's CA key as comparing with caChainKey would, wi
 
 test("rows pair leaf with leaf, intermediates in order and root with root, marking the fields that differ", async () => {
   const { chain: before } = await summarised();
-  const renewed = [{ ...before[0], sha256: "NEW LEAF", sha1: "NEW SHA1", serialNumber: "01", validity: { start: NOW, end: NOW + 90 * DAY } }, ...before.slice(1)];
+  const renewed = [
+    { ...before[0], sha256: "NEW LEAF", sha1: "NEW SHA1", serialNumber: "01", validity: { start: NOW, end: NOW + 90 * DAY } },
+    ...before.slice(1),
+  ];
   const { chain: other } = await summarised();
   // One more intermediate in the new chain: the root still pairs with the root.
   const after = [renewed[0], other[1], { ...other[1], sha256: "SECOND" }, other[2]];
   const { rows } = diffChains({ before, after }, NOW);
-  expect(rows.map((r) => [r.role, r.position])).toEqual([["leaf", 0], ["intermediate", 1], ["intermediate", 2], ["root", 0]]);
+  expect(rows.map((r) => [r.role, r.position])).toEqual([
+    ["leaf", 0],
+    ["intermediate", 1],
+    ["intermediate", 2],
+    ["root", 0],
+  ]);
   expect(rows[0].changed.sort()).toEqual(["serialNumber", "sha1", "sha256", "validity"]);
   // Both test PKIs name their intermediate alike: the same name, another key.
   expect(rows[1].changed).toEqual(expect.arrayContaining(["spkiSha256", "sha256", "sha1"]));
@@ -107,7 +148,10 @@ test("rows pair leaf with leaf, intermediates in order and root with root, marki
 test("hints: a renewal of a leaf near its end, with the same key and the same issuer", async () => {
   const { pki, chain: before } = await summarised({ leaf: { notBefore: new Date(NOW - 80 * DAY), notAfter: new Date(NOW + 10 * DAY) } }, true, true);
   const leaf = await issue({ subject: "CN=localhost", issuer: pki.intermediate, hosts: ["localhost"], keys: pki.leaf.keys });
-  const after = summarizeChain(analyzer().analyze(await securityInfo({ ...pki, leaf }, { builtInRoot: true })).chain).map((c) => ({ ...c, known: c.known || c.role === "intermediate" }));
+  const after = summarizeChain(analyzer().analyze(await securityInfo({ ...pki, leaf }, { builtInRoot: true })).chain).map((c) => ({
+    ...c,
+    known: c.known || c.role === "intermediate",
+  }));
   expect(hintIds(before, after)).toEqual(["old-leaf-expiring", "same-issuer", "same-leaf-key"]);
   const { hints } = diffChains({ before, after }, NOW);
   expect(hints.find((h) => h.id === "same-issuer")).toMatchObject({ tone: "info", text: expect.stringMatching(/same key/) });
@@ -135,7 +179,12 @@ test("hints: a new chain to a root Firefox does not ship, through an unknown int
   expect(hints[1].text).toContain(after[1].subject);
 
   // A known intermediate, or one already in the old chain, is not "unknown".
-  expect(hintIds(before, after.map((c) => ({ ...c, known: true })))).not.toContain("unknown-issuer");
+  expect(
+    hintIds(
+      before,
+      after.map((c) => ({ ...c, known: true })),
+    ),
+  ).not.toContain("unknown-issuer");
   expect(hintIds([before[0], after[1], before[2]], after)).not.toContain("unknown-issuer");
 });
 

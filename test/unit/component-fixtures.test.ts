@@ -13,7 +13,9 @@ test("the committed component fixtures are what the real core makes of the commi
   if (built !== committed) {
     const [a, b] = [committed.split("\n"), built.split("\n")];
     const line = a.findIndex((text, i) => text !== b[i]);
-    throw new Error(`${FIXTURES_PATH} is stale (line ${line + 1} is now ${JSON.stringify(b[line]?.trim())}, committed ${JSON.stringify(a[line]?.trim())}): run ${REGENERATE} and commit it`);
+    throw new Error(
+      `${FIXTURES_PATH} is stale (line ${line + 1} is now ${JSON.stringify(b[line]?.trim())}, committed ${JSON.stringify(a[line]?.trim())}): run ${REGENERATE} and commit it`,
+    );
   }
 });
 

@@ -27,7 +27,9 @@ const base64 = (bytes: ArrayLike<number>) => Buffer.from(Uint8Array.from(bytes))
 /** A background as index.ts wires it, over fake storage, after one page whose chain has findings. */
 async function realBackground() {
   const problems = new Problems({ warn: () => undefined });
-  const settingsBrowser: SettingsBrowser = { storage: { local: fakeStorageArea(), onChanged: { addListener: () => undefined, removeListener: () => undefined } } };
+  const settingsBrowser: SettingsBrowser = {
+    storage: { local: fakeStorageArea(), onChanged: { addListener: () => undefined, removeListener: () => undefined } },
+  };
   const settings = createSettingsStore(settingsBrowser, { warn: () => undefined });
   await settings.ready;
   const background = analyzer();
@@ -93,9 +95,18 @@ describe("over the same state, the mock answers as the background does", () => {
     const withSha1 = bundled.find((e) => e.sha1 && !e.sha256)!;
     const colonHex = (hex: string) => hex.toUpperCase().match(/../g)!.join(":");
     const queries: [string, number | undefined][] = [
-      ["", undefined], ["diginotar", undefined], ["DigiNotar root", 3], ["onecrl", 5], ["chromium", undefined], ["flame", undefined],
-      [withSha256.sha256!.slice(0, 12), undefined], [colonHex(withSha256.sha256!.slice(0, 16)), undefined], [` ${withSha1.sha1!.slice(0, 10)} `, undefined],
-      [withSha256.sha256!.slice(0, 6), undefined], ["no such incident anywhere", undefined], [withSha256.id, undefined],
+      ["", undefined],
+      ["diginotar", undefined],
+      ["DigiNotar root", 3],
+      ["onecrl", 5],
+      ["chromium", undefined],
+      ["flame", undefined],
+      [withSha256.sha256!.slice(0, 12), undefined],
+      [colonHex(withSha256.sha256!.slice(0, 16)), undefined],
+      [` ${withSha1.sha1!.slice(0, 10)} `, undefined],
+      [withSha256.sha256!.slice(0, 6), undefined],
+      ["no such incident anywhere", undefined],
+      [withSha256.id, undefined],
     ];
     for (const [query, limit] of queries) {
       const { fromBackground, fromMock } = await askBoth("ui-bg-search-blocklist", { query, ...(limit && { limit }) });
@@ -143,7 +154,13 @@ describe("over the same state, the mock answers as the background does", () => {
 /** The structure of a value: keys and types; arrays only as such (their entries' optional fields are data). */
 function shape(value: unknown): unknown {
   if (Array.isArray(value)) return "array";
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, shape(v)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, shape(v)])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
   return value === null ? "null" : typeof value;
 }
 
@@ -152,7 +169,9 @@ test("the committed component fixtures answer with the shapes a real background'
   const mock = createMockConnector(fixtures);
   const real = await realBackground();
   // List entries on the real side too, so both settings have entries whose shape can be compared.
-  expect(await real.ask("ui-bg-save-settings", { input: { blocklistText: "ab".repeat(32), allowlistText: "cd".repeat(32), historyLimit: 5000 } })).toMatchObject({ ok: true });
+  expect(
+    await real.ask("ui-bg-save-settings", { input: { blocklistText: "ab".repeat(32), allowlistText: "cd".repeat(32), historyLimit: 5000 } }),
+  ).toMatchObject({ ok: true });
   const send = <K extends RequestType>(type: K, request: Requests[K]["request"] = {} as never) => mock.send(type, request);
   // A fresh background has no problems, feeds or reporting, and counts only the bundled sources:
   // those parts are data, not shape.

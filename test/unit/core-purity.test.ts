@@ -30,7 +30,11 @@ const stripComments = (code: string) => code.replace(/\/\*[\s\S]*?\*\//g, "").re
 
 /** Every module specifier a file names: static and side-effect imports, re-exports, import() and require(). */
 function importSpecifiers(code: string): string[] {
-  const patterns = [/^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm, /^\s*import\s*["']([^"']+)["']/gm, /\b(?:import|require)\s*\(\s*["']([^"']+)["']\s*\)/g];
+  const patterns = [
+    /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\b(?:import|require)\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ];
   return patterns.flatMap((p) => [...stripComments(code).matchAll(p)].map((m) => m[1]));
 }
 
@@ -41,7 +45,11 @@ function resolveRelative(from: string, specifier: string): string | null {
   return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
 }
 
-const packageName = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+const packageName = (specifier: string) =>
+  specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/");
 const inside = (dir: string, file: string) => file.startsWith(dir + sep);
 
 /** Why each import of a core file is not allowed (empty when all are). */
@@ -69,11 +77,14 @@ test("the import check resolves every form of import and knows what lies outside
   expect(packageName("preact/hooks")).toBe("preact");
 });
 
-test.each(files.map((f) => [relative(srcDir, f), f]))("src/%s uses no browser or DOM API and imports nothing outside src/ but the allowed packages", (_, file) => {
-  const code = stripComments(readFileSync(file, "utf8"));
-  const problems = [...FORBIDDEN.filter(([pattern]) => pattern.test(code)).map(([, what]) => what), ...coreImportProblems(file)];
-  expect(problems).toEqual([]);
-});
+test.each(files.map((f) => [relative(srcDir, f), f]))(
+  "src/%s uses no browser or DOM API and imports nothing outside src/ but the allowed packages",
+  (_, file) => {
+    const code = stripComments(readFileSync(file, "utf8"));
+    const problems = [...FORBIDDEN.filter(([pattern]) => pattern.test(code)).map(([, what]) => what), ...coreImportProblems(file)];
+    expect(problems).toEqual([]);
+  },
+);
 
 test("no product file (src/, background/, popup/, cli/) imports from test/", () => {
   const testDir = join(root, "test");

@@ -85,14 +85,18 @@ const OPENSSL_ALGORITHMS: Record<string, string> = {
  * logs dropped): log id, the SHA-256 of the key's bytes → [operator, description, state, since].
  * Read with regular expressions, independently of the compiler's tokenizer.
  */
-const SOURCE_HEADER = readFileSync(join(ROOT, "data", "sources", "mozilla", "CTKnownLogs.h"), "utf8").replace(/#ifdef DEBUG\n[\s\S]*?#endif {2}\/\/ DEBUG\n/g, "");
+const SOURCE_HEADER = readFileSync(join(ROOT, "data", "sources", "mozilla", "CTKnownLogs.h"), "utf8").replace(
+  /#ifdef DEBUG\n[\s\S]*?#endif {2}\/\/ DEBUG\n/g,
+  "",
+);
 const sourceLogs = new Map<string, [string, string, string, string]>();
 {
   const operators = [...SOURCE_HEADER.slice(SOURCE_HEADER.indexOf("kCTLogOperatorList[]")).matchAll(/\{"([^"]+)", (\d+)\}/g)].map((m) => m[1]);
   const entry = /\{"([^"]+)", CTLogState::(\w+), CTLogFormat::\w+,\s+(\d+),\s+\/\/ \S+\s+(\d+),\s+\/\/ operated by ([^\n]+)((?:\s+"[^"]*")+),\s+(\d+)\}/g;
   for (const [, description, state, time, index, operatedBy, key, keyLength] of SOURCE_HEADER.matchAll(entry)) {
     const bytes = Buffer.from(key.replace(/[\s"]|\\x/g, ""), "hex");
-    if (bytes.length !== Number(keyLength) || operators[Number(index)] !== operatedBy) throw new Error(`CTKnownLogs.h: ${description} does not read as this file expects`);
+    if (bytes.length !== Number(keyLength) || operators[Number(index)] !== operatedBy)
+      throw new Error(`CTKnownLogs.h: ${description} does not read as this file expects`);
     const id = createHash("sha256").update(bytes).digest("base64");
     sourceLogs.set(id, [operatedBy, description, state.toLowerCase(), new Date(Number(time)).toISOString()]);
   }
@@ -151,7 +155,11 @@ test("the fixtures name real logs and operators; logs Firefox's table lacks (lon
   expect(await named("cryptography-scts.pem")).toEqual(["unknown log", "unknown log"]);
   expect(await named("badssl-sct.pem")).toEqual(["unknown log"]);
   expect(await named("letsencrypt_org_valid_1.crt")).toEqual(["Cloudflare: Cloudflare 'Nimbus2026'", "unknown log"]);
-  expect(await named("aws_amazon_com_valid_1.crt")).toEqual(["Google: Google 'Xenon2026h2' log", "DigiCert: DigiCert 'Wyvern2026h2'", "DigiCert: DigiCert 'Sphinx2026h2'"]);
+  expect(await named("aws_amazon_com_valid_1.crt")).toEqual([
+    "Google: Google 'Xenon2026h2' log",
+    "DigiCert: DigiCert 'Wyvern2026h2'",
+    "DigiCert: DigiCert 'Sphinx2026h2'",
+  ]);
   const aws = (await describeCertificate(fixtureDer("aws_amazon_com_valid_1.crt"))).embeddedScts!;
   expect(aws.byOperator).toEqual([
     { operator: "DigiCert", count: 2 },
@@ -179,13 +187,19 @@ describe("data/ct-logs.json", () => {
     expect(CT_LOG_LIST.logs).toHaveLength(sourceLogs.size);
     for (const log of CT_LOG_LIST.logs) expect([log.operator, log.description, log.state, log.since]).toEqual(sourceLogs.get(log.id));
     expect(CT_LOG_LIST.logs.filter((l) => l.operator.startsWith("Mozilla Test"))).toEqual([]);
-    const lines = readFileSync(LOG_LIST_PATH, "utf8").split("\n").filter((l) => l.startsWith('{"id":'));
+    const lines = readFileSync(LOG_LIST_PATH, "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith('{"id":'));
     expect(lines).toHaveLength(CT_LOG_LIST.logs.length);
   });
 
   test("keeps retired logs, with the time they were retired", () => {
     const find = logFinder();
-    expect(find("rKswcGzr7IQx9BPS9JFfER5CJEOx8qaMTzwrO6ceAsM=")).toMatchObject({ description: "Let's Encrypt 'Oak2026h2'", state: "retired", since: "2026-02-28T00:00:00.000Z" });
+    expect(find("rKswcGzr7IQx9BPS9JFfER5CJEOx8qaMTzwrO6ceAsM=")).toMatchObject({
+      description: "Let's Encrypt 'Oak2026h2'",
+      state: "retired",
+      since: "2026-02-28T00:00:00.000Z",
+    });
     expect(CT_LOG_LIST.logs.some((l) => l.state === "admissible")).toBe(true);
     expect(find("A".repeat(43) + "=")).toBeNull();
   });
@@ -305,7 +319,10 @@ describe("malformed SCT lists give errors, never exceptions", () => {
     expect(details.subject).toBe("CN=broken-sct.example");
     expect(details.embeddedScts).toEqual({
       scts: [],
-      errors: [`the SCT list claims ${realSct.length + 2} bytes but only 38 follow (truncated)`, `SCT 1 claims ${realSct.length} bytes but only 36 remain (truncated)`],
+      errors: [
+        `the SCT list claims ${realSct.length + 2} bytes but only 38 follow (truncated)`,
+        `SCT 1 claims ${realSct.length} bytes but only 36 remain (truncated)`,
+      ],
       byOperator: [],
     });
   });

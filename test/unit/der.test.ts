@@ -78,6 +78,11 @@ describe("structure", () => {
     const read = readCertificate(leaf.der);
     expect(read.key).toEqual({ type: "EC", curve: "P-256", bits: 256 });
     expect(read.signatureAlgorithm).toBe("1.2.840.10045.4.3.2");
-    expect(read.serial).toBe((await firefoxCertificate(leaf.der)).serialNumber.replaceAll(":", "").toLowerCase().replace(/^(00)+(?=.)/, ""));
+    expect(read.serial).toBe(
+      (await firefoxCertificate(leaf.der)).serialNumber
+        .replaceAll(":", "")
+        .toLowerCase()
+        .replace(/^(00)+(?=.)/, ""),
+    );
   });
 });

@@ -16,7 +16,8 @@ import { verifyFeed } from "../../src/feeds/verify";
 import { bundledIndex, makePki, securityInfo } from "./support/chains";
 
 const root = join(__dirname, "..", "..");
-const feed = (...args: string[]) => spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "feed.ts"), ...args], { cwd: root, encoding: "utf8" });
+const feed = (...args: string[]) =>
+  spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "feed.ts"), ...args], { cwd: root, encoding: "utf8" });
 
 const SHA256_A = "9f2c6d1e0b7a4c3d8e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5";
 
@@ -66,8 +67,24 @@ test("keygen writes the private key (mode 0600), the public JWK and PEM, prints 
 
 describe("with a signed document", () => {
   beforeAll(() => {
-    writeFileSync(path("entries.json"), JSON.stringify({ label: "Example Corp", blocklist: [{ sha256: SHA256_A, label: "Old proxy CA" }], allowlist: [{ spkiSha256: SHA256_A }] }));
-    const signed = feed("sign", path("entries.json"), "--key", path("corp.private.jwk.json"), "--sequence", "7", "--out", path("feed.jws"), "--issued-at", "2026-12-01T06:00:00Z", "--expires-in", "3650d");
+    writeFileSync(
+      path("entries.json"),
+      JSON.stringify({ label: "Example Corp", blocklist: [{ sha256: SHA256_A, label: "Old proxy CA" }], allowlist: [{ spkiSha256: SHA256_A }] }),
+    );
+    const signed = feed(
+      "sign",
+      path("entries.json"),
+      "--key",
+      path("corp.private.jwk.json"),
+      "--sequence",
+      "7",
+      "--out",
+      path("feed.jws"),
+      "--issued-at",
+      "2026-12-01T06:00:00Z",
+      "--expires-in",
+      "3650d",
+    );
     expect(signed.stderr).toBe("");
     expect(signed.status).toBe(0);
   });
@@ -78,7 +95,10 @@ describe("with a signed document", () => {
     expect(verified.stdout).toMatch(/Valid: "Example Corp" sequence 7 \(ES256\)/);
     expect(verified.stdout).toMatch(/1 blocklist, 1 allowlist, 0 known intermediates/);
     const result = await verifyFeed(readFileSync(path("feed.jws"), "utf8"), publicKey(path("corp.public.jwk.json")));
-    expect(result).toMatchObject({ ok: true, document: { label: "Example Corp", sequence: 7, issuedAt: "2026-12-01T06:00:00Z", expiresAt: "2036-11-28T06:00:00Z" } });
+    expect(result).toMatchObject({
+      ok: true,
+      document: { label: "Example Corp", sequence: 7, issuedAt: "2026-12-01T06:00:00Z", expiresAt: "2036-11-28T06:00:00Z" },
+    });
   });
 
   test("verify with another key: bad-signature, exit 1", () => {
@@ -117,7 +137,9 @@ test("sign refuses a public key, and bad usage exits 64", () => {
 });
 
 describe("from-mozilla", () => {
-  const onecrl = JSON.parse(readFileSync(join(root, "data", "sources", "mozilla", "onecrl.json"), "utf8")) as { data: { enabled: boolean; issuerName?: string }[] };
+  const onecrl = JSON.parse(readFileSync(join(root, "data", "sources", "mozilla", "onecrl.json"), "utf8")) as {
+    data: { enabled: boolean; issuerName?: string }[];
+  };
   const intermediates = JSON.parse(readFileSync(join(root, "data", "sources", "mozilla", "intermediates.json"), "utf8")) as { data: { derHash: string }[] };
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
   const details = (name: string) => ({ bug: "https://bugzilla.mozilla.org/show_bug.cgi?id=2099999", who: "", why: "Key compromise", name, created: "" });
@@ -133,19 +155,55 @@ describe("from-mozilla", () => {
       JSON.stringify({
         data: [
           bundledRecord,
-          { ...record, id: "0a0b0c0d-0000-4000-8000-000000000001", details: details("Test leaf"), enabled: true, issuerName: b64(leaf.issuer), serialNumber: b64(hexToBytes(leaf.serial)) },
-          { ...record, id: "0a0b0c0d-0000-4000-8000-000000000002", details: details("Test intermediate"), enabled: true, subject: b64(intermediate.subject), pubKeyHash: createHash("sha256").update(intermediate.spki).digest("base64") },
-          { ...record, id: "0a0b0c0d-0000-4000-8000-000000000003", details: details("Disabled"), enabled: false, issuerName: b64(leaf.issuer), serialNumber: "AQ==" },
+          {
+            ...record,
+            id: "0a0b0c0d-0000-4000-8000-000000000001",
+            details: details("Test leaf"),
+            enabled: true,
+            issuerName: b64(leaf.issuer),
+            serialNumber: b64(hexToBytes(leaf.serial)),
+          },
+          {
+            ...record,
+            id: "0a0b0c0d-0000-4000-8000-000000000002",
+            details: details("Test intermediate"),
+            enabled: true,
+            subject: b64(intermediate.subject),
+            pubKeyHash: createHash("sha256").update(intermediate.spki).digest("base64"),
+          },
+          {
+            ...record,
+            id: "0a0b0c0d-0000-4000-8000-000000000003",
+            details: details("Disabled"),
+            enabled: false,
+            issuerName: b64(leaf.issuer),
+            serialNumber: "AQ==",
+          },
         ],
         timestamp: 1800000000000,
       }),
     );
     writeFileSync(
       path("intermediates.json"),
-      JSON.stringify({ data: [intermediates.data[0], { ...record, id: "x", derHash: createHash("sha256").update(pki.intermediate.der).digest("base64") }], timestamp: 1800000000000 }),
+      JSON.stringify({
+        data: [intermediates.data[0], { ...record, id: "x", derHash: createHash("sha256").update(pki.intermediate.der).digest("base64") }],
+        timestamp: 1800000000000,
+      }),
     );
 
-    const result = feed("from-mozilla", "--onecrl", path("onecrl.json"), "--intermediates", path("intermediates.json"), "--key", path("corp.private.jwk.json"), "--sequence", "1", "--out", path("mozilla.jws"));
+    const result = feed(
+      "from-mozilla",
+      "--onecrl",
+      path("onecrl.json"),
+      "--intermediates",
+      path("intermediates.json"),
+      "--key",
+      path("corp.private.jwk.json"),
+      "--sequence",
+      "1",
+      "--out",
+      path("mozilla.jws"),
+    );
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/OneCRL: 2 blocklist entries written; left out 1 already in the bundled list, 1 disabled/);
@@ -156,8 +214,15 @@ describe("from-mozilla", () => {
     const { document } = verified;
     expect(verified.entryErrors).toEqual([]);
     expect(document.blocklist).toEqual([
-      expect.objectContaining({ issuerSerial: { issuer: b64(leaf.issuer), serial: leaf.serial }, label: expect.stringMatching(/^serial [0-9a-f:]+ issued by .*CN=Test Intermediate/), reason: "Revoked by Mozilla (OneCRL): Test leaf; Key compromise", reference: details("").bug }),
-      expect.objectContaining({ subjectSpki: { subject: b64(intermediate.subject), spkiSha256: createHash("sha256").update(intermediate.spki).digest("hex") } }),
+      expect.objectContaining({
+        issuerSerial: { issuer: b64(leaf.issuer), serial: leaf.serial },
+        label: expect.stringMatching(/^serial [0-9a-f:]+ issued by .*CN=Test Intermediate/),
+        reason: "Revoked by Mozilla (OneCRL): Test leaf; Key compromise",
+        reference: details("").bug,
+      }),
+      expect.objectContaining({
+        subjectSpki: { subject: b64(intermediate.subject), spkiSha256: createHash("sha256").update(intermediate.spki).digest("hex") },
+      }),
     ]);
     expect(document.knownIntermediates).toEqual([createHash("sha256").update(pki.intermediate.der).digest("hex")]);
 
@@ -166,21 +231,53 @@ describe("from-mozilla", () => {
     expect(new ChainAnalyzer(bundledIndex).analyze(info).level).not.toBe("blocked");
     const withFeed = new ChainAnalyzer(bundledIndex, { blocklist: document.blocklist }).analyze(info);
     expect(withFeed.level).toBe("blocked");
-    expect(withFeed.findings.filter((f) => f.ruleId === "blocked-certificate").map((f) => f.certIndex).sort()).toEqual([0, 1]);
-    const dynamic = (settings: { knownIntermediates?: string[] }) => new ChainAnalyzer(bundledIndex, settings).analyze(info).findings.filter((f) => f.ruleId === "dynamic-intermediate");
+    expect(
+      withFeed.findings
+        .filter((f) => f.ruleId === "blocked-certificate")
+        .map((f) => f.certIndex)
+        .sort(),
+    ).toEqual([0, 1]);
+    const dynamic = (settings: { knownIntermediates?: string[] }) =>
+      new ChainAnalyzer(bundledIndex, settings).analyze(info).findings.filter((f) => f.ruleId === "dynamic-intermediate");
     expect(dynamic({})).toHaveLength(1);
     expect(dynamic({ knownIntermediates: document.knownIntermediates })).toEqual([]);
 
     // --full: the bundled record and intermediate as well.
-    const full = feed("from-mozilla", "--onecrl", path("onecrl.json"), "--intermediates", path("intermediates.json"), "--key", path("corp.private.jwk.json"), "--sequence", "2", "--out", path("full.jws"), "--full");
+    const full = feed(
+      "from-mozilla",
+      "--onecrl",
+      path("onecrl.json"),
+      "--intermediates",
+      path("intermediates.json"),
+      "--key",
+      path("corp.private.jwk.json"),
+      "--sequence",
+      "2",
+      "--out",
+      path("full.jws"),
+      "--full",
+    );
     expect(full.status).toBe(0);
     expect(full.stdout).toMatch(/OneCRL: 3 blocklist entries written; left out 0 already in the bundled list, 1 disabled/);
     expect(full.stdout).toMatch(/Intermediates: 2 known intermediates written/);
   });
 
   test("a malformed record stops it with the file and record named", () => {
-    writeFileSync(path("broken.json"), JSON.stringify({ data: [{ id: "0a0b", enabled: true, details: details("x"), issuerName: "not base64!", serialNumber: "AQ==" }], timestamp: 1 }));
-    const result = feed("from-mozilla", "--onecrl", path("broken.json"), "--key", path("corp.private.jwk.json"), "--sequence", "1", "--out", path("broken.jws"));
+    writeFileSync(
+      path("broken.json"),
+      JSON.stringify({ data: [{ id: "0a0b", enabled: true, details: details("x"), issuerName: "not base64!", serialNumber: "AQ==" }], timestamp: 1 }),
+    );
+    const result = feed(
+      "from-mozilla",
+      "--onecrl",
+      path("broken.json"),
+      "--key",
+      path("corp.private.jwk.json"),
+      "--sequence",
+      "1",
+      "--out",
+      path("broken.jws"),
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${path("broken.json")} data[0] (id 0a0b)`);
     expect(existsSync(path("broken.jws"))).toBe(false);

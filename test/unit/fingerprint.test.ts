@@ -4,12 +4,7 @@ import { parseList } from "../../src/settings";
 const SHA256 = "85128 9bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6".replace(" ", "");
 
 describe("parseFingerprint accepts what people paste", () => {
-  test.each([
-    SHA256,
-    SHA256.toUpperCase(),
-    SHA256.toUpperCase().match(/../g)!.join(":"),
-    ` ${SHA256.match(/../g)!.join(" ")} `,
-  ])("SHA-256 %s", (input) => {
+  test.each([SHA256, SHA256.toUpperCase(), SHA256.toUpperCase().match(/../g)!.join(":"), ` ${SHA256.match(/../g)!.join(" ")} `])("SHA-256 %s", (input) => {
     expect(parseFingerprint(input, "sha256")).toEqual({ ok: true, value: SHA256 });
   });
 
@@ -66,6 +61,9 @@ describe("parseList", () => {
 
   test("an allowlist takes no SHA-1, and a non-array is one clear error", () => {
     expect(parseList([{ sha1: "2a83e9020591a55fc6ddad3fb102794c52b24e70" }], "allowlist", "user").issues[0].message).toMatch(/unknown key "sha1"/);
-    expect(parseList({ sha256: SHA256 }, "allowlist", "user")).toEqual({ entries: [], issues: [{ path: [], message: "expected an array of entries, got object" }] });
+    expect(parseList({ sha256: SHA256 }, "allowlist", "user")).toEqual({
+      entries: [],
+      issues: [{ path: [], message: "expected an array of entries, got object" }],
+    });
   });
 });

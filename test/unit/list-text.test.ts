@@ -49,7 +49,7 @@ describe("fingerprints in every accepted form", () => {
 });
 
 describe("labels, comments and blank lines", () => {
-  test("the label is what follows the first \" #\"; comment lines and blank lines are skipped", async () => {
+  test('the label is what follows the first " #"; comment lines and blank lines are skipped', async () => {
     const text = [
       "# Our own blocklist",
       "",
@@ -90,11 +90,17 @@ describe("every bad line is reported with its line number and what was expected"
     const r = await block(text);
     expect(r.entries).toEqual([{ sha256: SHA256, source: "user" }]);
     expect(r.errors).toHaveLength(7);
-    expect(r.errors[0]).toMatch(/^line 2: expected a certificate SHA-256 fingerprint: 64 hex digits .*got 63 hex digits; or a SHA-1 fingerprint \(40 hex digits\)/);
+    expect(r.errors[0]).toMatch(
+      /^line 2: expected a certificate SHA-256 fingerprint: 64 hex digits .*got 63 hex digits; or a SHA-1 fingerprint \(40 hex digits\)/,
+    );
     expect(r.errors[1]).toMatch(/^line 4: expected a certificate SHA-256 fingerprint: 64 hex digits .*got "not a fingerprint"/);
     // The prefixed forms repeat parseFingerprint's own message.
-    expect(r.errors[2]).toBe("line 5: sha256: expected a certificate SHA-256 fingerprint: 64 hex digits (colons, spaces and case do not matter), got 40 hex digits");
-    expect(r.errors[3]).toBe("line 6: sha1: expected a certificate SHA-1 fingerprint: 40 hex digits (colons, spaces and case do not matter), got 64 hex digits");
+    expect(r.errors[2]).toBe(
+      "line 5: sha256: expected a certificate SHA-256 fingerprint: 64 hex digits (colons, spaces and case do not matter), got 40 hex digits",
+    );
+    expect(r.errors[3]).toBe(
+      "line 6: sha1: expected a certificate SHA-1 fingerprint: 40 hex digits (colons, spaces and case do not matter), got 64 hex digits",
+    );
     expect(r.errors[4]).toBe('line 7: unknown prefix "md5:" (expected sha256:, sha1:, spki:, issuer-serial: or subject-spki:)');
     expect(r.errors[5]).toMatch(/^line 8: spki: expected an SPKI SHA-256 hash: 64 hex digits, or 44 characters of base64 .*got "nope"/);
     expect(r.errors[6]).toMatch(/^line 9: .*got "2a83e9020591a55fc6ddad3fb102794c52b24e70#glued"/);
@@ -166,7 +172,7 @@ describe("OneCRL JSON import", () => {
   const SUBJECT = "5ed2b441-a5bf-4f8e-89af-d01fa292a9b8";
   const DISABLED = "7b77a8a9-4ff9-4190-a63d-480067cf8c4e";
 
-  test("{\"data\": [...]} becomes issuer+serial and subject+key entries, equal to what the compiled blocklist holds", async () => {
+  test('{"data": [...]} becomes issuer+serial and subject+key entries, equal to what the compiled blocklist holds', async () => {
     const text = JSON.stringify({ data: [record(KZ), record(SUBJECT)] }, null, 2);
     const r = await block(text);
     expect(r.errors).toEqual([]);
@@ -186,14 +192,20 @@ describe("OneCRL JSON import", () => {
     ]);
     // As given: the record's own base64 name, and the serial as hex without leading zero bytes.
     expect(r.entries[0].issuerSerial!.issuer).toBe(record(KZ).issuerName);
-    expect(r.entries[0].issuerSerial!.serial).toBe(Buffer.from(record(KZ).serialNumber as string, "base64").toString("hex").replace(/^(00)+(?=..)/, ""));
+    expect(r.entries[0].issuerSerial!.serial).toBe(
+      Buffer.from(record(KZ).serialNumber as string, "base64")
+        .toString("hex")
+        .replace(/^(00)+(?=..)/, ""),
+    );
   });
 
   test("a bare array of records works too; disabled records are skipped with a note", async () => {
     const r = await block(JSON.stringify([record(DISABLED), record(KZ)]));
     expect(r.errors).toEqual([]);
     expect(r.entries).toHaveLength(1);
-    expect(r.notes).toEqual([`line 1, record 0 (id ${DISABLED}): skipped, the record is disabled in OneCRL ("enabled": false) and Mozilla does not enforce it`]);
+    expect(r.notes).toEqual([
+      `line 1, record 0 (id ${DISABLED}): skipped, the record is disabled in OneCRL ("enabled": false) and Mozilla does not enforce it`,
+    ]);
   });
 
   test("leading zero bytes of a serial are stripped (normalizeSerialHex)", async () => {
@@ -204,7 +216,15 @@ describe("OneCRL JSON import", () => {
 
   test("bad records are reported with their line and index; the allowlist refuses OneCRL", async () => {
     const text = JSON.stringify(
-      { data: [record(KZ), { id: "x1", enabled: true, issuerName: "not base64!", serialNumber: "AQ==" }, { id: "x2", subject: record(SUBJECT).subject, pubKeyHash: "AAAA" }, { id: "x3" }, 42] },
+      {
+        data: [
+          record(KZ),
+          { id: "x1", enabled: true, issuerName: "not base64!", serialNumber: "AQ==" },
+          { id: "x2", subject: record(SUBJECT).subject, pubKeyHash: "AAAA" },
+          { id: "x3" },
+          42,
+        ],
+      },
       null,
       2,
     );
@@ -217,7 +237,9 @@ describe("OneCRL JSON import", () => {
       `line ${lineOf('"id": "x3"')}, record 3 (id x3): expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"`,
       expect.stringMatching(/^line \d+, record 4: expected a OneCRL record object$/),
     ]);
-    expect((await allow(text)).errors).toEqual(["line 1: OneCRL records can only be imported into the blocklist; the allowlist takes only a certificate SHA-256 or an SPKI SHA-256"]);
+    expect((await allow(text)).errors).toEqual([
+      "line 1: OneCRL records can only be imported into the blocklist; the allowlist takes only a certificate SHA-256 or an SPKI SHA-256",
+    ]);
   });
 
   test("text that starts like JSON but is not: one error with the line", async () => {
@@ -250,6 +272,8 @@ describe("formatListText", () => {
       'line 3: subject-spki: expected the subject\'s DER name in base64, a space, and the SPKI SHA-256, got "MIIB"',
       'line 4: issuer-serial: serial: expected the serial number in hex (colons allowed), such as "04:00:00:00:00:01", got "zz"',
     ]);
-    expect((await allow("issuer-serial:MIIB 8f")).errors).toEqual([expect.stringMatching(/^line 1: issuer-serial: name-based entries are accepted only in the blocklist/)]);
+    expect((await allow("issuer-serial:MIIB 8f")).errors).toEqual([
+      expect.stringMatching(/^line 1: issuer-serial: name-based entries are accepted only in the blocklist/),
+    ]);
   });
 });

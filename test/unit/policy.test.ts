@@ -31,7 +31,9 @@ describe("validatePolicy: no policy", () => {
     expect(r.values).toEqual({});
     expect(r.locked).toBe(false);
     expect(r.present).toBe(true);
-    expect(r.errors).toEqual([`managed configuration: expected an object of settings (mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings), ${got}`]);
+    expect(r.errors).toEqual([
+      `managed configuration: expected an object of settings (mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings), ${got}`,
+    ]);
   });
 });
 
@@ -71,7 +73,12 @@ describe("validatePolicy: every key, valid", () => {
   });
 
   test("mode warn, lockSettings false, notifications true", () => {
-    expect(validatePolicy({ mode: "warn", lockSettings: false, notifications: true })).toEqual({ values: { mode: "warn", notifications: true }, locked: false, errors: [], present: true });
+    expect(validatePolicy({ mode: "warn", lockSettings: false, notifications: true })).toEqual({
+      values: { mode: "warn", notifications: true },
+      locked: false,
+      errors: [],
+      present: true,
+    });
   });
 
   test("booleans also come as 1/0 (Windows Group Policy stores them as registry DWORDs)", () => {
@@ -191,7 +198,10 @@ describe("resolveSettings: policy over user over defaults, key by key", () => {
 
   test("lists: policy blocklist entries are added to the user's; the allowlist is the union; duplicates of a policy entry are dropped", () => {
     const user: UserSettings = {
-      blocklist: [{ sha1: SHA1, label: "mine", source: "user" }, { sha256: SHA256, source: "user" }],
+      blocklist: [
+        { sha1: SHA1, label: "mine", source: "user" },
+        { sha256: SHA256, source: "user" },
+      ],
       allowlist: [{ sha256: SHA256_B, label: "my lab CA", source: "user" }],
     };
     const r = resolveSettings(user, policy({ blocklist: [{ sha256: SHA256, label: "corp" }], allowlist: [{ spkiSha256: SPKI_B64, label: "corp CA" }] }));
@@ -282,7 +292,13 @@ describe("buildSettingsView", () => {
     expect(view).toEqual({
       effective: { ...DEFAULT_SETTINGS, mode: "block", historyLimit: 3 },
       user: { mode: "block" },
-      policy: { present: true, locked: false, errors: ['unknown key "foo" ignored (expected mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings)'] },
+      policy: {
+        present: true,
+        locked: false,
+        errors: [
+          'unknown key "foo" ignored (expected mode, notifications, historyLimit, allowlist, blocklist, blockUnverifiableChains, reporting, feeds, lockSettings)',
+        ],
+      },
       managedKeys: ["historyLimit"],
     });
   });
@@ -300,7 +316,14 @@ describe("applySettingsInput: what the options page may save", () => {
     });
     expect(r).toEqual({
       ok: true,
-      user: { historyLimit: 50, notifyWarnings: true, mode: "block", notifications: false, blocklist: [{ sha1: SHA1, label: "Flame", source: "user" }], allowlist: [] },
+      user: {
+        historyLimit: 50,
+        notifyWarnings: true,
+        mode: "block",
+        notifications: false,
+        blocklist: [{ sha1: SHA1, label: "Flame", source: "user" }],
+        allowlist: [],
+      },
     });
   });
 
@@ -316,7 +339,15 @@ describe("applySettingsInput: what the options page may save", () => {
     } as never);
     expect(r.ok).toBe(false);
     // Each issue's path names the field (and line) the options page shows it under.
-    expect(!r.ok && r.errors.map((e) => e.path)).toEqual([[], ["mode"], ["notifications"], ["notifyWarnings"], ["historyLimit"], ["allowlist", { line: 1 }], ["blocklist", { line: 2 }]]);
+    expect(!r.ok && r.errors.map((e) => e.path)).toEqual([
+      [],
+      ["mode"],
+      ["notifications"],
+      ["notifyWarnings"],
+      ["historyLimit"],
+      ["allowlist", { line: 1 }],
+      ["blocklist", { line: 2 }],
+    ]);
     expect(!r.ok && r.errors.map(formatIssue)).toEqual([
       'unknown setting "extra"',
       'mode: expected "warn" or "block", got "BLOCK" (values are lowercase)',
@@ -330,17 +361,33 @@ describe("applySettingsInput: what the options page may save", () => {
 
   test("a managed key: a change is refused naming the key; the same value is accepted and left alone", async () => {
     const v = view({ mode: "warn" }, { mode: "block", historyLimit: 10 });
-    expect(await applySettingsInput(v, { mode: "block", historyLimit: 10, notifyWarnings: true })).toEqual({ ok: true, user: { mode: "warn", notifyWarnings: true } });
+    expect(await applySettingsInput(v, { mode: "block", historyLimit: 10, notifyWarnings: true })).toEqual({
+      ok: true,
+      user: { mode: "warn", notifyWarnings: true },
+    });
     expect(await applySettingsInput(v, { mode: "warn" })).toEqual({ ok: true, user: { mode: "warn" } });
-    expect(await applySettingsInput(v, { historyLimit: 11 })).toEqual({ ok: false, errors: [{ path: ["historyLimit"], message: "set by your organisation's policy, it cannot be changed here" }] });
+    expect(await applySettingsInput(v, { historyLimit: 11 })).toEqual({
+      ok: false,
+      errors: [{ path: ["historyLimit"], message: "set by your organisation's policy, it cannot be changed here" }],
+    });
   });
 
   test("locked: mode, notifications, notifyWarnings and both lists are refused", async () => {
     const v = view({ blocklist: [{ sha1: SHA1, source: "user" }] }, { lockSettings: true });
-    const r = await applySettingsInput(v, { mode: "block", notifications: false, notifyWarnings: true, allowlistText: SHA256, blocklistText: `${SHA1}\n${SHA256}`, historyLimit: 5 });
+    const r = await applySettingsInput(v, {
+      mode: "block",
+      notifications: false,
+      notifyWarnings: true,
+      allowlistText: SHA256,
+      blocklistText: `${SHA1}\n${SHA256}`,
+      historyLimit: 5,
+    });
     expect(r).toEqual({
       ok: false,
-      errors: ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"].map((k) => ({ path: [k], message: "locked by your organisation's policy (lockSettings), it cannot be changed here" })),
+      errors: ["mode", "notifications", "notifyWarnings", "allowlist", "blocklist"].map((k) => ({
+        path: [k],
+        message: "locked by your organisation's policy (lockSettings), it cannot be changed here",
+      })),
     });
     // Unchanged lists and values pass (the page may submit everything it shows).
     expect(await applySettingsInput(v, { mode: "warn", blocklistText: `sha1:${SHA1}`, allowlistText: "", historyLimit: 5 })).toEqual({

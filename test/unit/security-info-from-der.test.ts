@@ -16,7 +16,10 @@ const corpus = (file: string) => pemToDerList(readFileSync(join(__dirname, "..",
 
 test("the captured chain's bytes give back, field for field, the certificates Firefox reported", async () => {
   const captured = capturedSecurityInfo();
-  const rebuilt = await securityInfoFromDer(captured.certificates.map((c) => Uint8Array.from(c.rawDER!)), { builtInRoot: captured.certificates.at(-1)!.isBuiltInRoot });
+  const rebuilt = await securityInfoFromDer(
+    captured.certificates.map((c) => Uint8Array.from(c.rawDER!)),
+    { builtInRoot: captured.certificates.at(-1)!.isBuiltInRoot },
+  );
   expect(rebuilt.certificates).toEqual(captured.certificates);
   // The form that tells NSS's order from RFC 2253 tools' "CN=localhost, O=FFProbe".
   expect(rebuilt.certificates[0].subject).toBe("O=FFProbe,CN=localhost");
@@ -38,7 +41,14 @@ test("values NSS cannot show as text are hex, control bytes are escaped, other s
   const control = [0x0c, 0x03, 0x61, 0x09, 0x7f];
   const bmp = [0x1e, 0x04, 0x00, 0xe9, 0x00, 0x74];
   const teletex = [0x14, 0x02, 0xe9, 0x74];
-  const rdns = ([["2.5.4.3", visible], ["2.5.4.10", control], ["2.5.4.11", bmp], ["2.5.4.7", teletex]] as const).map(([type, value]) => set(seq(oid(type), Uint8Array.from(value))));
+  const rdns = (
+    [
+      ["2.5.4.3", visible],
+      ["2.5.4.10", control],
+      ["2.5.4.11", bmp],
+      ["2.5.4.7", teletex],
+    ] as const
+  ).map(([type, value]) => set(seq(oid(type), Uint8Array.from(value))));
   const der = seq(...rdns);
   expect(firefoxNameString(der)).toBe("L=ét,OU=ét,O=a\\09\\7f,CN=#1A024142");
 });

@@ -7,7 +7,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorsByField } from "../../popup/options/listText";
 import { applySettingsInput, buildSettingsView, sanitizeUserSettings, validatePolicy } from "../../src/policy";
-import { DEFAULT_SETTINGS, LOCK_SETTINGS, LOCKED_KEYS, POLICY_KEYS, SETTING_KEYS, SETTINGS, USER_SETTING_KEYS, type TypeDescription } from "../../src/settings/schema";
+import {
+  DEFAULT_SETTINGS,
+  LOCK_SETTINGS,
+  LOCKED_KEYS,
+  POLICY_KEYS,
+  SETTING_KEYS,
+  SETTINGS,
+  USER_SETTING_KEYS,
+  type TypeDescription,
+} from "../../src/settings/schema";
 
 const enterpriseDocs = readFileSync(join(__dirname, "..", "..", "docs", "enterprise.md"), "utf8");
 
@@ -20,13 +29,19 @@ function policyKeyTable(): Map<string, string[]> {
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith("|")) break;
     // Cells are split on " | ": a "|" inside a cell's code (`|`) has no spaces around it.
-    const [key, ...cells] = line.slice(1, -1).split(" | ").map((c) => c.trim());
+    const [key, ...cells] = line
+      .slice(1, -1)
+      .split(" | ")
+      .map((c) => c.trim());
     rows.set(key.replace(/`/g, ""), cells);
   }
   return rows;
 }
 
-const POLICY_DEFINITIONS: [string, { default: unknown; type: TypeDescription }][] = POLICY_KEYS.map((key) => [key, key === LOCK_SETTINGS.key ? LOCK_SETTINGS : SETTINGS[key as keyof typeof SETTINGS]]);
+const POLICY_DEFINITIONS: [string, { default: unknown; type: TypeDescription }][] = POLICY_KEYS.map((key) => [
+  key,
+  key === LOCK_SETTINGS.key ? LOCK_SETTINGS : SETTINGS[key as keyof typeof SETTINGS],
+]);
 
 /** What a Type cell must name for a type description. */
 function typeWords(type: TypeDescription): string[] {
@@ -79,12 +94,15 @@ describe("every policy key is validated", () => {
 describe("every user setting is validated, and its errors reach its field in the options page", () => {
   const view = buildSettingsView({}, validatePolicy(undefined));
 
-  test.each(USER_SETTING_KEYS.map((k) => [k]))("%s: a bad value from the options page is refused with an issue on the key, routed to its field", async (key) => {
-    const saved = await applySettingsInput(view, { [SETTINGS[key].user.input]: Symbol("bad") } as never);
-    if (saved.ok) throw new Error(`${key}: a bad value was accepted`);
-    expect(saved.errors.map((e) => e.path[0])).toEqual([key]);
-    expect(errorsByField(saved.errors)).toEqual({ fields: { [key]: [expect.stringMatching(new RegExp(`^${key}: `))] }, general: [] });
-  });
+  test.each(USER_SETTING_KEYS.map((k) => [k]))(
+    "%s: a bad value from the options page is refused with an issue on the key, routed to its field",
+    async (key) => {
+      const saved = await applySettingsInput(view, { [SETTINGS[key].user.input]: Symbol("bad") } as never);
+      if (saved.ok) throw new Error(`${key}: a bad value was accepted`);
+      expect(saved.errors.map((e) => e.path[0])).toEqual([key]);
+      expect(errorsByField(saved.errors)).toEqual({ fields: { [key]: [expect.stringMatching(new RegExp(`^${key}: `))] }, general: [] });
+    },
+  );
 
   test.each(USER_SETTING_KEYS.map((k) => [k]))("%s: a stored value survives a reload, a wrong one is dropped", (key) => {
     expect(sanitizeUserSettings({ [key]: DEFAULT_SETTINGS[key] })).toEqual({ [key]: DEFAULT_SETTINGS[key] });

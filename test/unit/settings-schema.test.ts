@@ -33,7 +33,10 @@ describe("issue paths", () => {
       [0],
     ]);
     expect((await parseListText(`${SHA256}\n\nnope`, "allowlist", "user")).issues.map((i) => i.path)).toEqual([[{ line: 3 }]]);
-    const policy = validatePolicy({ reporting: { endpoint: "https://c.example", format: "ndjson", headers: { "Bad Name": "x" } }, feeds: [{ url: "ftp://x" }] });
+    const policy = validatePolicy({
+      reporting: { endpoint: "https://c.example", format: "ndjson", headers: { "Bad Name": "x" } },
+      feeds: [{ url: "ftp://x" }],
+    });
     expect(policy.errors).toEqual([
       expect.stringMatching(/^reporting\.headers\."Bad Name": not a valid header name/),
       expect.stringMatching(/^feeds\[0\]\.url: /),
@@ -102,6 +105,16 @@ describe("lock rules", () => {
   });
 
   test("policy keys: every setting a policy may set, then lockSettings", () => {
-    expect(POLICY_KEYS).toEqual(["mode", "notifications", "historyLimit", "allowlist", "blocklist", "blockUnverifiableChains", "reporting", "feeds", "lockSettings"]);
+    expect(POLICY_KEYS).toEqual([
+      "mode",
+      "notifications",
+      "historyLimit",
+      "allowlist",
+      "blocklist",
+      "blockUnverifiableChains",
+      "reporting",
+      "feeds",
+      "lockSettings",
+    ]);
   });
 });

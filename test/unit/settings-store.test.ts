@@ -198,7 +198,12 @@ describe("save", () => {
     expect(result.ok).toBe(true);
     const view = result.ok ? result.view : null;
     expect(view?.effective).toEqual({ ...DEFAULT_SETTINGS, mode: "block", historyLimit: 100, blocklist: [{ sha1: SHA1, label: "Flame PCA", source: "user" }] });
-    expect(fake.local.get(SETTINGS_KEY)).toEqual({ mode: "block", historyLimit: 100, blocklist: [{ sha1: SHA1, label: "Flame PCA", source: "user" }], allowlist: [] });
+    expect(fake.local.get(SETTINGS_KEY)).toEqual({
+      mode: "block",
+      historyLimit: 100,
+      blocklist: [{ sha1: SHA1, label: "Flame PCA", source: "user" }],
+      allowlist: [],
+    });
     await tick(); // the storage.onChanged("local") echo of our own write changes nothing
     expect(listener).toHaveBeenCalledTimes(1);
     expect(listener).toHaveBeenCalledWith(view);
@@ -227,7 +232,12 @@ describe("save", () => {
     const store = createSettingsStore(fake.browser, silent);
     const first = await store.ready;
     const result = await store.save({ mode: "block", notifications: false, allowlistText: `${SHA256}\n${SHA256.slice(2)}` });
-    expect(result).toEqual({ ok: false, errors: [{ path: ["allowlist", { line: 2 }], message: expect.stringMatching(/^expected a certificate SHA-256 fingerprint: 64 hex digits .*got 62 hex digits/) }] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        { path: ["allowlist", { line: 2 }], message: expect.stringMatching(/^expected a certificate SHA-256 fingerprint: 64 hex digits .*got 62 hex digits/) },
+      ],
+    });
     expect(fake.calls.localSet).toBe(0);
     expect(fake.local.get(SETTINGS_KEY)).toEqual({ mode: "warn" });
     expect(store.view()).toBe(first);

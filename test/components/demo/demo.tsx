@@ -32,14 +32,31 @@ function blockedSearch(): string {
   const finding = top.verdict.findings[0];
   const cert = top.verdict.chain[finding.certIndex!];
   const { label, source, key, keyLabel, incident, reference } = finding.match!;
-  const info = { url: top.url, subject: cert.subject, sha256: cert.sha256, role: cert.role, label, source, key, keyLabel, incident, reference, time: top.firstSeen };
+  const info = {
+    url: top.url,
+    subject: cert.subject,
+    sha256: cert.sha256,
+    role: cert.role,
+    label,
+    source,
+    key,
+    keyLabel,
+    incident,
+    reference,
+    time: top.firstSeen,
+  };
   return `?d=${encodeURIComponent(JSON.stringify(info))}`;
 }
 
 document.body.className = view === "popup" ? "popup" : "page";
 const page =
-  view === "blocked" ? <BlockedPage search={blockedSearch()} />
-  : view === "options" ? <OptionsPage />
-  : view === "history" ? <HistoryPage />
-  : <TabView requestedTabId={tabId} layout={view === "chain" ? "page" : "popup"} />;
+  view === "blocked" ? (
+    <BlockedPage search={blockedSearch()} />
+  ) : view === "options" ? (
+    <OptionsPage />
+  ) : view === "history" ? (
+    <HistoryPage />
+  ) : (
+    <TabView requestedTabId={tabId} layout={view === "chain" ? "page" : "popup"} />
+  );
 render(<PlatformProvider platform={platform}>{page}</PlatformProvider>, document.getElementById("app")!);

@@ -42,7 +42,10 @@ const bundledSpki = new Set(enforced.map((e) => e.spkiSha256).filter(Boolean));
 
 beforeAll(async () => {
   const dir = join(__dirname, "..", "..", "..", "data", "sources", "chromium-blocklist");
-  const chromium = readdirSync(dir).filter((f) => f.endsWith(".pem")).sort().map((f) => ({ name: `chromium ${f.slice(0, 12)}`, der: chromiumCertificate(f.slice(0, -4)) }));
+  const chromium = readdirSync(dir)
+    .filter((f) => f.endsWith(".pem"))
+    .sort()
+    .map((f) => ({ name: `chromium ${f.slice(0, 12)}`, der: chromiumCertificate(f.slice(0, -4)) }));
   const ec = await makePki();
   const rsaSha1 = await makePki({ intermediate: { key: { type: "RSA", bits: 2048 } }, leaf: { hash: "SHA-1" } });
   const generated = [
@@ -81,17 +84,24 @@ function checkVerdict(verdict: Verdict, info: unknown): void {
   must(Array.isArray(verdict.findings) && Array.isArray(verdict.chain), () => "findings and chain are arrays");
   const certificates = (info as { certificates?: unknown } | null | undefined)?.certificates;
   // Every presented certificate has its place, so findings and stored DER (indexed by it) line up.
-  if (Array.isArray(certificates)) must(verdict.chain.length === certificates.length, () => `chain of ${verdict.chain.length} for ${certificates.length} certificates`);
+  if (Array.isArray(certificates))
+    must(verdict.chain.length === certificates.length, () => `chain of ${verdict.chain.length} for ${certificates.length} certificates`);
   verdict.chain.forEach((c, i) => must(c.index === i, () => `chain[${i}].index is ${c.index}`));
   for (const f of verdict.findings) {
     if (f.certIndex !== null) {
-      must(Number.isInteger(f.certIndex) && f.certIndex >= 0 && f.certIndex < verdict.chain.length, () => `${f.ruleId} finding points at certificate ${f.certIndex} of ${verdict.chain.length}`);
+      must(
+        Number.isInteger(f.certIndex) && f.certIndex >= 0 && f.certIndex < verdict.chain.length,
+        () => `${f.ruleId} finding points at certificate ${f.certIndex} of ${verdict.chain.length}`,
+      );
       must(verdict.chain[f.certIndex].flags.includes(f.ruleId), () => `certificate ${f.certIndex} is not flagged ${f.ruleId}`);
     }
     must(typeof f.title === "string" && typeof f.explanation === "string", () => `${f.ruleId} finding without text`);
   }
   // The level is the worst finding: nothing is decided that the analyst cannot read.
-  must(verdict.level === worstLevel(verdict.findings.map((f) => f.severity)), () => `level ${verdict.level} but findings ${verdict.findings.map((f) => f.severity)}`);
+  must(
+    verdict.level === worstLevel(verdict.findings.map((f) => f.severity)),
+    () => `level ${verdict.level} but findings ${verdict.findings.map((f) => f.severity)}`,
+  );
   // Verdicts go to storage and to the pages.
   structuredClone(verdict);
 }
@@ -150,7 +160,24 @@ function rawForm(der: Uint8Array, rng: Rng): { raw: ArrayLike<number>; what: str
 }
 
 const HOSTILE_VALUES: readonly unknown[] = [
-  undefined, null, 0, -1, NaN, Infinity, 1e308, "", "garbage", "AB:CD", "=====", "€€", "x".repeat(100_000), [], [1, 2], {}, { sha256: 5 }, true,
+  undefined,
+  null,
+  0,
+  -1,
+  NaN,
+  Infinity,
+  1e308,
+  "",
+  "garbage",
+  "AB:CD",
+  "=====",
+  "€€",
+  "x".repeat(100_000),
+  [],
+  [1, 2],
+  {},
+  { sha256: 5 },
+  true,
 ];
 
 /** A certificate entry with one field removed or replaced by something Firefox never sends. */
@@ -162,12 +189,27 @@ function hostileShape(base: FirefoxCertificate, rng: Rng, step: FuzzStep): unkno
     return whole;
   }
   const cert = structuredClone(base) as unknown as Record<string, unknown>;
-  const paths = ["fingerprint", "fingerprint.sha256", "fingerprint.sha1", "subjectPublicKeyInfoDigest", "subjectPublicKeyInfoDigest.sha256", "serialNumber", "validity", "validity.start", "validity.end", "subject", "issuer", "isBuiltInRoot", "rawDER"];
+  const paths = [
+    "fingerprint",
+    "fingerprint.sha256",
+    "fingerprint.sha1",
+    "subjectPublicKeyInfoDigest",
+    "subjectPublicKeyInfoDigest.sha256",
+    "serialNumber",
+    "validity",
+    "validity.start",
+    "validity.end",
+    "subject",
+    "issuer",
+    "isBuiltInRoot",
+    "rawDER",
+  ];
   for (let n = rng.between(1, 3); n > 0; n--) {
     const path = rng.pick(paths);
-    const value = path === "rawDER" && rng.chance(0.6)
-      ? rng.pick<unknown>([[256, -1, 1.5, NaN, 1e9], "MIIB", 12, { length: 3 }, { length: -1 }, new ArrayBuffer(8), [0x30, 0x80, 0x00, 0x00], null])
-      : rng.pick(HOSTILE_VALUES);
+    const value =
+      path === "rawDER" && rng.chance(0.6)
+        ? rng.pick<unknown>([[256, -1, 1.5, NaN, 1e9], "MIIB", 12, { length: 3 }, { length: -1 }, new ArrayBuffer(8), [0x30, 0x80, 0x00, 0x00], null])
+        : rng.pick(HOSTILE_VALUES);
     const [head, tail] = path.split(".");
     const target = tail ? (cert[head] as Record<string, unknown> | null) : cert;
     if (target && typeof target === "object") {
@@ -253,7 +295,10 @@ describe("the hot-path DER walk", () => {
     must(bits === null || (Number.isSafeInteger(bits) && bits >= 0), () => `key of ${bits} bits`);
     for (const name of [result.issuer, result.subject, result.spki]) {
       // Views into the input, each a whole SEQUENCE.
-      must(name.buffer === der.buffer && name[0] === 0x30 && name.byteOffset + name.length <= der.byteOffset + der.length, () => "a name or key outside the input, or not a SEQUENCE");
+      must(
+        name.buffer === der.buffer && name[0] === 0x30 && name.byteOffset + name.length <= der.byteOffset + der.length,
+        () => "a name or key outside the input, or not a SEQUENCE",
+      );
     }
   }
 
@@ -288,7 +333,11 @@ describe("the hot-path DER walk", () => {
 describe("hostile certificates and SecurityInfo shapes in a long-lived analyzer", () => {
   test("mixed hostile chains: never a throw, findings always point at a shown certificate", async () => {
     // The hostile certificates are on the policy's blocklist (by Firefox's SHA-256 of their bytes).
-    const policy = parseList(hostile.map((h) => ({ sha256: h.firefox.fingerprint.sha256 })), "blocklist", "policy");
+    const policy = parseList(
+      hostile.map((h) => ({ sha256: h.firefox.fingerprint.sha256 })),
+      "blocklist",
+      "policy",
+    );
     expect(policy.issues).toEqual([]);
     // Small caches, so that eviction runs too.
     const analyzer = new ChainAnalyzer(bundledIndex, { blocklist: policy.entries, allowlist: [] }, { certificateCacheSize: 16, verdictCacheSize: 8 });
@@ -296,7 +345,18 @@ describe("hostile certificates and SecurityInfo shapes in a long-lived analyzer"
     const ran = await fuzz("mixed hostile chains", { iterations: 5000, ms: 700 }, (step) => {
       const { rng } = step;
       if (rng.chance(0.05)) {
-        const info = rng.pick<unknown>([undefined, null, {}, 5, "info", { certificates: null }, { certificates: {} }, { certificates: "abc" }, { certificates: { length: 3 } }, { state: "secure", certificates: [] }]);
+        const info = rng.pick<unknown>([
+          undefined,
+          null,
+          {},
+          5,
+          "info",
+          { certificates: null },
+          { certificates: {} },
+          { certificates: "abc" },
+          { certificates: { length: 3 } },
+          { state: "secure", certificates: [] },
+        ]);
         step.note(`info ${show(info)}`);
         analyzeSafely(analyzer, info, step);
         return;

@@ -88,7 +88,11 @@ export interface FuzzStep {
  * Runs `body` for up to `iterations` iterations or `ms` milliseconds. The budget only stops the
  * loop (nothing asserts how long anything took). Returns how many iterations ran.
  */
-export async function fuzz(name: string, limits: { iterations: number; ms: number }, body: (step: FuzzStep, i: number) => void | Promise<void>): Promise<number> {
+export async function fuzz(
+  name: string,
+  limits: { iterations: number; ms: number },
+  body: (step: FuzzStep, i: number) => void | Promise<void>,
+): Promise<number> {
   const iterations = envNumber("FUZZ_ITERATIONS") ?? limits.iterations;
   const ms = envNumber("FUZZ_TIME_MS") ?? limits.ms;
   const first = REPLAY ?? 0;
@@ -247,7 +251,10 @@ const MUTATORS: readonly Mutator[] = [
     const span = spanOf(der, rng);
     const from = spanOf(donor, rng);
     if (!span || !from) return { der: der.slice(), what: "no TLV to splice" };
-    return { der: splice(der, span.start, span.end - span.start, donor.subarray(from.start, from.end)), what: `TLV at ${span.start} replaced by a TLV of another certificate` };
+    return {
+      der: splice(der, span.start, span.end - span.start, donor.subarray(from.start, from.end)),
+      what: `TLV at ${span.start} replaced by a TLV of another certificate`,
+    };
   },
   (der, rng) => {
     const span = spanOf(der, rng);

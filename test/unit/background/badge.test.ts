@@ -6,7 +6,13 @@ import type { Level } from "../../../src/verdict";
 /** A tab's state as the badge reads it: its level, and a TLS failure to name in the tooltip. */
 function tab(tabId: number, level: Level, error = "Peer's certificate has an invalid signature."): TabState {
   return {
-    tabId, url: "https://a.test/", top: null, origins: [], unchecked: [], level, updatedAt: 0,
+    tabId,
+    url: "https://a.test/",
+    top: null,
+    origins: [],
+    unchecked: [],
+    level,
+    updatedAt: 0,
     failures: [{ url: "https://a.test/", origin: "https://a.test", error, type: "main_frame", time: 0 }],
   };
 }
@@ -44,7 +50,10 @@ test("each change is shown once; the same state again costs no call", () => {
 
   badges.update(tab(1, "blocked"));
   jest.runOnlyPendingTimers();
-  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }, { tabId: 1, text: BADGE.blocked.text }]);
+  expect(calls).toEqual([
+    { tabId: 1, text: BADGE.warning.text },
+    { tabId: 1, text: BADGE.blocked.text },
+  ]);
 });
 
 test("changes within 50 ms are shown together: only the latest state is shown", () => {
@@ -55,7 +64,10 @@ test("changes within 50 ms are shown together: only the latest state is shown", 
   badges.update(tab(1, "warning"));
   badges.update(tab(1, "blocked"));
   jest.runOnlyPendingTimers();
-  expect(calls).toEqual([{ tabId: 1, text: BADGE.blocked.text }, { tabId: 2, text: BADGE.notice.text }]);
+  expect(calls).toEqual([
+    { tabId: 1, text: BADGE.blocked.text },
+    { tabId: 2, text: BADGE.notice.text },
+  ]);
 });
 
 test("a tab forgotten (closed) before its change was shown: nothing is shown and nothing throws", () => {
@@ -79,7 +91,10 @@ test("forget and reapply show an unchanged state again (Firefox reset the badge 
   jest.runOnlyPendingTimers();
   badges.reapply(tab(1, "warning"));
   jest.runOnlyPendingTimers();
-  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }, { tabId: 1, text: BADGE.warning.text }]);
+  expect(calls).toEqual([
+    { tabId: 1, text: BADGE.warning.text },
+    { tabId: 1, text: BADGE.warning.text },
+  ]);
 
   badges.forget(1);
   badges.update(tab(1, "warning"));
@@ -116,7 +131,10 @@ test("each level has its own text and colour; the tooltip names the worst findin
 function tabWithNotices(tabId: number, level: Exclude<Level, "ok">, notices: number): TabState {
   const state = tabWithFindings(tabId, level);
   const [worst, notice] = state.top!.verdict.findings;
-  return { ...state, top: { verdict: { level, chain: [], findings: [worst, ...Array.from({ length: notices }, () => notice)] } } as unknown as TabState["top"] };
+  return {
+    ...state,
+    top: { verdict: { level, chain: [], findings: [worst, ...Array.from({ length: notices }, () => notice)] } } as unknown as TabState["top"],
+  };
 }
 
 test("while a page loads, one more finding changes the tooltip's count alone: it waits up to a second and costs one call; a new level or headline still shows within 50 ms", () => {
@@ -143,8 +161,15 @@ test("while a page loads, one more finding changes the tooltip's count alone: it
   jest.advanceTimersByTime(10);
   badges.update(tabWithNotices(1, "blocked", 21));
   jest.advanceTimersByTime(LEVEL_DELAY_MS);
-  expect(calls).toEqual([{ tabId: 1, text: BADGE.warning.text }, { tabId: 1, text: BADGE.blocked.text }]);
-  expect(shown.get(1)).toEqual({ text: BADGE.blocked.text, color: BADGE.blocked.color, title: "Chain Sentry — Blocked: A blocked finding (and 21 more findings)" });
+  expect(calls).toEqual([
+    { tabId: 1, text: BADGE.warning.text },
+    { tabId: 1, text: BADGE.blocked.text },
+  ]);
+  expect(shown.get(1)).toEqual({
+    text: BADGE.blocked.text,
+    color: BADGE.blocked.color,
+    title: "Chain Sentry — Blocked: A blocked finding (and 21 more findings)",
+  });
 
   badges.update(tab(2, "ok", "Peer's certificate has expired."));
   jest.advanceTimersByTime(LEVEL_DELAY_MS);

@@ -233,7 +233,12 @@ test("responses that arrive before settings are loaded wait for them instead of 
   const ready = new Promise<void>((r) => (release = r));
   const a = analyzer();
   let mode: "warn" | "block" = "warn";
-  const { capture } = captureWith({ getSecurityInfo: fakeGetSecurityInfo(info).fn, analyzer: () => a, ready, settings: () => ({ mode, blockUnverifiableChains: false }) });
+  const { capture } = captureWith({
+    getSecurityInfo: fakeGetSecurityInfo(info).fn,
+    analyzer: () => a,
+    ready,
+    settings: () => ({ mode, blockUnverifiableChains: false }),
+  });
   let settled = false;
   const pending = capture.onHeadersReceived(details("main_frame")).then((r) => ((settled = true), r));
   await tick();

@@ -76,7 +76,14 @@ function fakeAlarms(): FeedAlarmsApi & { created: string[]; periods: Map<string,
 }
 
 /** One background instance; `storage`/`session`/`alarms` shared between instances model a restart. */
-function start(shared: { storage?: ReturnType<typeof fakeStorageArea>; session?: ReturnType<typeof fakeStorageArea>; alarms?: ReturnType<typeof fakeAlarms>; feed?: ReturnType<typeof server> } = {}) {
+function start(
+  shared: {
+    storage?: ReturnType<typeof fakeStorageArea>;
+    session?: ReturnType<typeof fakeStorageArea>;
+    alarms?: ReturnType<typeof fakeAlarms>;
+    feed?: ReturnType<typeof server>;
+  } = {},
+) {
   const env = {
     storage: shared.storage ?? fakeStorageArea(),
     session: shared.session ?? fakeStorageArea(),
@@ -117,7 +124,14 @@ test("a good document applies at once: its blocks, allowances and known intermed
   await configured(s, [configFor(keys)]);
 
   const lists = s.manager.lists();
-  expect(lists.blocklist).toEqual([{ spkiSha256: SPKI, label: "Leaked interception CA", source: "feed", reason: 'Listed by your organisation\'s signed feed "Corp emergency blocks" (sequence 1)' }]);
+  expect(lists.blocklist).toEqual([
+    {
+      spkiSha256: SPKI,
+      label: "Leaked interception CA",
+      source: "feed",
+      reason: 'Listed by your organisation\'s signed feed "Corp emergency blocks" (sequence 1)',
+    },
+  ]);
   expect(lists.allowlist).toEqual([{ sha256: ALLOWED, label: "Corp root", source: "feed" }]);
   expect(lists.knownIntermediates).toEqual([KNOWN]);
   expect(s.changes).toBeGreaterThan(0);
@@ -142,7 +156,11 @@ test("every refusal leaves the last good document in force and says why", async 
     ["another key", async () => s.feed.publish(await signFeed(payload(7, { blocklist: [] }), otherKeys.privateJwk)), "bad-signature"],
     ["lower sequence", async () => s.feed.publish(await signFeed(payload(4, { blocklist: [] }), keys.privateJwk)), "rollback"],
     ["same sequence, other content", async () => s.feed.publish(await signFeed(payload(5, { blocklist: [] }), keys.privateJwk)), "rollback"],
-    ["expired", async () => s.feed.publish(await signFeed(payload(8, { blocklist: [], expiresAt: new Date(START - 1).toISOString() }), keys.privateJwk)), "expired"],
+    [
+      "expired",
+      async () => s.feed.publish(await signFeed(payload(8, { blocklist: [], expiresAt: new Date(START - 1).toISOString() }), keys.privateJwk)),
+      "expired",
+    ],
     ["unreachable", async () => s.feed.answer({ fail: true }), "unreachable"],
     ["HTTP 500", async () => s.feed.answer({ status: 500, body: "oops" }), "unreachable"],
     ["too large, declared", async () => s.feed.answer({ body: "x", headers: { "content-length": String(MAX_FEED_BYTES + 1) } }), "too-large"],

@@ -50,7 +50,9 @@ function breakableStorage(initial: Record<string, unknown> = {}) {
 
 /** Every event in storage's chunk keys, in key order: equal to the history only if no stale chunk is left. */
 function storedEvents(data: Record<string, unknown>): HistoryEvent[] {
-  const chunks = Object.keys(data).filter((k) => /^history:\d+$/.test(k)).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
+  const chunks = Object.keys(data)
+    .filter((k) => /^history:\d+$/.test(k))
+    .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
   return chunks.flatMap((k) => data[k] as HistoryEvent[]);
 }
 
@@ -103,7 +105,9 @@ test("a clean site's chain changing is logged too: checkChain runs for responses
   history.checkChain("https://clean.test/", "https://clean.test/app.js", first, 2);
   expect(history.events()).toEqual([]);
   history.checkChain("https://clean.test/", "https://clean.test/app.js", second, 3);
-  expect(history.events()).toEqual([expect.objectContaining({ ruleId: "chain-changed", level: "notice", origin: "https://clean.test", pageUrl: "https://clean.test/", time: 3 })]);
+  expect(history.events()).toEqual([
+    expect.objectContaining({ ruleId: "chain-changed", level: "notice", origin: "https://clean.test", pageUrl: "https://clean.test/", time: 3 }),
+  ]);
 });
 
 test("a chain-changed event carries the old and the new chain, summarised; the leaf last seen is the old one", async () => {
@@ -203,7 +207,10 @@ test("upgrade: a CA chain stored by the previous version (its key only) is kept;
   const pki = await makePki();
   const old = analyzer().analyze(await securityInfo(pki));
   // What the previous version wrote: the CA chain's SHA-256s joined by "|".
-  const legacyKey = old.chain.slice(1).map((c) => c.sha256).join("|");
+  const legacyKey = old.chain
+    .slice(1)
+    .map((c) => c.sha256)
+    .join("|");
   expect(caChainKey(old.chain)).toBe(legacyKey);
   const storage = fakeStorageArea({ "ca:a.test": legacyKey, "ca:b.test": legacyKey });
   const { history, problems } = await opened(storage);
@@ -284,7 +291,9 @@ test("stored data of the wrong shape: the readable events are kept, the rest dro
 
   const { history: reopened, problems } = await opened(storage);
   expect(reopened.events()).toEqual([...first, ...third.slice(0, 2), ...third.slice(3)]);
-  expect(problems.list()).toEqual([historyProblem(new RegExp(`"${chunkKeys[1]}" is not a list.*3 event\\(s\\) in "${chunkKeys[2]}" of the wrong shape.*1 remembered CA chain`))]);
+  expect(problems.list()).toEqual([
+    historyProblem(new RegExp(`"${chunkKeys[1]}" is not a list.*3 event\\(s\\) in "${chunkKeys[2]}" of the wrong shape.*1 remembered CA chain`)),
+  ]);
   // Repaired in storage: read again, nothing is missing and nothing is reported.
   await reopened.flush();
   const { history: again, problems: none } = await opened(storage);
@@ -405,7 +414,9 @@ test("restore keeps the stored events until the limit in force is known; setLimi
 });
 
 test("historyLimit is capped at 100,000: over it is refused with the maximum named, and History never holds more", async () => {
-  expect(validatePolicy({ historyLimit: MAX_HISTORY_LIMIT + 1 }).errors).toEqual([expect.stringMatching(`historyLimit: expected at most ${MAX_HISTORY_LIMIT}`)]);
+  expect(validatePolicy({ historyLimit: MAX_HISTORY_LIMIT + 1 }).errors).toEqual([
+    expect.stringMatching(`historyLimit: expected at most ${MAX_HISTORY_LIMIT}`),
+  ]);
   expect(validatePolicy({ historyLimit: MAX_HISTORY_LIMIT }).values).toEqual({ historyLimit: MAX_HISTORY_LIMIT });
   const saved = await applySettingsInput(buildSettingsView({}, validatePolicy(undefined)), { historyLimit: MAX_HISTORY_LIMIT * 10 });
   expect(saved).toEqual({ ok: false, errors: [{ path: ["historyLimit"], message: expect.stringMatching(`^expected at most ${MAX_HISTORY_LIMIT}`) }] });

@@ -43,7 +43,9 @@ test("ui-bg-get-certificate refuses bytes over the size cap, and serves them up 
   expect(chain).toHaveLength(sizes.length);
   const answers = await Promise.all(chain.map((c) => ask(c.sha256)));
   const expected = sizes.map((n) =>
-    n > MAX_CERTIFICATE_BYTES ? { error: `The certificate is ${n.toLocaleString("en")} bytes, more than the ${MAX_CERTIFICATE_BYTES.toLocaleString("en")} Chain Sentry decodes.` } : { der: base64(new Uint8Array(n)) },
+    n > MAX_CERTIFICATE_BYTES
+      ? { error: `The certificate is ${n.toLocaleString("en")} bytes, more than the ${MAX_CERTIFICATE_BYTES.toLocaleString("en")} Chain Sentry decodes.` }
+      : { der: base64(new Uint8Array(n)) },
   );
   expect(answers).toEqual(expected);
 });
@@ -65,10 +67,21 @@ test("ui-bg-search-blocklist searches every entry in force, the feeds' included,
   });
   const feeds = { status: () => [], checkAll: async () => [] };
   const index = { version: "v", sources: [], knownIntermediates: { sha256: [] } };
-  const handle = createMessageHandler({ analyzer: () => withLists, index, feeds, settings: { view: () => ({ policy: {}, effective: { mode: "warn" } }) }, problems: { list: () => [] }, reporting: { status: () => null }, coverage: async () => ({}), ready: Promise.resolve() } as unknown as MessageDeps);
+  const handle = createMessageHandler({
+    analyzer: () => withLists,
+    index,
+    feeds,
+    settings: { view: () => ({ policy: {}, effective: { mode: "warn" } }) },
+    problems: { list: () => [] },
+    reporting: { status: () => null },
+    coverage: async () => ({}),
+    ready: Promise.resolve(),
+  } as unknown as MessageDeps);
   const search = (query: string) => handle({ type: "ui-bg-search-blocklist", query }) as Promise<ResponseOf<"ui-bg-search-blocklist">>;
 
-  expect((await search("contoso leaked")).entries).toEqual([expect.objectContaining({ source: "feed", label: "Contoso leaked CA", incident: expect.stringContaining('signed feed "Acme SOC"'), spkiSha256: spki })]);
+  expect((await search("contoso leaked")).entries).toEqual([
+    expect.objectContaining({ source: "feed", label: "Contoso leaked CA", incident: expect.stringContaining('signed feed "Acme SOC"'), spkiSha256: spki }),
+  ]);
   expect((await search(spki.slice(0, 12))).entries.map((e) => e.label)).toEqual(["Contoso leaked CA"]);
   expect((await search("contoso soc")).total).toBe(1); // by the feed named in its incident
   expect((await search("diginotar")).total).toBeGreaterThan(0); // the bundled entries are still searched

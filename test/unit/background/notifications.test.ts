@@ -6,7 +6,10 @@ import type { MatchedEntry, Severity, Verdict } from "../../../src/verdict";
 /** A verdict whose worst finding has this severity. */
 function verdict(level: Severity, title = `A ${level} finding`): Verdict {
   return {
-    level, chain: [], blocklistVersion: "test", analyzedAt: 0,
+    level,
+    chain: [],
+    blocklistVersion: "test",
+    analyzedAt: 0,
     findings: [{ ruleId: `${level}-rule`, severity: level, certIndex: null, title, explanation: "", reference: "" }],
   };
 }
@@ -68,6 +71,9 @@ test("a blocked certificate is 'blocked' when the response was stopped and 'foun
   notifier.maybeNotify(2, "https://b.test/x.js", diginotar, everything, true);
   expect(shown.map(({ title, message }) => ({ title, message }))).toEqual([
     { title: "Chain Sentry found a blocked certificate", message: "https://a.test: Blocked root certificate: DigiNotar Root CA. DigiNotar compromise (2011)" },
-    { title: "Chain Sentry blocked a blocked certificate", message: "https://b.test: Blocked root certificate: DigiNotar Root CA. DigiNotar compromise (2011)" },
+    {
+      title: "Chain Sentry blocked a blocked certificate",
+      message: "https://b.test: Blocked root certificate: DigiNotar Root CA. DigiNotar compromise (2011)",
+    },
   ]);
 });

@@ -25,7 +25,10 @@ function fakeDnr() {
 
 function fakeAlarms() {
   const alarms = new Map<string, number>();
-  return { alarms, api: { create: (name: string, { when }: { when: number }) => void alarms.set(name, when), clear: async (name: string) => alarms.delete(name) } };
+  return {
+    alarms,
+    api: { create: (name: string, { when }: { when: number }) => void alarms.set(name, when), clear: async (name: string) => alarms.delete(name) },
+  };
 }
 
 const verdict = { level: "blocked", findings: [], chain: [], blocklistVersion: "v", analyzedAt: 0 } as Verdict;
@@ -45,7 +48,12 @@ test("a blocked origin's documents go to the block page and everything else is c
   const until = Date.now() + 60_000;
   await quarantine.add("https://bad.example:8444/page?x=1", stop, "/popup/blocked.html?id=abc", until, "settings-1");
   expect([...dnr.rules.values()]).toEqual([
-    { id: 1, priority: 1, action: { type: "redirect", redirect: { extensionPath: "/popup/blocked.html?id=abc" } }, condition: { urlFilter: "|https://bad.example:8444/", resourceTypes: ["main_frame"] } },
+    {
+      id: 1,
+      priority: 1,
+      action: { type: "redirect", redirect: { extensionPath: "/popup/blocked.html?id=abc" } },
+      condition: { urlFilter: "|https://bad.example:8444/", resourceTypes: ["main_frame"] },
+    },
     { id: 2, priority: 1, action: { type: "block" }, condition: { urlFilter: "|https://bad.example:8444/" } },
   ]);
   expect(quarantine.stoppedBy("https://bad.example:8444/other")?.verdict).toBe(verdict);

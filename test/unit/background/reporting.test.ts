@@ -1,6 +1,14 @@
 import { Problems } from "../../../background/problems";
 import {
-  BACKOFF_BASE_MS, BACKOFF_CAP_MS, MAX_QUEUED_BYTES, MAX_QUEUED_EVENTS, Reporter, REPORTING_ALARM, RETRY_AFTER_CAP_MS, retryAfterSpreadMs, SETTLE_MS,
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  MAX_QUEUED_BYTES,
+  MAX_QUEUED_EVENTS,
+  Reporter,
+  REPORTING_ALARM,
+  RETRY_AFTER_CAP_MS,
+  retryAfterSpreadMs,
+  SETTLE_MS,
   type ReporterDeps,
 } from "../../../background/reporting";
 import { droppedEvent } from "../../../src/reporting/events";
@@ -9,16 +17,33 @@ import { fakeStorageArea } from "../support/fakeStorage";
 
 const START = Date.UTC(2026, 0, 1);
 const config = (over: Partial<ReportingConfig> = {}): ReportingConfig => ({
-  endpoint: "https://collector.test/ingest", format: "ndjson", headers: {}, minLevel: "warning", url: "origin",
-  includeChain: false, batchSize: 10, intervalSeconds: 30, ...over,
+  endpoint: "https://collector.test/ingest",
+  format: "ndjson",
+  headers: {},
+  minLevel: "warning",
+  url: "origin",
+  includeChain: false,
+  batchSize: 10,
+  intervalSeconds: 30,
+  ...over,
 });
 
 let serial = 0;
 /** Ids of one fixed shape, so the ids a request carried can be read from its body whatever the format. */
 const event = (over: Partial<ReportEvent> = {}): ReportEvent => ({
-  id: `ev-${String(++serial).padStart(8, "0")}`, time: START, kind: "finding", level: "blocked", ruleId: "blocked-certificate",
-  title: "A blocked certificate", url: "https://site.test", serverAddress: "site.test", stopped: false,
-  blocklistVersion: "b1", extensionVersion: "0.1.0", browserVersion: "Firefox 140", ...over,
+  id: `ev-${String(++serial).padStart(8, "0")}`,
+  time: START,
+  kind: "finding",
+  level: "blocked",
+  ruleId: "blocked-certificate",
+  title: "A blocked certificate",
+  url: "https://site.test",
+  serverAddress: "site.test",
+  stopped: false,
+  blocklistVersion: "b1",
+  extensionVersion: "0.1.0",
+  browserVersion: "Firefox 140",
+  ...over,
 });
 const events = (n: number) => Array.from({ length: n }, () => event());
 
@@ -52,7 +77,12 @@ function setup(options: { storage?: ReturnType<typeof fakeStorageArea>; script?:
   const alarms = { create: jest.fn(), clear: jest.fn(async () => true) };
   const problems = new Problems({ warn: () => undefined });
   const dropped: ReporterDeps["dropped"] = (count, time, c) =>
-    droppedEvent(count, { time, extensionVersion: "0.1.0", browserVersion: "Firefox 140", blocklistVersion: "b1" }, c, () => `dropped-${String(++serial).padStart(8, "0")}`);
+    droppedEvent(
+      count,
+      { time, extensionVersion: "0.1.0", browserVersion: "Firefox 140", blocklistVersion: "b1" },
+      c,
+      () => `dropped-${String(++serial).padStart(8, "0")}`,
+    );
   const reporter = new Reporter({ storage, fetch: server.fetch, alarms, problems, random: options.random ?? (() => 0.5), dropped });
   return { reporter, storage, server, alarms, problems };
 }
@@ -137,12 +167,21 @@ test("the queue survives a restart (a suspended event page, a browser restart) a
 });
 
 test("unreadable stored data is reported to Problems and dropped; restore never rejects", async () => {
-  const storage = fakeStorageArea({ "reporting:meta": { chunks: [0, 1], dropped: 0, unreported: 0, notice: null, lastSuccess: null, lastError: null, failures: 0, nextAttempt: null }, "reporting:queue:0": [event(), { id: 5 }], "reporting:queue:1": "garbage" });
+  const storage = fakeStorageArea({
+    "reporting:meta": { chunks: [0, 1], dropped: 0, unreported: 0, notice: null, lastSuccess: null, lastError: null, failures: 0, nextAttempt: null },
+    "reporting:queue:0": [event(), { id: 5 }],
+    "reporting:queue:1": "garbage",
+  });
   const { reporter, problems } = setup({ storage });
   await expect(reporter.restore()).resolves.toBeUndefined();
   reporter.configure(config());
   expect(reporter.status()?.queued).toBe(1);
-  expect(problems.list()).toEqual([expect.objectContaining({ area: "reporting", message: expect.stringMatching(/1 event\(s\) in "reporting:queue:0" of the wrong shape; "reporting:queue:1" is not a list/) })]);
+  expect(problems.list()).toEqual([
+    expect.objectContaining({
+      area: "reporting",
+      message: expect.stringMatching(/1 event\(s\) in "reporting:queue:0" of the wrong shape; "reporting:queue:1" is not a list/),
+    }),
+  ]);
 
   const broken = fakeStorageArea();
   broken.get = () => Promise.reject(new Error("disk gone"));
@@ -276,7 +315,13 @@ test("one delivery at a time", async () => {
     inFlight--;
     return answer(...args);
   };
-  const r = new Reporter({ storage: fakeStorageArea(), fetch: slow, alarms: { create: jest.fn(), clear: jest.fn(async () => true) }, problems: new Problems(), dropped: () => event() });
+  const r = new Reporter({
+    storage: fakeStorageArea(),
+    fetch: slow,
+    alarms: { create: jest.fn(), clear: jest.fn(async () => true) },
+    problems: new Problems(),
+    dropped: () => event(),
+  });
   await r.restore();
   r.configure(config({ batchSize: 1 }));
   r.enqueue(events(3));
@@ -313,7 +358,12 @@ test("nothing is queued or sent while reporting is off, and turning it off drops
   expect(Object.keys(storage.data).filter((k) => k.startsWith("reporting:"))).toEqual([]);
 
   // A stored queue found at start under a policy without reporting is dropped too.
-  const again = setup({ storage: fakeStorageArea({ "reporting:queue:0": [event()], "reporting:meta": { chunks: [0], dropped: 0, unreported: 0, notice: null, lastSuccess: null, lastError: null, failures: 0, nextAttempt: null } }) });
+  const again = setup({
+    storage: fakeStorageArea({
+      "reporting:queue:0": [event()],
+      "reporting:meta": { chunks: [0], dropped: 0, unreported: 0, notice: null, lastSuccess: null, lastError: null, failures: 0, nextAttempt: null },
+    }),
+  });
   again.reporter.configure(null);
   await again.reporter.restore();
   await again.reporter.flush();

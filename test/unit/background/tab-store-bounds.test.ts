@@ -14,7 +14,16 @@ import { analyzer, makePki, securityInfo } from "../support/chains";
 let page: ResponseRecord;
 beforeAll(async () => {
   const info = await securityInfo(await makePki());
-  page = { tabId: 4, url: "https://site.test/", topLevel: true, info, verdict: analyzer().analyze(info), der: info.certificates.map((c) => Buffer.from(Uint8Array.from(c.rawDER!)).toString("base64")), blocked: false, time: 1 };
+  page = {
+    tabId: 4,
+    url: "https://site.test/",
+    topLevel: true,
+    info,
+    verdict: analyzer().analyze(info),
+    der: info.certificates.map((c) => Buffer.from(Uint8Array.from(c.rawDER!)).toString("base64")),
+    blocked: false,
+    time: 1,
+  };
 });
 
 /** A store, and the tab state the popup is answered with. */

@@ -12,9 +12,14 @@ async function response(url: string, topLevel: boolean, opts: { builtInRoot?: bo
   const a = analyzer();
   if (opts.block) a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
   return {
-    tabId: 4, url, topLevel, info, verdict: a.analyze(info),
+    tabId: 4,
+    url,
+    topLevel,
+    info,
+    verdict: a.analyze(info),
     der: info.certificates.map((c) => Buffer.from(Uint8Array.from(c.rawDER!)).toString("base64")),
-    blocked: false, time: Date.now(),
+    blocked: false,
+    time: Date.now(),
   };
 }
 
@@ -261,7 +266,11 @@ describe("what storage.session receives", () => {
     store.record(cdn);
     await jest.advanceTimersByTimeAsync(250);
     expect(writes).toHaveLength(1);
-    expect(Object.keys(writes[0]).filter((k) => !k.startsWith("der:")).sort()).toEqual(["tab-counts:4", "tab-origin:4:0", "tab:4"]);
+    expect(
+      Object.keys(writes[0])
+        .filter((k) => !k.startsWith("der:"))
+        .sort(),
+    ).toEqual(["tab-counts:4", "tab-origin:4:0", "tab:4"]);
     expect(Object.keys(writes[0]).filter((k) => k.startsWith("der:"))).toHaveLength(6);
     // The tab's own key and its origins' pieces hold no bytes.
     const pieces = JSON.stringify([writes[0]["tab:4"], writes[0]["tab-origin:4:0"]]);
@@ -321,7 +330,11 @@ describe("what storage.session receives", () => {
     store.record(await response("https://site.test/", true));
     for (const host of ["a", "b", "c"]) store.record(await response(`https://${host}.test/x.js`, false));
     await store.flush();
-    expect(Object.keys(session.data).filter((k) => k.startsWith("tab-origin:4:")).sort()).toEqual(["tab-origin:4:0", "tab-origin:4:1", "tab-origin:4:2"]);
+    expect(
+      Object.keys(session.data)
+        .filter((k) => k.startsWith("tab-origin:4:"))
+        .sort(),
+    ).toEqual(["tab-origin:4:0", "tab-origin:4:1", "tab-origin:4:2"]);
     store.record(await response("https://other.test/", true));
     store.record(await response("https://d.test/x.js", false));
     await store.flush();
@@ -340,7 +353,11 @@ describe("what storage.session receives", () => {
     const { plain, blocked } = await judgedTwice("https://cdn.test/other.js");
     store.record(plain);
     store.record(blocked);
-    store.recordFailure(4, { url: "https://bad.test/", origin: "https://bad.test", error: "Peer’s Certificate issuer is not recognized.", type: "script", time: 5 }, false);
+    store.recordFailure(
+      4,
+      { url: "https://bad.test/", origin: "https://bad.test", error: "Peer’s Certificate issuer is not recognized.", type: "script", time: 5 },
+      false,
+    );
     store.recordUnchecked(4, { url: "https://site.test/sw.js", origin: "https://site.test", type: "script", reason: "service worker", time: 6 }, false);
     await jest.advanceTimersByTimeAsync(250);
     for (let i = 0; i < 7; i++) store.record({ ...cdn, blocked: i < 2, time: cdn.time + i });
@@ -351,17 +368,42 @@ describe("what storage.session receives", () => {
     const restarted = new TabStore(session, () => undefined, quiet());
     await restarted.restore();
     expect(restarted.get(4)).toEqual(shown);
-    expect(restarted.get(4)!.origins.map((o) => o.chains.map((c) => [c.requests, c.blockedRequests]))).toEqual([[[8, 2], [2, 0]], [[4, 0]]]);
+    expect(restarted.get(4)!.origins.map((o) => o.chains.map((c) => [c.requests, c.blockedRequests]))).toEqual([
+      [
+        [8, 2],
+        [2, 0],
+      ],
+      [[4, 0]],
+    ]);
     for (const c of fonts.verdict.chain) expect(restarted.certificate(4, c.sha256)).toBe(fonts.der[c.index]);
   });
 });
 
 test("a URL's origin and host come from the text before its path, as a URL parse gives them, also when looked up again", () => {
   const urls = [
-    "https://a.test/x.js", "https://a.test/y.css?v=1", "https://a.test", "https://a.test?q", "https://a.test#f", "https://a.test\\x",
-    "https://A.TEST:443/x", "https://a.test:8443/x", "https://user:pw@a.test/x", "https://[::1]:9443/x", "https://xn--bcher-kva.test/x", "https://bücher.test/x",
-    "wss://a.test/socket", "wss://a.test:443/socket", "https:///a.test/x", "https:\\\\a.test/x", "HTTPS://a.test/x", "http://a.test/x", "ftp://a.test/x",
-    "https://exa mple.test/x", "https://a.test:99999/x", "not a url", "",
+    "https://a.test/x.js",
+    "https://a.test/y.css?v=1",
+    "https://a.test",
+    "https://a.test?q",
+    "https://a.test#f",
+    "https://a.test\\x",
+    "https://A.TEST:443/x",
+    "https://a.test:8443/x",
+    "https://user:pw@a.test/x",
+    "https://[::1]:9443/x",
+    "https://xn--bcher-kva.test/x",
+    "https://bücher.test/x",
+    "wss://a.test/socket",
+    "wss://a.test:443/socket",
+    "https:///a.test/x",
+    "https:\\\\a.test/x",
+    "HTTPS://a.test/x",
+    "http://a.test/x",
+    "ftp://a.test/x",
+    "https://exa mple.test/x",
+    "https://a.test:99999/x",
+    "not a url",
+    "",
   ];
   const expected = (url: string) => {
     try {

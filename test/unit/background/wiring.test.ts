@@ -17,7 +17,11 @@ function fakeEvent() {
   return {
     added,
     addListener: (listener: Listener, filter?: unknown, options?: unknown) => void added.push({ listener, filter, options }),
-    removeListener: (listener: Listener) => void added.splice(added.findIndex((a) => a.listener === listener), 1),
+    removeListener: (listener: Listener) =>
+      void added.splice(
+        added.findIndex((a) => a.listener === listener),
+        1,
+      ),
   };
 }
 
@@ -82,13 +86,27 @@ function start(fake: ReturnType<typeof fakeBrowser>) {
   jest.isolateModules(() => require("../../../background/index"));
   const { webRequest, runtime } = fake.browser;
   const [onMessage] = runtime.onMessage.added;
-  const ask = <K extends RequestType>(type: K, request: Requests[K]["request"]) => (onMessage.listener as (m: unknown) => Promise<ResponseOf<K>>)({ type, ...request });
+  const ask = <K extends RequestType>(type: K, request: Requests[K]["request"]) =>
+    (onMessage.listener as (m: unknown) => Promise<ResponseOf<K>>)({ type, ...request });
   let requests = 0;
   /** A response on `tabId` that presented `info`, through the blocking listener; resolves once it is recorded. */
   const respond = async (tabId: number, url: string, type: WebRequest.ResourceType, info: SecurityInfo) => {
     const requestId = String(++requests);
     fake.chains.set(requestId, info);
-    const details = { requestId, tabId, url, type, frameId: 0, parentFrameId: -1, method: "GET", timeStamp: Date.now(), statusCode: 200, statusLine: "HTTP/1.1 200 OK", thirdParty: false, urlClassification: { firstParty: [], thirdParty: [] } };
+    const details = {
+      requestId,
+      tabId,
+      url,
+      type,
+      frameId: 0,
+      parentFrameId: -1,
+      method: "GET",
+      timeStamp: Date.now(),
+      statusCode: 200,
+      statusLine: "HTTP/1.1 200 OK",
+      thirdParty: false,
+      urlClassification: { firstParty: [], thirdParty: [] },
+    };
     const blocking = webRequest.onHeadersReceived.added.find((a) => a.options !== undefined)!;
     const decision = await (blocking.listener as (d: WebRequest.OnHeadersReceivedDetailsType) => Promise<WebRequest.BlockingResponse>)(details);
     await settled();
@@ -143,8 +161,18 @@ test("warn mode: a response's chain is judged by the core and shown in its tab's
   // Firefox's own TLS failure, and a response a service worker answered: both on the tab.
   const { onErrorOccurred, onBeforeRedirect, onHeadersReceived } = fake.browser.webRequest;
   onErrorOccurred.added[0].listener({ tabId: 7, url: "https://bad.test/x.js", type: "script", error: "SEC_ERROR_UNKNOWN_ISSUER" } as never);
-  onBeforeRedirect.added[0].listener({ tabId: 7, url: "https://site.test/app.js", redirectUrl: "https://site.test/app.js", statusCode: 0, type: "script", requestId: "sw" } as never);
-  expect(await tabState(7)).toMatchObject({ failures: [{ origin: "https://bad.test", error: "SEC_ERROR_UNKNOWN_ISSUER" }], unchecked: [{ url: "https://site.test/app.js" }] });
+  onBeforeRedirect.added[0].listener({
+    tabId: 7,
+    url: "https://site.test/app.js",
+    redirectUrl: "https://site.test/app.js",
+    statusCode: 0,
+    type: "script",
+    requestId: "sw",
+  } as never);
+  expect(await tabState(7)).toMatchObject({
+    failures: [{ origin: "https://bad.test", error: "SEC_ERROR_UNKNOWN_ISSUER" }],
+    unchecked: [{ url: "https://site.test/app.js" }],
+  });
 
   // An http: page replaces the tab's state; closing the tab drops it.
   onHeadersReceived.added[1].listener({ tabId: 7, url: "http://plain.test/", type: "main_frame" } as never);

@@ -18,7 +18,10 @@ const hex = (data: Uint8Array | ArrayBuffer) => createHash("sha256").update(new 
 async function verifiedDocument(payload: Omit<FeedPayload, "label" | "sequence" | "issuedAt" | "expiresAt">): Promise<FeedDocument> {
   const keys = await generateFeedKeys();
   const now = Date.now();
-  const jws = await signFeed({ label: "Corp", sequence: 1, issuedAt: new Date(now - 1000).toISOString(), expiresAt: new Date(now + 86_400_000).toISOString(), ...payload }, keys.privateJwk);
+  const jws = await signFeed(
+    { label: "Corp", sequence: 1, issuedAt: new Date(now - 1000).toISOString(), expiresAt: new Date(now + 86_400_000).toISOString(), ...payload },
+    keys.privateJwk,
+  );
   const key = parseFeedKey(keys.publicJwk);
   if (!key.ok) throw new Error(key.error);
   const result = await verifyFeed(jws, key.value);
@@ -40,7 +43,12 @@ test("an intermediate listed by SPKI is blocked, and so is a re-issued certifica
     expect(verdict.level).toBe("blocked");
     const blocked = verdict.findings.find((f) => f.ruleId === "blocked-certificate")!;
     expect(blocked.certIndex).toBe(1);
-    expect(blocked.match).toMatchObject({ source: "feed", key: "spkiSha256", label: "Leaked intermediate", incident: 'Listed by your organisation\'s signed feed "Corp" (sequence 1)' });
+    expect(blocked.match).toMatchObject({
+      source: "feed",
+      key: "spkiSha256",
+      label: "Leaked intermediate",
+      incident: 'Listed by your organisation\'s signed feed "Corp" (sequence 1)',
+    });
   }
   expect(analyzer().analyze(await securityInfo(pki)).level).not.toBe("blocked");
 });

@@ -25,7 +25,12 @@ test("a valid feed, JWK or PEM: in effect with its algorithm, label and interval
   expect(policy.errors).toEqual([]);
   const { effective, managedKeys } = resolveSettings({}, policy);
   expect(effective.feeds).toEqual([
-    { url: URL_A, publicKey: { alg: "ES256", jwk: { kty: "EC", crv: "P-256", x: keys.publicJwk.x, y: keys.publicJwk.y } }, label: "Corp emergency blocks", intervalMinutes: 15 },
+    {
+      url: URL_A,
+      publicKey: { alg: "ES256", jwk: { kty: "EC", crv: "P-256", x: keys.publicJwk.x, y: keys.publicJwk.y } },
+      label: "Corp emergency blocks",
+      intervalMinutes: 15,
+    },
     { url: "http://127.0.0.1:8080/feed.jws", publicKey: { alg: "EdDSA", spki: ed.publicPem.trim() }, intervalMinutes: DEFAULT_FEED_INTERVAL_MINUTES },
   ]);
   expect(managedKeys).toContain("feeds");
@@ -57,7 +62,9 @@ test("a feed without a usable url or key is left out, naming the field; the othe
 });
 
 test(`not an array: no feed, one message; more than ${MAX_FEEDS}: the first ${MAX_FEEDS} apply`, () => {
-  expect(validatePolicy({ feeds: { url: URL_A } }).errors).toEqual([expect.stringMatching(/^feeds: expected an array such as .*, got an object; no feed is fetched$/)]);
+  expect(validatePolicy({ feeds: { url: URL_A } }).errors).toEqual([
+    expect.stringMatching(/^feeds: expected an array such as .*, got an object; no feed is fetched$/),
+  ]);
   const many = Array.from({ length: MAX_FEEDS + 2 }, (_, i) => ({ url: `${URL_A}?n=${i}`, publicKey: keys.publicJwk }));
   const policy = validatePolicy({ feeds: many });
   expect(policy.values.feeds).toHaveLength(MAX_FEEDS);
@@ -67,11 +74,18 @@ test(`not an array: no feed, one message; more than ${MAX_FEEDS}: the first ${MA
 test("the policy's blocklist takes OneCRL-style entries (issuer+serial, subject+SPKI), as feeds do", () => {
   const issuer = "MBIxEDAOBgNVBAMMB1Rlc3QgQ0E="; // DER of CN=Test CA
   const policy = validatePolicy({
-    blocklist: [{ issuerSerial: { issuer, serial: "04:00:AB" } }, { subjectSpki: { subject: issuer, spkiSha256: "ab".repeat(32) } }, { issuerSerial: { issuer: "not a name", serial: "1" } }],
+    blocklist: [
+      { issuerSerial: { issuer, serial: "04:00:AB" } },
+      { subjectSpki: { subject: issuer, spkiSha256: "ab".repeat(32) } },
+      { issuerSerial: { issuer: "not a name", serial: "1" } },
+    ],
   });
   expect(policy.values.blocklist).toEqual([
     { issuerSerial: { issuer, serial: "0400ab" }, source: "policy" },
     { subjectSpki: { subject: issuer, spkiSha256: "ab".repeat(32) }, source: "policy" },
   ]);
-  expect(policy.errors).toEqual([expect.stringMatching(/^blocklist\[2\]\.issuerSerial\.issuer: expected the base64 of a DER-encoded name/), expect.stringMatching(/^blocklist\[2\]: entry ignored/)]);
+  expect(policy.errors).toEqual([
+    expect.stringMatching(/^blocklist\[2\]\.issuerSerial\.issuer: expected the base64 of a DER-encoded name/),
+    expect.stringMatching(/^blocklist\[2\]: entry ignored/),
+  ]);
 });

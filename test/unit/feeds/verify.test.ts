@@ -63,7 +63,9 @@ describe("a good document", () => {
     if (!result.ok) throw new Error(`${result.kind}: ${result.message}`);
     expect(pinned(keys[alg], form).alg).toBe(alg);
     expect(result.document).toMatchObject({ label: "Example Corp", sequence: 5, knownIntermediates: [SHA256_B] });
-    expect(result.document.blocklist).toEqual([expect.objectContaining({ sha256: SHA256_A, source: "feed", reason: expect.stringMatching(/signed feed "Example Corp" \(sequence 5\)/) })]);
+    expect(result.document.blocklist).toEqual([
+      expect.objectContaining({ sha256: SHA256_A, source: "feed", reason: expect.stringMatching(/signed feed "Example Corp" \(sequence 5\)/) }),
+    ]);
     expect(result.document.allowlist).toEqual([expect.objectContaining({ spkiSha256: SHA256_B, source: "feed" })]);
     expect(result.entryErrors).toEqual([]);
     expect(result.payload).toBe(jws.split(".")[1]);
@@ -188,7 +190,11 @@ describe("the signed content", () => {
 describe("sequence and expiry", () => {
   test("a lower sequence than the last accepted is a rollback; a higher one is accepted", async () => {
     const jws = await signFeed(payload({ sequence: 5 }), keys.ES256.privateJwk);
-    expect(await verifyFeed(jws, pinned(keys.ES256), { last: { sequence: 6, payload: "x" } })).toMatchObject({ ok: false, kind: "rollback", message: expect.stringMatching(/older than sequence 6/) });
+    expect(await verifyFeed(jws, pinned(keys.ES256), { last: { sequence: 6, payload: "x" } })).toMatchObject({
+      ok: false,
+      kind: "rollback",
+      message: expect.stringMatching(/older than sequence 6/),
+    });
     expect((await verifyFeed(jws, pinned(keys.ES256), { last: { sequence: 4, payload: "x" } })).ok).toBe(true);
   });
 
@@ -197,7 +203,11 @@ describe("sequence and expiry", () => {
     const changed = await signFeed(payload({ sequence: 5, label: "Example Corp (edited)" }), keys.ES256.privateJwk);
     const last = { sequence: 5, payload: first.split(".")[1] };
     expect((await verifyFeed(first, pinned(keys.ES256), { last })).ok).toBe(true);
-    expect(await verifyFeed(changed, pinned(keys.ES256), { last })).toMatchObject({ ok: false, kind: "rollback", message: expect.stringMatching(/other content/) });
+    expect(await verifyFeed(changed, pinned(keys.ES256), { last })).toMatchObject({
+      ok: false,
+      kind: "rollback",
+      message: expect.stringMatching(/other content/),
+    });
   });
 
   test("past expiresAt: expired; accepted with checkExpiry false (the stored last good document)", async () => {

@@ -143,7 +143,15 @@ describe("droppedEvent", () => {
 
   test("says how many events the full queue dropped, with its own id, whatever minLevel", () => {
     const event = droppedEvent(1234, context, config({ minLevel: "blocked", deviceLabel: "kiosk" }), idSource("drop"));
-    expect(event).toMatchObject({ id: "drop-1", kind: "dropped", ruleId: "dropped-events", dropped: 1234, time: context.time, deviceLabel: "kiosk", stopped: false });
+    expect(event).toMatchObject({
+      id: "drop-1",
+      kind: "dropped",
+      ruleId: "dropped-events",
+      dropped: 1234,
+      time: context.time,
+      deviceLabel: "kiosk",
+      stopped: false,
+    });
     expect(event.title).toMatch(/dropped 1234 events/);
     expect(event).not.toHaveProperty("certificate");
     expect(event).not.toHaveProperty("url");

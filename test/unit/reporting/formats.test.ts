@@ -56,7 +56,10 @@ describe("otlp: valid against the official OTLP protobuf definitions", () => {
 
   test("POSTs to {endpoint}/v1/logs as JSON, with the token as a bearer and the policy's extra headers", async () => {
     const { events: batch } = await events();
-    const { url, headers } = serializeBatch(batch, config({ endpoint: "https://otel.example.com:4318/", token: "s3cr3t", headers: { "X-Scope-OrgID": "security" } }));
+    const { url, headers } = serializeBatch(
+      batch,
+      config({ endpoint: "https://otel.example.com:4318/", token: "s3cr3t", headers: { "X-Scope-OrgID": "security" } }),
+    );
     expect(url).toBe("https://otel.example.com:4318/v1/logs");
     expect(headers).toEqual({ "Content-Type": "application/json", Authorization: "Bearer s3cr3t", "X-Scope-OrgID": "security" });
     expect(serializeBatch(batch, config({ endpoint: "https://otel.example.com/base///" })).url).toBe("https://otel.example.com/base/v1/logs");
@@ -198,15 +201,23 @@ describe("ndjson", () => {
     expect(url).toBe(cfg.endpoint);
     expect(headers).toEqual({ "Content-Type": "application/x-ndjson", Authorization: "Bearer t" });
     expect(body.endsWith("\n")).toBe(true);
-    const lines = body.slice(0, -1).split("\n").map((l) => JSON.parse(l));
+    const lines = body
+      .slice(0, -1)
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l["chain_sentry.event.id"])).toEqual(batch.map((e) => e.id));
     expect(lines.map((l) => l["chain_sentry.rule.id"])).toEqual(batch.map((e) => e.ruleId));
   });
 
   test("the same record as a Splunk event", async () => {
     const { events: batch, config: cfg } = await events();
-    const ndjson = serializeBatch(batch, { ...cfg, format: "ndjson" }).body.trim().split("\n").map((l) => JSON.parse(l));
-    const hec = serializeBatch(batch, { ...cfg, format: "splunk-hec" }).body.split("\n").map((l) => JSON.parse(l).event);
+    const ndjson = serializeBatch(batch, { ...cfg, format: "ndjson" })
+      .body.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const hec = serializeBatch(batch, { ...cfg, format: "splunk-hec" })
+      .body.split("\n")
+      .map((l) => JSON.parse(l).event);
     expect(ndjson).toEqual(hec);
   });
 });
@@ -228,11 +239,22 @@ describe("hostile text from servers and policies", () => {
   test("no header value carries a line break, whatever the token or extra headers hold", async () => {
     const { events: batch } = await events();
     for (const format of ["otlp", "splunk-hec", "ndjson"] as const) {
-      const { headers } = serializeBatch(batch, config({ format, token: "abc\r\nX-Injected: 1", headers: { "X-Tenant": "a\nb", "Bad Name": "x", "content-type": "text/plain", authorization: "Basic x" } }));
+      const { headers } = serializeBatch(
+        batch,
+        config({
+          format,
+          token: "abc\r\nX-Injected: 1",
+          headers: { "X-Tenant": "a\nb", "Bad Name": "x", "content-type": "text/plain", authorization: "Basic x" },
+        }),
+      );
       for (const [name, value] of Object.entries(headers)) {
         expect(`${name}: ${value}`).not.toMatch(/[\r\n\0]/);
       }
-      expect(Object.keys(headers).map((h) => h.toLowerCase()).sort()).toEqual(["authorization", "content-type", "x-tenant"]);
+      expect(
+        Object.keys(headers)
+          .map((h) => h.toLowerCase())
+          .sort(),
+      ).toEqual(["authorization", "content-type", "x-tenant"]);
       expect(headers["Content-Type"]).not.toBe("text/plain");
       expect(headers.Authorization).toMatch(/^(Bearer|Splunk) abc X-Injected: 1$/);
     }

@@ -7,7 +7,18 @@ const reporting = (fields: Record<string, unknown>) => validatePolicy({ reportin
 describe("policy key reporting: valid", () => {
   test("endpoint and format alone: reporting on, with the defaults", () => {
     expect(reporting({ endpoint: ENDPOINT, format: "otlp" })).toEqual({
-      values: { reporting: { endpoint: ENDPOINT, format: "otlp", headers: {}, minLevel: "warning", url: "origin", includeChain: false, batchSize: 100, intervalSeconds: 30 } },
+      values: {
+        reporting: {
+          endpoint: ENDPOINT,
+          format: "otlp",
+          headers: {},
+          minLevel: "warning",
+          url: "origin",
+          includeChain: false,
+          batchSize: 100,
+          intervalSeconds: 30,
+        },
+      },
       locked: false,
       errors: [],
       present: true,
@@ -54,14 +65,38 @@ describe("policy key reporting: valid", () => {
 
 describe("policy key reporting: each bad field reported precisely and ignored, the rest applied", () => {
   test.each([
-    ["endpoint", "http://collector.corp:4318", 'reporting.endpoint: http: is allowed only to this computer (127.0.0.0/8, ::1, localhost), got "http://collector.corp:4318": use https:'],
-    ["endpoint", "http://128.0.0.1", 'reporting.endpoint: http: is allowed only to this computer (127.0.0.0/8, ::1, localhost), got "http://128.0.0.1": use https:'],
-    ["endpoint", "http://localhost.evil.example", 'reporting.endpoint: http: is allowed only to this computer (127.0.0.0/8, ::1, localhost), got "http://localhost.evil.example": use https:'],
-    ["endpoint", "ftp://collector.example.com", 'reporting.endpoint: expected an https: URL, or http: to this computer (127.0.0.0/8, ::1, localhost), got "ftp://collector.example.com"'],
-    ["endpoint", "collector.example.com:4318", 'reporting.endpoint: expected an https: URL, or http: to this computer (127.0.0.0/8, ::1, localhost), got "collector.example.com:4318"'],
+    [
+      "endpoint",
+      "http://collector.corp:4318",
+      'reporting.endpoint: http: is allowed only to this computer (127.0.0.0/8, ::1, localhost), got "http://collector.corp:4318": use https:',
+    ],
+    [
+      "endpoint",
+      "http://128.0.0.1",
+      'reporting.endpoint: http: is allowed only to this computer (127.0.0.0/8, ::1, localhost), got "http://128.0.0.1": use https:',
+    ],
+    [
+      "endpoint",
+      "http://localhost.evil.example",
+      'reporting.endpoint: http: is allowed only to this computer (127.0.0.0/8, ::1, localhost), got "http://localhost.evil.example": use https:',
+    ],
+    [
+      "endpoint",
+      "ftp://collector.example.com",
+      'reporting.endpoint: expected an https: URL, or http: to this computer (127.0.0.0/8, ::1, localhost), got "ftp://collector.example.com"',
+    ],
+    [
+      "endpoint",
+      "collector.example.com:4318",
+      'reporting.endpoint: expected an https: URL, or http: to this computer (127.0.0.0/8, ::1, localhost), got "collector.example.com:4318"',
+    ],
     ["endpoint", 4318, "reporting.endpoint: expected an https: URL, or http: to this computer (127.0.0.0/8, ::1, localhost), got 4318"],
     ["endpoint", "https://otel.example.com/#x", 'reporting.endpoint: must not have a fragment (#...), got "https://otel.example.com/#x"'],
-    ["endpoint", "https://otel.example.com/?k=v", 'reporting.endpoint: must not have a query (?...): the otlp path /v1/logs is appended to it, got "https://otel.example.com/?k=v"'],
+    [
+      "endpoint",
+      "https://otel.example.com/?k=v",
+      'reporting.endpoint: must not have a query (?...): the otlp path /v1/logs is appended to it, got "https://otel.example.com/?k=v"',
+    ],
     ["format", "OTLP", 'reporting.format: expected "otlp", "splunk-hec" or "ndjson", got "OTLP" (values are lowercase)'],
     ["format", "json", 'reporting.format: expected "otlp", "splunk-hec" or "ndjson", got "json"'],
   ])("%s %p: not applied, and one error says reporting is off", (field, value, message) => {
@@ -74,7 +109,9 @@ describe("policy key reporting: each bad field reported precisely and ignored, t
     expect(reporting({ format: "otlp" }).errors).toEqual(["reporting: not applied, nothing is reported: no endpoint"]);
     expect(reporting({ endpoint: ENDPOINT }).errors).toEqual(["reporting: not applied, nothing is reported: no format"]);
     expect(reporting({}).errors).toEqual(["reporting: not applied, nothing is reported: no endpoint and no format"]);
-    expect(reporting({ endpoint: "http://example.com", format: "xml" }).errors.slice(-1)).toEqual(["reporting: not applied, nothing is reported: no valid endpoint and no valid format"]);
+    expect(reporting({ endpoint: "http://example.com", format: "xml" }).errors.slice(-1)).toEqual([
+      "reporting: not applied, nothing is reported: no valid endpoint and no valid format",
+    ]);
   });
 
   test("credentials in the endpoint are refused without being quoted back (the options page shows the errors)", () => {
@@ -131,7 +168,7 @@ describe("policy key reporting: each bad field reported precisely and ignored, t
     });
     expect(r.values.reporting?.headers).toEqual({ "X-Tenant": "security", "X-Scope-OrgID": "fleet" });
     expect(r.errors).toEqual([
-      "reporting.headers.\"Bad Name\": not a valid header name (letters, digits and !#$%&'*+.^_`|~-), ignored",
+      'reporting.headers."Bad Name": not a valid header name (letters, digits and !#$%&\'*+.^_`|~-), ignored',
       'reporting.headers."Content-Type": set by Chain Sentry for the format, ignored',
       'reporting.headers."host": set by Chain Sentry for the format, ignored',
       'reporting.headers."Content-Length": set by Chain Sentry for the format, ignored',
@@ -156,7 +193,9 @@ describe("policy key reporting: each bad field reported precisely and ignored, t
 
   test("an unknown field is reported (a typo shows), the rest applied", () => {
     const r = reporting({ endpoint: ENDPOINT, format: "otlp", minlevel: "notice" });
-    expect(r.errors).toEqual(['reporting: unknown field "minlevel" ignored (expected endpoint, format, token, headers, minLevel, url, includeChain, deviceLabel, batchSize, intervalSeconds)']);
+    expect(r.errors).toEqual([
+      'reporting: unknown field "minlevel" ignored (expected endpoint, format, token, headers, minLevel, url, includeChain, deviceLabel, batchSize, intervalSeconds)',
+    ]);
     expect(r.values.reporting?.minLevel).toBe("warning");
   });
 
@@ -167,7 +206,9 @@ describe("policy key reporting: each bad field reported precisely and ignored, t
   ])("reporting as %s: one error, reporting off", (_, value, got) => {
     const r = validatePolicy({ reporting: value, mode: "block" });
     expect(r.values).toEqual({ mode: "block" });
-    expect(r.errors).toEqual([`reporting: expected an object such as { "endpoint": "https://collector.example.com:4318", "format": "otlp" }, ${got}; nothing is reported`]);
+    expect(r.errors).toEqual([
+      `reporting: expected an object such as { "endpoint": "https://collector.example.com:4318", "format": "otlp" }, ${got}; nothing is reported`,
+    ]);
   });
 
   test("a bad reporting key does not stop the other keys", () => {
@@ -192,6 +233,9 @@ describe("reporting is the policy's alone", () => {
     expect(sanitizeUserSettings(stored)).toEqual({});
     expect(resolveSettings(stored as never, validatePolicy(undefined)).effective.reporting).toBeNull();
     const view = buildSettingsView({}, policy);
-    expect(await applySettingsInput(view, { reporting: stored.reporting } as never)).toEqual({ ok: false, errors: [{ path: [], message: 'unknown setting "reporting"' }] });
+    expect(await applySettingsInput(view, { reporting: stored.reporting } as never)).toEqual({
+      ok: false,
+      errors: [{ path: [], message: 'unknown setting "reporting"' }],
+    });
   });
 });

@@ -65,7 +65,11 @@ test("a OneCRL subject + public key record matches a certificate with that subje
 
 test("a user blocklist entry by SHA-256 blocks the leaf and says it is the user's own list", async () => {
   const info = await securityInfo(await makePki());
-  const list = parseList([{ sha256: info.certificates[0].fingerprint.sha256.toLowerCase(), label: "Old test cert", reason: "Key leaked" }], "blocklist", "user");
+  const list = parseList(
+    [{ sha256: info.certificates[0].fingerprint.sha256.toLowerCase(), label: "Old test cert", reason: "Key leaked" }],
+    "blocklist",
+    "user",
+  );
   const [finding] = only(analyzer({ allowlist: [], blocklist: list.entries }).analyze(info));
   expect(finding).toMatchObject({ certIndex: 0, title: "Blocked site certificate: Old test cert" });
   expect(finding.explanation).toMatch(/your own blocklist.*Key leaked/);
@@ -84,7 +88,11 @@ test("a certificate on several lists names the first entry and says how many mor
     spkiSha256: Buffer.from(leaf.subjectPublicKeyInfoDigest.sha256, "base64").toString("hex"),
   };
   const explanationWith = (...by: (keyof typeof keys)[]) => {
-    const list = parseList(by.map((key) => ({ [key]: keys[key], label: `Leaf by ${key}` })), "blocklist", "user");
+    const list = parseList(
+      by.map((key) => ({ [key]: keys[key], label: `Leaf by ${key}` })),
+      "blocklist",
+      "user",
+    );
     return only(analyzer({ allowlist: [], blocklist: list.entries }).analyze(info))[0].explanation;
   };
   expect(explanationWith("sha256")).not.toMatch(/also matches/);
@@ -94,7 +102,11 @@ test("a certificate on several lists names the first entry and says how many mor
 
 test("a user's entry without a reference links the rule's reference, and a reason ending in a full stop gets no second one", async () => {
   const info = await securityInfo(await makePki());
-  const list = parseList([{ sha256: info.certificates[0].fingerprint.sha256.toLowerCase(), label: "Old test cert", reason: "Key leaked." }], "blocklist", "user");
+  const list = parseList(
+    [{ sha256: info.certificates[0].fingerprint.sha256.toLowerCase(), label: "Old test cert", reason: "Key leaked." }],
+    "blocklist",
+    "user",
+  );
   const [finding] = only(analyzer({ allowlist: [], blocklist: list.entries }).analyze(info));
   expect(finding.reference).toBe("https://learn.microsoft.com/en-us/security-updates/securityadvisories/2012/2718704");
   expect(finding.explanation).toMatch(/Key leaked\.$/);

@@ -23,8 +23,13 @@ test("an overridden certificate error is a warning that says the intermediates w
 });
 
 test("each category is said in words", async () => {
-  for (const [category, words] of [["domain_mismatch", /not valid for this site's name/], ["expired_or_not_yet_valid", /expired or not yet valid/]] as const) {
-    const finding = analyzer().analyze(await overridden(category)).findings.find((f) => f.ruleId === "certificate-error-overridden");
+  for (const [category, words] of [
+    ["domain_mismatch", /not valid for this site's name/],
+    ["expired_or_not_yet_valid", /expired or not yet valid/],
+  ] as const) {
+    const finding = analyzer()
+      .analyze(await overridden(category))
+      .findings.find((f) => f.ruleId === "certificate-error-overridden");
     expect(finding!.explanation).toMatch(words);
   }
 });
@@ -39,7 +44,9 @@ test("a normal connection has no such finding, and a cached verdict for the same
 
 test("a category this version does not know is quoted as Firefox sent it, cut at 40 characters", async () => {
   const category = "a_category_from_a_later_firefox_release_with_a_long_name";
-  const finding = analyzer().analyze(await overridden(category)).findings.find((f) => f.ruleId === "certificate-error-overridden");
+  const finding = analyzer()
+    .analyze(await overridden(category))
+    .findings.find((f) => f.ruleId === "certificate-error-overridden");
   expect(finding!.explanation).toBe(
     `Firefox would have refused this site's certificate (Firefox reported "${category.slice(0, 40)}"), but an exception was added for it. ` +
       "Firefox then reports no certificate chain, so the intermediates the server sent were not checked against the blocklist.",

@@ -49,7 +49,7 @@ test("both forms say in full which intermediate it is, where it came from and wh
   const [notice] = dynamic(analyzer().analyze(await securityInfo(pki, { builtInRoot: true })));
   expect(notice.title).toBe("Intermediate not in the bundled known store");
   expect(notice.explanation).toBe(
-    'The intermediate "Test Intermediate" is not in Chain Sentry\'s snapshot of the intermediates Firefox knows (Mozilla\'s preloaded CCADB list), ' +
+    "The intermediate \"Test Intermediate\" is not in Chain Sentry's snapshot of the intermediates Firefox knows (Mozilla's preloaded CCADB list), " +
       "so the server supplied it. It chains to a root Firefox ships, and the snapshot may predate a newly issued public intermediate, so this is only a notice.",
   );
 });

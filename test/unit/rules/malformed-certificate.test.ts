@@ -13,7 +13,9 @@ test("bytes that are not a certificate are a finding naming the certificate and 
 test("trailing bytes after a certificate are reported", async () => {
   const info = await securityInfo(await makePki(), { builtInRoot: true });
   info.certificates[0].rawDER = [...Array.from(info.certificates[0].rawDER!), 0, 0];
-  const finding = analyzer().analyze(info).findings.find((f) => f.ruleId === "malformed-certificate");
+  const finding = analyzer()
+    .analyze(info)
+    .findings.find((f) => f.ruleId === "malformed-certificate");
   expect(finding!.explanation).toMatch(/2 trailing bytes/);
 });
 
@@ -25,6 +27,10 @@ test("well-formed certificates give no finding", async () => {
 test("the finding says which checks could not run", async () => {
   const info = await securityInfo(await makePki(), { builtInRoot: true });
   info.certificates[0].rawDER = [...Array.from(info.certificates[0].rawDER!), 0];
-  const finding = analyzer().analyze(info).findings.find((f) => f.ruleId === "malformed-certificate");
-  expect(finding!.explanation).toMatch(/^The site certificate "localhost" could not be read: .*1 trailing byte.*\. Its key size and signature algorithm were not checked\.$/);
+  const finding = analyzer()
+    .analyze(info)
+    .findings.find((f) => f.ruleId === "malformed-certificate");
+  expect(finding!.explanation).toMatch(
+    /^The site certificate "localhost" could not be read: .*1 trailing byte.*\. Its key size and signature algorithm were not checked\.$/,
+  );
 });

@@ -37,7 +37,9 @@ export interface TestPki {
 }
 
 /** root → intermediate → leaf for localhost; override any certificate's options. */
-export async function makePki(overrides: { root?: Partial<IssueOptions>; intermediate?: Partial<IssueOptions>; leaf?: Partial<IssueOptions> } = {}): Promise<TestPki> {
+export async function makePki(
+  overrides: { root?: Partial<IssueOptions>; intermediate?: Partial<IssueOptions>; leaf?: Partial<IssueOptions> } = {},
+): Promise<TestPki> {
   const rootCa = await issue({ subject: "CN=Test Root,O=Chain Sentry Tests", ...overrides.root });
   const intermediate = await issue({ subject: "CN=Test Intermediate,O=Chain Sentry Tests", issuer: rootCa, ca: true, ...overrides.intermediate });
   const leaf = await issue({ subject: "CN=localhost", issuer: intermediate, hosts: ["localhost", "127.0.0.1"], ...overrides.leaf });
