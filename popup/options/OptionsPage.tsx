@@ -157,13 +157,20 @@ function SettingsForm({ initial }: { initial: SettingsView }) {
   );
 }
 
-/** Reads each file chosen in `picker` as a OneCRL document, in order, and empties the picker. */
+/**
+ * Reads each file chosen in `picker` as a OneCRL document, in order, and empties the picker. A file
+ * that cannot be read is reported as such, and the next ones are still read.
+ */
 async function importOneCrlFiles(picker: HTMLInputElement, onFile: (lines: string, report: ImportReport) => void): Promise<void> {
   const files = Array.from(picker.files ?? []);
   picker.value = "";
   for (const file of files) {
-    const result = await onecrlFileAsLines(await readText(file));
-    onFile(result.lines, { name: file.name, count: result.count, errors: result.errors, notes: result.notes });
+    try {
+      const result = await onecrlFileAsLines(await readText(file));
+      onFile(result.lines, { name: file.name, count: result.count, errors: result.errors, notes: result.notes });
+    } catch (error) {
+      onFile("", { name: file.name, count: 0, errors: [`The file could not be read: ${errorMessage(error)}`], notes: [] });
+    }
   }
 }
 

@@ -148,6 +148,21 @@ describe("settings form", () => {
       `${before}issuer-serial:${issuer} ${Buffer.from(serialNumber, "base64").toString("hex")} # EM DV TLS CA\n`,
     );
   });
+
+  test("a chosen file that cannot be read is reported by name, and the files after it are still imported", async () => {
+    renderOptions();
+    await findForm();
+    const issuer = "MD8xCzAJBgNVBAYTAk5MMRMwEQYDVQQKDAplTXVkaHJhIEJWMRswGQYDVQQDDBJFTSBEViBUTFMgQ0EgLSBHM0I=";
+    const onecrl = { data: [{ id: "rec-1", enabled: true, issuerName: issuer, serialNumber: "RB/KBH9VgbnLpOJqZoTyow==" }] };
+    // Not a Blob: FileReader refuses it, as it would a file removed from disk after it was chosen.
+    const unreadable = { name: "gone.json" };
+    const file = new File([JSON.stringify(onecrl)], "onecrl.json", { type: "application/json" });
+    fireEvent.change(screen.getByLabelText("Import OneCRL-format JSON file"), { target: { files: [unreadable, file] } });
+
+    await screen.findByText(/onecrl\.json: 1 entry added to the list above/);
+    expect(screen.getByText(/gone\.json/).closest("li")?.textContent).toMatch(/could not be read/);
+    expect(textarea("Your own blocklist").value).toContain(`issuer-serial:${issuer} `);
+  });
 });
 
 describe("the blocklist in use", () => {
