@@ -30,7 +30,15 @@
  */
 import type { Storage } from "webextension-polyfill";
 import { errorMessage } from "../src/errorMessage";
-import type { ChainRecord, ConnectionInfo, OriginRecord, TabState, TlsFailure, UncheckedResponse } from "../src/protocol";
+import {
+  CONNECTION_FIELDS,
+  type ChainRecord,
+  type ConnectionInfo,
+  type OriginRecord,
+  type TabState,
+  type TlsFailure,
+  type UncheckedResponse,
+} from "../src/protocol";
 import type { SecurityInfo } from "../src/securityInfo";
 import { worstLevel, type ChainCertificate, type Verdict } from "../src/verdict";
 import type { Problems } from "./problems";
@@ -84,36 +92,7 @@ export interface TabStoreOptions {
 
 export function connectionOf(info: SecurityInfo | null): ConnectionInfo {
   if (!info) return { state: "insecure" };
-  const {
-    state,
-    protocolVersion,
-    cipherSuite,
-    keaGroupName,
-    signatureSchemeName,
-    secretKeyLength,
-    certificateTransparencyStatus,
-    isExtendedValidation,
-    hsts,
-    usedEch,
-    usedOcsp,
-    usedDelegatedCredentials,
-    usedPrivateDns,
-  } = info;
-  return {
-    state,
-    protocolVersion,
-    cipherSuite,
-    keaGroupName,
-    signatureSchemeName,
-    secretKeyLength,
-    certificateTransparencyStatus,
-    isExtendedValidation,
-    hsts,
-    usedEch,
-    usedOcsp,
-    usedDelegatedCredentials,
-    usedPrivateDns,
-  };
+  return Object.fromEntries(CONNECTION_FIELDS.map((field) => [field, info[field]])) as ConnectionInfo;
 }
 
 export function originOf(url: string): string {

@@ -33,23 +33,25 @@ export interface SettingsView {
   managedKeys: (keyof EffectiveSettings)[];
 }
 
+/** The connection facts Firefox reports that the popup's connection details show. */
+export const CONNECTION_FIELDS = [
+  "state",
+  "protocolVersion",
+  "cipherSuite",
+  "keaGroupName",
+  "signatureSchemeName",
+  "secretKeyLength",
+  "certificateTransparencyStatus",
+  "isExtendedValidation",
+  "hsts",
+  "usedEch",
+  "usedOcsp",
+  "usedDelegatedCredentials",
+  "usedPrivateDns",
+] as const;
+
 /** The connection as Firefox reported it, for the popup's connection details. */
-export type ConnectionInfo = Pick<
-  SecurityInfo,
-  | "state"
-  | "protocolVersion"
-  | "cipherSuite"
-  | "keaGroupName"
-  | "signatureSchemeName"
-  | "secretKeyLength"
-  | "certificateTransparencyStatus"
-  | "isExtendedValidation"
-  | "hsts"
-  | "usedEch"
-  | "usedOcsp"
-  | "usedDelegatedCredentials"
-  | "usedPrivateDns"
->;
+export type ConnectionInfo = Pick<SecurityInfo, (typeof CONNECTION_FIELDS)[number]>;
 
 /** One distinct presented chain seen for a URL's origin. */
 export interface ChainRecord {
