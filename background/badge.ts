@@ -42,10 +42,10 @@ export const TITLE_DELAY_MS = 1000;
 
 /**
  * Shows each tab's badge and tooltip, calling the API (a message to Firefox's parent process per
- * call) only for what changed: the badge's text and colour within LEVEL_DELAY_MS of a change of
- * level or of the tooltip's headline, the tooltip's count of findings alone within TITLE_DELAY_MS. A page of 200 subresources would otherwise cost
- * 600 calls (measured in BENCHMARKS.md: two thirds of the page-load overhead), and with a 50 ms
- * batch still three calls per new finding while the page loads.
+ * call) only for what changed: within LEVEL_DELAY_MS of a change of level or of the tooltip's
+ * headline, within TITLE_DELAY_MS of a change of its count of findings alone. A page of 200
+ * subresources would otherwise cost 600 calls (measured in BENCHMARKS.md: two thirds of the
+ * page-load overhead), and with a 50 ms batch still three calls per new finding while it loads.
  */
 export class BadgeUpdater {
   /** What each tab shows: its level and tooltip. */

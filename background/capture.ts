@@ -68,7 +68,7 @@ function withoutChain(info: SecurityInfo): boolean {
   return info.state === "insecure" && info.certificates === undefined;
 }
 
-/** Responses recorded per task (see `later`). */
+/** Responses recorded per task (see recordingQueue). */
 const RECORD_SLICE = 32;
 
 export function createCapture(deps: CaptureDeps) {
