@@ -137,6 +137,23 @@ test("sign refuses a public key, and bad usage exits 64", () => {
 });
 
 describe("from-mozilla", () => {
+  /** `feed from-mozilla` over the test's onecrl.json and intermediates.json, signed with the corporate key. */
+  const fromMozilla = (sequence: string, out: string, ...more: string[]) =>
+    feed(
+      "from-mozilla",
+      "--onecrl",
+      path("onecrl.json"),
+      "--intermediates",
+      path("intermediates.json"),
+      "--key",
+      path("corp.private.jwk.json"),
+      "--sequence",
+      sequence,
+      "--out",
+      path(out),
+      ...more,
+    );
+
   const onecrl = JSON.parse(readFileSync(join(root, "data", "sources", "mozilla", "onecrl.json"), "utf8")) as {
     data: { enabled: boolean; issuerName?: string }[];
   };
@@ -191,19 +208,7 @@ describe("from-mozilla", () => {
       }),
     );
 
-    const result = feed(
-      "from-mozilla",
-      "--onecrl",
-      path("onecrl.json"),
-      "--intermediates",
-      path("intermediates.json"),
-      "--key",
-      path("corp.private.jwk.json"),
-      "--sequence",
-      "1",
-      "--out",
-      path("mozilla.jws"),
-    );
+    const result = fromMozilla("1", "mozilla.jws");
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/OneCRL: 2 blocklist entries written; left out 1 already in the bundled list, 1 disabled/);
@@ -243,20 +248,7 @@ describe("from-mozilla", () => {
     expect(dynamic({ knownIntermediates: document.knownIntermediates })).toEqual([]);
 
     // --full: the bundled record and intermediate as well.
-    const full = feed(
-      "from-mozilla",
-      "--onecrl",
-      path("onecrl.json"),
-      "--intermediates",
-      path("intermediates.json"),
-      "--key",
-      path("corp.private.jwk.json"),
-      "--sequence",
-      "2",
-      "--out",
-      path("full.jws"),
-      "--full",
-    );
+    const full = fromMozilla("2", "full.jws", "--full");
     expect(full.status).toBe(0);
     expect(full.stdout).toMatch(/OneCRL: 3 blocklist entries written; left out 0 already in the bundled list, 1 disabled/);
     expect(full.stdout).toMatch(/Intermediates: 2 known intermediates written/);
