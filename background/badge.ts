@@ -1,8 +1,8 @@
 /** The toolbar badge and tooltip per tab, from the worst verdict across the page and its subresources. */
 import type { Action } from "webextension-polyfill";
 import { commonName, LEVEL_SUMMARY } from "../src/names";
-import type { TabState } from "../src/protocol";
-import type { Level } from "../src/verdict";
+import type { ChainRecord, TabState } from "../src/protocol";
+import type { Finding, Level } from "../src/verdict";
 
 export const BADGE: Record<Level, { text: string; color: string }> = {
   blocked: { text: "✕", color: "#d70022" },
@@ -11,19 +11,35 @@ export const BADGE: Record<Level, { text: string; color: string }> = {
   ok: { text: "", color: "#5b5b66" },
 };
 
-/**
- * The tooltip in two parts: the headline ("Chain Sentry — Blocked: Blocked intermediate certificate: …")
- * and how many more findings there are (" (and 2 more findings)").
- */
-function tooltipParts(state: TabState): { headline: string; more: string } {
-  const findings = [state.top, ...state.origins.flatMap((o) => o.chains)].flatMap((r) => r?.verdict.findings ?? []);
-  const worst = findings.find((f) => f.severity === state.level);
-  if (!worst) {
-    const failure = state.failures[0];
-    return { headline: failure ? `Chain Sentry — ${commonName(failure.origin)}: ${failure.error}` : `Chain Sentry — ${LEVEL_SUMMARY.ok}`, more: "" };
+/** The first finding of the tab's level, page first: the one the tooltip names. Stops there. */
+function worstFinding(state: TabState): Finding | undefined {
+  const ofLevel = (record: ChainRecord | null) => record?.verdict.findings.find((f) => f.severity === state.level);
+  const top = ofLevel(state.top);
+  if (top) return top;
+  for (const origin of state.origins) {
+    for (const chain of origin.chains) {
+      const found = ofLevel(chain);
+      if (found) return found;
+    }
   }
-  const more = findings.length > 1 ? ` (and ${findings.length - 1} more finding${findings.length > 2 ? "s" : ""})` : "";
-  return { headline: `Chain Sentry — ${LEVEL_SUMMARY[state.level]}: ${worst.title}`, more };
+  return undefined;
+}
+
+/** "Chain Sentry — Blocked: Blocked intermediate certificate: …", or Firefox's first failure, or that nothing was found. */
+function headline(state: TabState, worst = worstFinding(state)): string {
+  if (worst) return `Chain Sentry — ${LEVEL_SUMMARY[state.level]}: ${worst.title}`;
+  const failure = state.failures[0];
+  return failure ? `Chain Sentry — ${commonName(failure.origin)}: ${failure.error}` : `Chain Sentry — ${LEVEL_SUMMARY.ok}`;
+}
+
+/** The tooltip in two parts: the headline and how many more findings there are (" (and 2 more findings)"). */
+function tooltipParts(state: TabState): { headline: string; more: string } {
+  const worst = worstFinding(state);
+  if (!worst) return { headline: headline(state, worst), more: "" };
+  let findings = state.top?.verdict.findings.length ?? 0;
+  for (const origin of state.origins) for (const chain of origin.chains) findings += chain.verdict.findings.length;
+  const more = findings > 1 ? ` (and ${findings - 1} more finding${findings > 2 ? "s" : ""})` : "";
+  return { headline: headline(state, worst), more };
 }
 
 /** "Chain Sentry — Blocked: Blocked intermediate certificate: … (and 2 more findings)". */
@@ -62,7 +78,8 @@ export class BadgeUpdater {
 
   update(state: TabState): void {
     const shown = this.#shown.get(state.tabId);
-    const delay = shown?.level === state.level && shown.headline === tooltipParts(state).headline ? TITLE_DELAY_MS : LEVEL_DELAY_MS;
+    // Only the count can have changed when the level and headline stand (the headline stops at its finding).
+    const delay = shown?.level === state.level && shown.headline === headline(state) ? TITLE_DELAY_MS : LEVEL_DELAY_MS;
     const pending = this.#pending.get(state.tabId);
     if (pending) {
       pending.state = state;
