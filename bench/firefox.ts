@@ -131,6 +131,9 @@ const uuids = new Map<string, string>(
 );
 const uuidOf = (dir: string) => uuids.get(JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")).browser_specific_settings.gecko.id)!;
 
+/** A build of Chain Sentry (its block page answers messages), as against a bench extension. */
+const isChainSentryBuild = (dir: string) => existsSync(path.join(dir, "popup/blocked.html"));
+
 /** The sites of the current pass (one pass per round-trip time). */
 let sites: BenchSites;
 const started = Date.now();
@@ -308,7 +311,7 @@ async function swappedPageLoads(worker: Worker): Promise<PageLoads> {
   const listenerStats: Record<string, unknown> = {};
   const check = async (c: SwapConfig) => {
     if (!c.dir) return;
-    if (existsSync(path.join(c.dir, "popup/blocked.html"))) {
+    if (isChainSentryBuild(c.dir)) {
       const { events } = await worker.call<{ events: unknown[] }>("ask", {
         uuid: uuidOf(c.dir),
         pagePath: "popup/blocked.html",
@@ -332,19 +335,23 @@ async function swappedPageLoads(worker: Worker): Promise<PageLoads> {
   const timing: Record<string, Record<string, number[]>> = {};
   type Times = Record<string, { ms: number; calls: number }>;
   const lastTimes = new Map<string, Times>();
-  const afterTurn = async (c: SwapConfig) => {
-    if (!c.dir || !existsSync(path.join(c.dir, "popup/blocked.html"))) return;
+  /** The build's totals since it started, if it is a timed build (bench/variants/timed.patch). */
+  const timesOf = async (c: SwapConfig): Promise<Times | null> => {
+    if (!c.dir || !isChainSentryBuild(c.dir)) return null;
     const times = await worker.call<Times | null>("ask", { uuid: uuidOf(c.dir), pagePath: "popup/blocked.html", message: { type: "bench-timing" } });
-    if (!times || !("onResponse (all)" in times)) return;
-    // Totals since the extension started: this turn's, less its warm load, from the check's or none.
+    return times && "onResponse (all)" in times ? times : null;
+  };
+  const beforeCounted = async (c: SwapConfig) => {
+    const times = await timesOf(c);
+    if (times) lastTimes.set(c.name, times);
+  };
+  const afterTurn = async (c: SwapConfig) => {
+    const times = await timesOf(c);
+    if (!times) return;
+    // This turn's counted loads: the totals less those before them.
     const before = lastTimes.get(c.name) ?? {};
     for (const [part, t] of Object.entries(times)) ((timing[c.name] ??= {})[part] ??= []).push((t.ms - (before[part]?.ms ?? 0)) / LOADS);
     lastTimes.delete(c.name);
-  };
-  const beforeCounted = async (c: SwapConfig) => {
-    if (!c.dir || !existsSync(path.join(c.dir, "popup/blocked.html"))) return;
-    const times = await worker.call<Times | null>("ask", { uuid: uuidOf(c.dir), pagePath: "popup/blocked.html", message: { type: "bench-timing" } });
-    if (times && "onResponse (all)" in times) lastTimes.set(c.name, times);
   };
   log(
     `one Firefox: a warm-up turn per configuration; ${ROUNDS} rounds, each configuration's turn ${WARMUP_LOADS} uncounted + ${LOADS} counted loads, order shuffled per round`,
