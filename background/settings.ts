@@ -5,7 +5,11 @@
  * in src/policy.ts; this file only does the I/O around it.
  *
  * Firefox caches storage.managed for the session (a policy change needs a browser restart there),
- * but the store still re-reads on storage.onChanged("managed"): other browsers and tests fire it.
+ * but the store still re-reads on storage.managed.onChanged: other browsers and tests fire it.
+ *
+ * It listens to storage.local's and storage.managed's own onChanged, never to storage.onChanged:
+ * a listener there makes Firefox send every storage.session write back to the background with its
+ * old value, and the tab state writes storage.session on every page load.
  *
  * A policy never lapses on an error: the last configuration read is kept in storage.local and
  * applied when storage.managed fails or no longer finds it (an administrator releases a browser by
@@ -27,7 +31,12 @@ interface StoredPolicy {
   readAt: number;
 }
 
-type ChangeListener = (changes: Record<string, unknown>, areaName: string) => void;
+type ChangeListener = (changes: Record<string, unknown>) => void;
+
+interface ChangeEvent {
+  addListener(listener: ChangeListener): void;
+  removeListener(listener: ChangeListener): void;
+}
 
 /** The part of the WebExtension API the store uses; the polyfill's `browser` fits it, and so does a test fake. */
 export interface SettingsBrowser {
@@ -36,13 +45,13 @@ export interface SettingsBrowser {
       get(keys: string): Promise<Record<string, unknown>>;
       set(items: Record<string, unknown>): Promise<void>;
       remove?(keys: string): Promise<void>;
+      onChanged: ChangeEvent;
     };
-    /** Absent in some contexts; its get() rejects ("Managed storage manifest not found") when there is no policy. */
-    managed?: { get(): Promise<Record<string, unknown>> };
-    onChanged: {
-      addListener(listener: ChangeListener): void;
-      removeListener(listener: ChangeListener): void;
-    };
+    /**
+     * Absent in some contexts; its get() rejects ("Managed storage manifest not found") when there
+     * is no policy. Firefox never fires its onChanged.
+     */
+    managed?: { get(): Promise<Record<string, unknown>>; onChanged?: ChangeEvent };
   };
 }
 
@@ -57,9 +66,9 @@ export interface SettingsStore {
   save(input: SettingsInput): Promise<SaveResult>;
   /** Called with the new view whenever the settings in force, the policy or its errors change. Returns an unsubscribe function. */
   onChange(listener: (view: SettingsView) => void): () => void;
-  /** Re-reads the areas now (the storage.onChanged listener does this by itself). */
+  /** Re-reads the areas now (the onChanged listeners do this by themselves). */
   reload(areas?: { local?: boolean; managed?: boolean }): Promise<SettingsView>;
-  /** Stops listening to storage.onChanged. */
+  /** Stops listening to the areas' onChanged. */
   dispose(): void;
 }
 
@@ -105,11 +114,12 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
       return publish();
     });
 
-  const onStorageChanged: ChangeListener = (changes, areaName) => {
-    if (areaName === "managed") void reload({ managed: true });
-    else if (areaName === "local" && changes && SETTINGS_KEY in changes) void reload({ local: true });
+  const onManagedChanged: ChangeListener = () => void reload({ managed: true });
+  const onLocalChanged: ChangeListener = (changes) => {
+    if (changes && SETTINGS_KEY in changes) void reload({ local: true });
   };
-  api.storage.onChanged.addListener(onStorageChanged);
+  api.storage.local.onChanged.addListener(onLocalChanged);
+  api.storage.managed?.onChanged?.addListener(onManagedChanged);
 
   const ready = reload();
 
@@ -135,7 +145,10 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    dispose: () => api.storage.onChanged.removeListener(onStorageChanged),
+    dispose: () => {
+      api.storage.local.onChanged.removeListener(onLocalChanged);
+      api.storage.managed?.onChanged?.removeListener(onManagedChanged);
+    },
   };
 }
 

@@ -28,7 +28,7 @@ const base64 = (bytes: ArrayLike<number>) => Buffer.from(Uint8Array.from(bytes))
 async function realBackground() {
   const problems = new Problems({ warn: () => undefined });
   const settingsBrowser: SettingsBrowser = {
-    storage: { local: fakeStorageArea(), onChanged: { addListener: () => undefined, removeListener: () => undefined } },
+    storage: { local: { ...fakeStorageArea(), onChanged: { addListener: () => undefined, removeListener: () => undefined } } },
   };
   const settings = createSettingsStore(settingsBrowser, { warn: () => undefined });
   await settings.ready;

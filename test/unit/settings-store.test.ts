@@ -1,6 +1,6 @@
 /**
  * The settings adapter against a small fake of the storage API (storage.local, storage.managed,
- * storage.onChanged): the one thing a browser cannot give a unit test.
+ * their onChanged events): the one thing a browser cannot give a unit test.
  */
 import { createSettingsStore, LAST_POLICY_KEY, SETTINGS_KEY, type SettingsBrowser } from "../../background/settings";
 import { DEFAULT_SETTINGS, type SettingsView } from "../../src/protocol";
@@ -13,13 +13,18 @@ const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6
 
 type Managed = { kind: "absent" } | { kind: "not-found" } | { kind: "broken"; message: string } | { kind: "data"; data: Record<string, unknown> };
 
-/** Behaves like Firefox: set() fires onChanged("local") asynchronously; get() returns copies. */
+/** Behaves like Firefox: set() fires storage.local.onChanged asynchronously; get() returns copies. */
 function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Managed } = {}) {
   const local = new Map<string, unknown>(Object.entries(initial.local ?? {}));
   let managed: Managed = initial.managed ?? { kind: "not-found" };
-  const listeners = new Set<(changes: Record<string, unknown>, area: string) => void>();
+  type Listener = (changes: Record<string, unknown>) => void;
+  const listeners = { local: new Set<Listener>(), managed: new Set<Listener>() };
   const calls = { managedGet: 0, localSet: 0, settingsWrites: 0 };
-  const fire = (changes: Record<string, unknown>, area: string) => setTimeout(() => listeners.forEach((l) => l(changes, area)), 0);
+  const fire = (changes: Record<string, unknown>, area: keyof typeof listeners) => setTimeout(() => listeners[area].forEach((l) => l(changes)), 0);
+  const event = (area: keyof typeof listeners) => ({
+    addListener: (l: Listener) => void listeners[area].add(l),
+    removeListener: (l: Listener) => void listeners[area].delete(l),
+  });
   const copy = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
   const storage: SettingsBrowser["storage"] = {
@@ -40,10 +45,7 @@ function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Manag
         }
         fire(changes, "local");
       },
-    },
-    onChanged: {
-      addListener: (l) => void listeners.add(l),
-      removeListener: (l) => void listeners.delete(l),
+      onChanged: event("local"),
     },
   };
   if (managed.kind !== "absent") {
@@ -55,6 +57,7 @@ function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Manag
         if (managed.kind === "data") return copy(managed.data);
         return {};
       },
+      onChanged: event("managed"),
     };
   }
   return {
@@ -132,7 +135,7 @@ describe("reading", () => {
 });
 
 describe("changes apply without a restart", () => {
-  test("a managed change (storage.onChanged 'managed') is re-read and announced", async () => {
+  test("a managed change (storage.managed.onChanged) is re-read and announced", async () => {
     const fake = fakeBrowser({ local: { [SETTINGS_KEY]: { mode: "warn", allowlist: [{ sha256: SHA256, source: "user" }] } }, managed: { kind: "not-found" } });
     const store = createSettingsStore(fake.browser, silent);
     await store.ready;
@@ -183,7 +186,7 @@ describe("changes apply without a restart", () => {
     await tick();
     expect(listener).not.toHaveBeenCalled();
     store.dispose();
-    expect(fake.listeners.size).toBe(0);
+    expect(fake.listeners.local.size + fake.listeners.managed.size).toBe(0);
   });
 });
 
@@ -204,7 +207,7 @@ describe("save", () => {
       blocklist: [{ sha1: SHA1, label: "Flame PCA", source: "user" }],
       allowlist: [],
     });
-    await tick(); // the storage.onChanged("local") echo of our own write changes nothing
+    await tick(); // the storage.local.onChanged echo of our own write changes nothing
     expect(listener).toHaveBeenCalledTimes(1);
     expect(listener).toHaveBeenCalledWith(view);
   });

@@ -40,9 +40,9 @@ function fakeBrowser() {
       onMessage: fakeEvent(),
     },
     storage: {
-      local: fakeStorageArea(),
+      local: { ...fakeStorageArea(), onChanged: fakeEvent() },
       session: fakeStorageArea(),
-      managed: { get: () => Promise.reject(new Error("Managed storage manifest not found")) },
+      managed: { get: () => Promise.reject(new Error("Managed storage manifest not found")), onChanged: fakeEvent() },
       onChanged: fakeEvent(),
     },
     action: {
@@ -130,7 +130,7 @@ const INSPECTED = ["https://*/*", "wss://*/*"];
 test("every listener is registered at start-up: blocking on every TLS response, the rest on what they need", async () => {
   const fake = fakeBrowser();
   const { ask } = start(fake);
-  const { webRequest, tabs, alarms, runtime } = fake.browser;
+  const { webRequest, tabs, alarms, runtime, storage } = fake.browser;
   const filters = (event: ReturnType<typeof fakeEvent>) => event.added.map(({ filter, options }) => ({ filter, options }));
   expect(filters(webRequest.onHeadersReceived)).toEqual([
     { filter: { urls: INSPECTED }, options: ["blocking"] },
@@ -138,7 +138,10 @@ test("every listener is registered at start-up: blocking on every TLS response, 
   ]);
   expect(filters(webRequest.onErrorOccurred)).toEqual([{ filter: { urls: INSPECTED }, options: undefined }]);
   expect(filters(webRequest.onBeforeRedirect)).toEqual([{ filter: { urls: INSPECTED }, options: undefined }]);
-  for (const event of [tabs.onRemoved, tabs.onUpdated, alarms.onAlarm, runtime.onMessage]) expect(event.added).toHaveLength(1);
+  for (const event of [tabs.onRemoved, tabs.onUpdated, alarms.onAlarm, runtime.onMessage, storage.local.onChanged, storage.managed.onChanged])
+    expect(event.added).toHaveLength(1);
+  // Firefox sends every storage.session write (the tab state, on every page load) to a storage.onChanged listener.
+  expect(storage.onChanged.added).toEqual([]);
   // Started with everything restored: nothing to report.
   expect((await ask("ui-bg-get-status", {})).problems).toEqual([]);
 });
