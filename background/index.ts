@@ -78,7 +78,7 @@ function applyLists(): void {
     allowlist: [...effective.allowlist, ...added.allowlist],
     knownIntermediates: added.knownIntermediates,
   };
-  analyzer.setSettings(lists);
+  analyzer.setLists(lists);
   basis = shortHash(JSON.stringify([effective.mode, lists]));
   void quarantine.retain(basis);
 }

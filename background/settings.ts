@@ -77,7 +77,7 @@ const MANIFEST_NOT_FOUND = /managed storage manifest not found/i;
 /**
  * @example const settings = createSettingsStore();          // in the background, with the polyfill
  *          await settings.ready;
- *          settings.onChange((view) => analyzer.setSettings(view.effective));
+ *          settings.onChange((view) => analyzer.setLists(view.effective));
  */
 export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Console, "warn"> = console): SettingsStore {
   const userArea = userSettingsArea(api, log);

@@ -138,7 +138,7 @@ export class ChainAnalyzer {
     this.#rules = options.rules ?? RULES;
     this.#facts = new LruCache(options.certificateCacheSize ?? 4096);
     this.#verdicts = new LruCache(options.verdictCacheSize ?? 8192);
-    this.setSettings(lists);
+    this.setLists(lists);
   }
 
   /**
@@ -146,7 +146,7 @@ export class ChainAnalyzer {
    * accepts (colons, case, SPKI in base64); a key that is not a fingerprint is ignored. Certificate
    * facts stay cached (they do not depend on the lists); verdicts are recomputed.
    */
-  setSettings(lists: Partial<AnalyzerLists>): void {
+  setLists(lists: Partial<AnalyzerLists>): void {
     this.#lists = { allowlist: lists.allowlist ?? [], blocklist: lists.blocklist ?? [], knownIntermediates: lists.knownIntermediates ?? [] };
     const blocklist = (lists.blocklist ?? []).map(canonicalKeys);
     const allowlist = (lists.allowlist ?? []).map(canonicalKeys);
@@ -157,7 +157,7 @@ export class ChainAnalyzer {
     this.#verdicts.clear();
   }
 
-  /** The lists last applied, as given to setSettings: another analyzer given them decides alike. */
+  /** The lists last applied, as given to setLists: another analyzer given them decides alike. */
   get lists(): AnalyzerLists {
     return this.#lists;
   }

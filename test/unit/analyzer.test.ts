@@ -120,9 +120,9 @@ describe("allowlist and blocklist settings", () => {
     const info = await securityInfo(await makePki());
     const a = analyzer();
     expect(a.analyze(info).level).toBe("warning");
-    a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[0].fingerprint.sha256 }], "blocklist", "user").entries });
+    a.setLists({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[0].fingerprint.sha256 }], "blocklist", "user").entries });
     expect(a.analyze(info).level).toBe("blocked");
-    a.setSettings({ allowlist: [], blocklist: [] });
+    a.setLists({ allowlist: [], blocklist: [] });
     expect(a.analyze(info).level).toBe("warning");
   });
 });

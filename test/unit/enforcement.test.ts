@@ -9,7 +9,7 @@ const warn = { mode: "warn" as const, blockUnverifiableChains: true };
 test("block mode stops a blocked chain; warn mode stops nothing", async () => {
   const info = await securityInfo(await makePki());
   const a = analyzer();
-  a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
+  a.setLists({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
   const verdict = a.analyze(info);
   expect(stopReason(verdict, block)).toBe("blocked");
   expect(stopReason(verdict, warn)).toBeNull();

@@ -48,7 +48,7 @@ async function setup(mode: "warn" | "block", blockIntermediate = false) {
   const a = analyzer();
   if (blockIntermediate) {
     const list = parseList([{ spkiSha256: info.certificates[1].subjectPublicKeyInfoDigest.sha256, label: "Rogue CA" }], "blocklist", "policy");
-    a.setSettings({ allowlist: [], blocklist: list.entries });
+    a.setLists({ allowlist: [], blocklist: list.entries });
   }
   const sec = fakeGetSecurityInfo(info);
   return { ...captureWith({ getSecurityInfo: sec.fn, analyzer: () => a, mode }), calls: sec.calls, info };
@@ -124,7 +124,7 @@ test("block mode sends a top-level document to the block page, whose address is 
 test("when no block page can be made, the document is cancelled", async () => {
   const info = await securityInfo(await makePki());
   const a = analyzer();
-  a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
+  a.setLists({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
   const { capture } = captureWith({ getSecurityInfo: fakeGetSecurityInfo(info).fn, analyzer: () => a, mode: "block", blockPage: () => null });
   expect(await capture.onHeadersReceived(details("main_frame"))).toEqual({ cancel: true });
 });
@@ -244,7 +244,7 @@ test("responses that arrive before settings are loaded wait for them instead of 
   await tick();
   expect(settled).toBe(false);
   // Settings arrive: block mode and a blocklist entry for the intermediate.
-  a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
+  a.setLists({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "policy").entries });
   mode = "block";
   release();
   expect((await pending).redirectUrl).toMatch(/blocked\.html\?id=/);

@@ -190,7 +190,7 @@ test("a blocked finding does not wait for the batch: it is written once the curr
     expect(set).not.toHaveBeenCalled();
     const a = analyzer();
     const info = await securityInfo(await makePki());
-    a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
+    a.setLists({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
     const blocked = a.analyze(info);
     expect(blocked.level).toBe("blocked");
     history.record(1, "https://page.test/", "https://rogue.test/x.js", blocked, 1100);

@@ -101,7 +101,7 @@ test("ui-bg-get-lists answers with the lists the background's analyzer applies: 
     knownIntermediates: ["0c".repeat(32)],
   };
   const background = analyzer();
-  background.setSettings(lists);
+  background.setLists(lists);
   const handle = createMessageHandler({ analyzer: () => background, ready: Promise.resolve() } as unknown as MessageDeps);
   const answer = (await handle({ type: "ui-bg-get-lists" })) as ResponseOf<"ui-bg-get-lists">;
   expect(answer).toEqual(lists);

@@ -10,7 +10,7 @@ const quiet = () => new Problems({ warn: () => undefined });
 async function response(url: string, topLevel: boolean, opts: { builtInRoot?: boolean; block?: boolean } = {}): Promise<ResponseRecord> {
   const info = await securityInfo(await makePki(), { builtInRoot: opts.builtInRoot });
   const a = analyzer();
-  if (opts.block) a.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
+  if (opts.block) a.setLists({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
   return {
     tabId: 4,
     url,
@@ -209,7 +209,7 @@ async function judgedTwice(url: string) {
   const info = await securityInfo(await makePki());
   const der = info.certificates.map((c) => Buffer.from(Uint8Array.from(c.rawDER!)).toString("base64"));
   const blocking = analyzer();
-  blocking.setSettings({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
+  blocking.setLists({ allowlist: [], blocklist: parseList([{ sha256: info.certificates[1].fingerprint.sha256 }], "blocklist", "user").entries });
   const base = { tabId: 4, url, topLevel: false, info, der, blocked: false, time: Date.now() };
   return { plain: { ...base, verdict: analyzer().analyze(info) }, blocked: { ...base, verdict: blocking.analyze(info) } };
 }
