@@ -29,7 +29,8 @@
  * BENCH_DELAY=auto|netem|proxy (how an RTT is made), BENCH_SETTLE_MS (idle time after each load),
  * BENCH_EXTRA="name=dir,…" (more extension builds to compare, e.g. a patched dist in /tmp),
  * BENCH_BROWSERS=one|per-config, BENCH_CONFIGS (a subset of the configurations, e.g. limit,chain-sentry),
- * BENCH_GAP_MS (idle time between one configuration's loads in one Firefox).
+ * BENCH_GAP_MS (idle time between one configuration's loads in one Firefox), BENCH_RESTART_EVERY (one
+ * Firefox: a fresh one after this many rounds, 15; 0 never).
  */
 import { execFileSync, fork } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -58,6 +59,8 @@ const LOADS = Number(process.env.BENCH_LOADS ?? (ONE ? 3 : 1));
 /** Per-config: loads per browser before the rounds. One Firefox: uncounted loads at the start of each turn. */
 const WARMUP_LOADS = ONE ? 1 : 3;
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 300);
+/** One Firefox: a fresh one after this many rounds (0: never); see swappedLoads. */
+const RESTART_EVERY = Number(process.env.BENCH_RESTART_EVERY ?? 15);
 /**
  * BENCH_TIMING=1 (one Firefox): after each turn, ask each build for its background's JavaScript time
  * by part; only a build with bench/variants/timed.patch answers.
@@ -362,6 +365,7 @@ async function swappedPageLoads(worker: Worker): Promise<PageLoads> {
     warm: WARMUP_LOADS,
     gapMs: GAP_MS,
     settleMs: SETTLE_MS,
+    restartEvery: RESTART_EVERY,
     log,
     check,
     ...(TIMING ? { afterTurn, beforeCounted } : {}),

@@ -143,6 +143,11 @@ export async function swappedLoads(
     gapMs: number;
     settleMs: number;
     seed?: number;
+    /**
+     * A fresh Firefox after this many rounds (0: never): one Firefox slows down over hundreds of loads
+     * (its parent process grew to 3 GB and its loads took 3.5 times as long after 420 loads).
+     */
+    restartEvery?: number;
     log?: (msg: string) => void;
     check?: (config: SwapConfig) => Promise<void>;
     /** Run in each counted turn after its uncounted loads, and at its end before the uninstall. */
@@ -185,6 +190,12 @@ export async function swappedLoads(
   const random = prng(o.seed ?? 7);
   for (const c of configs) await turn(c, false);
   for (let round = 0; round < o.rounds; round++) {
+    if (round > 0 && o.restartEvery && round % o.restartEvery === 0) {
+      await worker.call("restart", {});
+      o.log?.(`a fresh Firefox after round ${round}`);
+      // A browser's first loads are slower than the rest: a warm-up turn each again.
+      for (const c of configs) await turn(c, false);
+    }
     for (const c of shuffle([...configs], random)) perRound.get(c.name)!.push(median(await turn(c, true)));
     o.log?.(`round ${round + 1}/${o.rounds}: ${configs.map((c) => `${c.name} ${Math.round(perRound.get(c.name)!.at(-1)!)} ms`).join(", ")}`);
   }

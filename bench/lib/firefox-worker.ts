@@ -11,6 +11,7 @@
  *                 {id, cmd: "blank-sample"} | {id, cmd: "toolbar-popup-sample", pageUrl} | {id, cmd: "tab-state-message", pageUrl} |
  *                 {id, cmd: "evaluate-page", url, fn} | {id, cmd: "send", message} | {id, cmd: "errors", uuid?} | {id, cmd: "close"} |
  *                 to swap extensions in this Firefox: {id, cmd: "install", dir} | {id, cmd: "uninstall", extensionId} | {id, cmd: "ask", uuid, pagePath, message} |
+ *                 {id, cmd: "restart"} (a fresh Firefox, same prefs and policies) |
  *                 for the soak (bench/soak.ts): {id, cmd: "browse", urls, lanes, closeEvery} | {id, cmd: "close-lanes"} |
  *                 {id, cmd: "memory"} | {id, cmd: "storage"}
  *   messages out: {ready, extensionId} once launched, then {id, ok} or {id, error} per message.
@@ -436,6 +437,10 @@ process.on("message", async (msg: { id: number; cmd: string; [k: string]: any })
     else if (msg.cmd === "browse") ok = await browse(msg.urls, msg.lanes, msg.closeEvery);
     else if (msg.cmd === "close-lanes") ok = await closeLanes();
     else if (msg.cmd === "memory") ok = memory();
+    else if (msg.cmd === "restart") {
+      await ff.close();
+      ff = await launch();
+    }
     else if (msg.cmd === "storage") ok = await storage();
     else if (msg.cmd === "close") {
       await ff.close();
@@ -448,12 +453,15 @@ process.on("message", async (msg: { id: number; cmd: string; [k: string]: any })
   }
 });
 
-try {
-  ff = await launchFirefox({
+const launch = () =>
+  launchFirefox({
     extensionDir,
     policies: { Certificates: { Install: rootPemPaths.split(",") } },
     prefs: { ...PREFS, ...(extraPrefs ? JSON.parse(extraPrefs) : {}) },
   });
+
+try {
+  ff = await launch();
   send({ ready: true, extensionId: ff.extensionId, pid: ff.browser.process()?.pid });
 } catch (error) {
   send({ ready: false, error: String((error as Error)?.stack ?? error) });
