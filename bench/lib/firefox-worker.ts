@@ -440,8 +440,7 @@ process.on("message", async (msg: { id: number; cmd: string; [k: string]: any })
     else if (msg.cmd === "restart") {
       await ff.close();
       ff = await launch();
-    }
-    else if (msg.cmd === "storage") ok = await storage();
+    } else if (msg.cmd === "storage") ok = await storage();
     else if (msg.cmd === "close") {
       await ff.close();
       send({ id: msg.id, ok: true });
