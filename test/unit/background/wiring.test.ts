@@ -235,3 +235,44 @@ test("a page's responses presenting chains already recorded for their origins: n
   await settled();
   expect(sessionWrites.map(Object.keys)).toEqual([["tab-counts:7"]]);
 });
+
+test("the side listeners leave alone what is not a page's: other tabs' requests, cancellations, ordinary redirects; a failed page starts its tab afresh", async () => {
+  const fake = fakeBrowser();
+  const { respond, tabState, ask } = start(fake);
+  const { onErrorOccurred, onBeforeRedirect } = fake.browser.webRequest;
+  await respond(7, "https://site.test/", "main_frame", await securityInfo(await makePki()));
+  const fail = (tabId: number, error: string, type = "script") =>
+    onErrorOccurred.added[0].listener({ tabId, url: "https://bad.test/x.js", type, error, requestId: "e" } as never);
+  fail(-1, "SEC_ERROR_UNKNOWN_ISSUER");
+  fail(7, "NS_BINDING_ABORTED");
+  fail(7, "NS_ERROR_ABORT");
+  const redirect = (tabId: number, redirectUrl: string, statusCode: number) =>
+    onBeforeRedirect.added[0].listener({ tabId, url: "https://site.test/a", redirectUrl, statusCode, type: "script", requestId: "r" } as never);
+  redirect(-1, "https://site.test/a", 0);
+  redirect(7, "https://site.test/b", 301);
+  expect(await tabState(-1)).toBeNull();
+  expect(await tabState(7)).toMatchObject({ url: "https://site.test/", failures: [], unchecked: [] });
+  expect((await ask("ui-bg-get-status", {})).problems).toEqual([]);
+
+  fail(7, "SSL_ERROR_BAD_CERT_DOMAIN", "main_frame");
+  expect(await tabState(7)).toMatchObject({ url: "https://bad.test/x.js", top: null, failures: [{ error: "SSL_ERROR_BAD_CERT_DOMAIN" }] });
+});
+
+test("Firefox resets a tab's badge when the tab navigates: the tab's next update puts it back; status says what Firefox lets it see", async () => {
+  const fake = fakeBrowser();
+  const { respond, ask } = start(fake);
+  await respond(7, "https://site.test/", "main_frame", await securityInfo(await makePki()));
+  expect(await badgeOf(fake, 7, "!")).toBe("!");
+  fake.badges.delete(7);
+  const onUpdated = fake.browser.tabs.onUpdated.added[0].listener as (tabId: number, change: object) => void;
+  onUpdated(7, { title: "no status change" });
+  onUpdated(8, { status: "complete" });
+  expect(fake.badges.has(7)).toBe(false);
+  onUpdated(7, { status: "complete" });
+  expect(await badgeOf(fake, 7, "!")).toBe("!");
+  expect(fake.badges.has(8)).toBe(false);
+
+  fake.browser.extension.isAllowedIncognitoAccess = async () => false;
+  fake.browser.permissions.contains = () => Promise.reject(new Error("not in this context"));
+  expect((await ask("ui-bg-get-status", {})).coverage).toEqual({ privateBrowsing: false, hostPermissions: false });
+});
