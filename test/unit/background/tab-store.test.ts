@@ -121,6 +121,58 @@ test("a restart keeps what it can read: other shapes are dropped, removed from s
   expect(problems.list()).toHaveLength(1);
 });
 
+describe("a stored tab state with one thing wrong is dropped whole, and said so", () => {
+  let stored: Record<string, unknown>;
+  beforeAll(async () => {
+    const session = fakeStorageArea();
+    const store = new TabStore(session, () => undefined, quiet());
+    store.record(await response("https://site.test/", true));
+    store.record(await response("https://cdn.test/x.js", false));
+    await store.flush();
+    stored = session.data;
+  });
+  type Stored = Record<string, Record<string, unknown> & { origins: unknown[]; chains: { verdict: Record<string, unknown> }[] }>;
+  const cases: [string, (s: Stored) => void][] = [
+    ["a negative counter", (s) => (s["tab-counts:4"].origins[0] = [-1, 0])],
+    ["a fractional counter", (s) => (s["tab-counts:4"].origins[0] = [1.5, 0])],
+    ["counters for another number of chains", (s) => (s["tab-counts:4"].origins[0] = [1])],
+    ["counters that are not lists", (s) => (s["tab-counts:4"].origins = [7])],
+    ["no time of update", (s) => (s["tab-counts:4"].updatedAt = "yesterday")],
+    ["a missing origin piece", (s) => delete s["tab-origin:4:0"]],
+    ["an origin without a name", (s) => (s["tab-origin:4:0"].origin = 42)],
+    ["an origin's chains not a list", (s) => (s["tab-origin:4:0"].chains = {} as never)],
+    ["a chain whose verdict has no findings", (s) => delete s["tab-origin:4:0"].chains[0].verdict.findings],
+    ["a chain whose verdict has no chain", (s) => delete s["tab-origin:4:0"].chains[0].verdict.chain],
+    ["a page chain without a verdict", (s) => ((s["tab:4"].top as Record<string, unknown>).verdict = "ok")],
+    ["no tab id", (s) => (s["tab:4"].tabId = "4")],
+    ["failures not a list", (s) => (s["tab:4"].failures = null)],
+    ["origins both inline and in pieces", (s) => (s["tab:4"].origins = [structuredClone(s["tab-origin:4:0"])])],
+  ];
+  test.each(cases)("%s", async (_, spoil) => {
+    const session = fakeStorageArea(stored);
+    spoil(session.data as Stored);
+    const problems = quiet();
+    const restarted = new TabStore(session, () => undefined, problems);
+    await restarted.restore();
+    expect(restarted.all()).toEqual([]);
+    expect(problems.list()).toMatchObject([{ area: "tab-state", message: "1 stored tab state could not be read and was dropped" }]);
+    expect(Object.keys(session.data).filter((k) => k.startsWith("tab"))).toEqual([]);
+  });
+
+  test("an older version's state, its origins inline and no counters, is read as it is", async () => {
+    const session = fakeStorageArea(stored);
+    const data = session.data as Stored;
+    data["tab:4"].origins = [data["tab-origin:4:0"]];
+    delete data["tab-counts:4"];
+    delete data["tab-origin:4:0"];
+    const problems = quiet();
+    const restarted = new TabStore(session, () => undefined, problems);
+    await restarted.restore();
+    expect(restarted.get(4)?.origins.map((o) => o.origin)).toEqual(["https://cdn.test"]);
+    expect(problems.list()).toEqual([]);
+  });
+});
+
 test("a storage that cannot be read at all leaves the store empty and working, and says so", async () => {
   const session = fakeStorageArea();
   session.get = () => Promise.reject(new Error("storage is corrupt"));
