@@ -127,3 +127,50 @@ test("http and unparsable URLs are never stopped", async () => {
   await quarantine.add("not a url", stop, "/p?id=1", Date.now() + 60_000, "settings-1");
   expect(dnr.rules.size).toBe(0);
 });
+
+test("restore takes only well-formed stops from storage: any entry with one field wrong is left out, the others kept", async () => {
+  const now = Date.now();
+  const good = (origin: string, ruleId: number) => ({ origin, ruleId, until: now + 60_000, basis: "settings-1", stop: { verdict, info: null } });
+  const spoiled: [string, unknown][] = [
+    ["not an object", "https://x.example"],
+    ["null", null],
+    ["no origin", { ...good("", 3), origin: 7 }],
+    ["a fractional rule id", good("https://f.example", 3.5)],
+    ["rule id 0", good("https://z.example", 0)],
+    ["no end", { ...good("https://e.example", 5), until: "soon" }],
+    ["no basis", { ...good("https://s.example", 7), basis: null }],
+    ["no verdict", { ...good("https://v.example", 9), stop: { info: null } }],
+    ["a null verdict", { ...good("https://n.example", 11), stop: { verdict: null } }],
+    ["a verdict without chain", { ...good("https://c.example", 13), stop: { verdict: { ...verdict, chain: undefined } } }],
+    ["a verdict without findings", { ...good("https://d.example", 15), stop: { verdict: { ...verdict, findings: "none" } } }],
+  ];
+  const { quarantine, dnr } = setup(fakeStorageArea({ quarantine: [good("https://ok.example", 21), ...spoiled.map(([, e]) => e)] }));
+  // The session rules outlive the background: those of the entries left out are removed at restore.
+  const rule = (id: number): DnrRule => ({ id, priority: 1, action: { type: "block" }, condition: { urlFilter: `|https://r${id}.example/` } });
+  await dnr.api.updateSessionRules({ addRules: [21, 22, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].map(rule) });
+  await quarantine.restore(now);
+  expect(quarantine.stoppedBy("https://ok.example/", now)?.verdict).toEqual(verdict);
+  for (const origin of ["f", "z", "e", "s", "v", "n", "c", "d"])
+    expect([origin, quarantine.stoppedBy(`https://${origin}.example/`, now)]).toEqual([origin, null]);
+  expect([...dnr.rules.keys()].sort((a, b) => a - b)).toEqual([21, 22]);
+});
+
+test("a stop ends exactly at its time; a new one takes rule ids no running stop uses", async () => {
+  const { quarantine, dnr } = setup();
+  const now = Date.now();
+  await quarantine.add("https://a.example/", stop, "/p?id=1", now + 1000, "settings-1");
+  expect(quarantine.stoppedBy("https://a.example/", now + 999)).not.toBeNull();
+  expect(quarantine.stoppedBy("https://a.example/", now + 1000)).toBeNull();
+  await quarantine.add("https://b.example/", stop, "/p?id=2", now + 60_000, "settings-1");
+  await quarantine.add("https://c.example/", stop, "/p?id=3", now + 60_000, "settings-1");
+  expect([...dnr.rules.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+});
+
+test("without declarativeNetRequest the extension says so, and stops nothing ahead: the listener checks each request", async () => {
+  const problems = quiet();
+  const quarantine = new Quarantine({ dnr: undefined, alarms: undefined, storage: fakeStorageArea(), problems });
+  expect(problems.list()).toMatchObject([{ area: "quarantine", message: expect.stringContaining("declarativeNetRequest is not available") }]);
+  await quarantine.add("https://a.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-1");
+  expect(quarantine.stoppedBy("https://a.example/")).toBeNull();
+  expect(setup().problems.list()).toEqual([]);
+});
