@@ -454,3 +454,31 @@ test("clearing history is refused under lockSettings, and allowed otherwise", as
   expect(await ask(false)).toEqual({ ok: true });
   expect(history.events()).toEqual([]);
 });
+
+test("without a readable index, the chunks are read in number order and indexed again; an index naming a missing chunk says so", async () => {
+  const { history, storage } = await opened();
+  visit(history, CHUNK_SIZE * 6); // twelve chunks: history:10 and history:11 sort after history:9 only as numbers
+  await history.flush();
+  // Stored newest first: the order of storage's keys says nothing.
+  const stored = Object.fromEntries(Object.entries(structuredClone(storage.data)).reverse());
+  const meta = stored["history:meta"] as { chunks: number[]; nextId: number };
+  expect(meta.chunks).toHaveLength(12);
+
+  for (const broken of [undefined, { chunks: [-1], nextId: 5 }, { chunks: [1.5], nextId: 5 }, { chunks: [0], nextId: -1 }, { chunks: "0", nextId: 5 }, null]) {
+    const data = structuredClone(stored);
+    if (broken === undefined) delete data["history:meta"];
+    else data["history:meta"] = broken;
+    const { history: reopened, problems, storage: reread } = await opened(fakeStorageArea(data));
+    expect(withoutIds(reopened.events())).toEqual(withoutIds(history.events()));
+    expect(new Set(ids(reopened.events())).size).toBe(history.events().length);
+    expect(problems.list()).toEqual(broken === undefined ? [] : [historyProblem(/the index "history:meta" is not readable/)]);
+    await reopened.flush();
+    expect(storedEvents(reread.data)).toEqual(reopened.events());
+  }
+
+  const data = structuredClone(stored);
+  data["history:meta"] = { ...meta, chunks: [...meta.chunks, 99] };
+  const { history: reopened, problems } = await opened(fakeStorageArea(data));
+  expect(reopened.events()).toEqual(history.events());
+  expect(problems.list()).toEqual([historyProblem(/"history:99" is missing/)]);
+});
