@@ -7,6 +7,7 @@ import {
   Reporter,
   REPORTING_ALARM,
   RETRY_AFTER_CAP_MS,
+  retryAfterMs,
   retryAfterSpreadMs,
   SETTLE_MS,
   type ReporterDeps,
@@ -386,4 +387,63 @@ test("a storage failure is reported, the queue kept in memory and saved later", 
   await reopened.reporter.restore();
   reopened.reporter.configure(config());
   expect(reopened.reporter.status()?.queued).toBe(3);
+});
+
+describe("a stored event or index with one thing wrong", () => {
+  const good = () => event();
+  const meta = { chunks: [0], dropped: 0, unreported: 0, notice: null, lastSuccess: null, lastError: null, failures: 0, nextAttempt: null };
+  test.each<[string, Record<string, unknown>]>([
+    ["an id that is not text", { id: 5 }],
+    ["no time", { time: "today" }],
+    ["another kind", { kind: "other" }],
+    ["another level", { level: "severe" }],
+    ["no rule", { ruleId: null }],
+    ["no title", { title: 3 }],
+    ["stopped not a yes or no", { stopped: "no" }],
+  ])("an event with %s is dropped, the others kept", async (_, spoil) => {
+    const storage = fakeStorageArea({ "reporting:meta": meta, "reporting:queue:0": [good(), { ...good(), ...spoil }, null, good()] });
+    const { reporter, problems } = setup({ storage });
+    await reporter.restore();
+    reporter.configure(config());
+    expect(reporter.status()?.queued).toBe(2);
+    expect(problems.list()).toEqual([expect.objectContaining({ message: expect.stringContaining('2 event(s) in "reporting:queue:0" of the wrong shape') })]);
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ["a chunk number out of range", { chunks: [1_000_000] }],
+    ["a negative chunk number", { chunks: [-1] }],
+    ["a fractional dropped count", { dropped: 1.5 }],
+    ["a negative unreported count", { unreported: -1 }],
+    ["no failure count", { failures: undefined }],
+    ["a last success that is no time", { lastSuccess: "yesterday" }],
+    ["a next attempt that is no time", { nextAttempt: Infinity }],
+    ["a notice that is no event", { notice: { id: 1 } }],
+    ["a last error without time", { lastError: { message: "x" } }],
+    ["a last error without message", { lastError: { time: 1 } }],
+  ])("an index with %s is not used: the queue it lists is dropped, and the index said unreadable", async (_, spoil) => {
+    const storage = fakeStorageArea({ "reporting:meta": { ...meta, ...spoil }, "reporting:queue:0": [good(), good()] });
+    const { reporter, problems } = setup({ storage });
+    await reporter.restore();
+    reporter.configure(config());
+    expect(reporter.status()?.queued).toBe(0);
+    expect(problems.list()).toEqual([expect.objectContaining({ message: expect.stringContaining('the index "reporting:meta" is not readable') })]);
+  });
+
+  test("a well-formed index with a notice, an error and counters is read as it is", async () => {
+    const notice = event({ kind: "dropped", ruleId: "dropped", title: "3 events dropped" });
+    const kept = { ...meta, dropped: 3, notice, lastError: { time: START - 5, message: "HTTP 500" }, lastSuccess: START - 60_000, failures: 2 };
+    const { reporter, problems } = setup({ storage: fakeStorageArea({ "reporting:meta": kept, "reporting:queue:0": [good()] }) });
+    await reporter.restore();
+    reporter.configure(config());
+    expect(problems.list()).toEqual([]);
+    expect(reporter.status()).toMatchObject({ queued: 2, lastError: { message: "HTTP 500" } });
+  });
+});
+
+test("Retry-After: seconds or an HTTP date, anything else unreadable", () => {
+  const now = Date.UTC(2026, 0, 1);
+  expect(retryAfterMs(" 30 ", now)).toBe(30_000);
+  expect(retryAfterMs(new Date(now + 5000).toUTCString(), now)).toBe(5000);
+  expect(retryAfterMs(new Date(now - 5000).toUTCString(), now)).toBe(0);
+  for (const unreadable of [null, "", "  ", "soon", "30s"]) expect([unreadable, retryAfterMs(unreadable, now)]).toEqual([unreadable, null]);
 });
