@@ -280,3 +280,51 @@ test("the last check's outcome is kept in storage.local for the next start", asy
   const state = s.storage.data[FEED_STATE_KEY] as Record<string, { lastError: { kind: string } }>;
   expect(Object.values(state).map((f) => f.lastError.kind)).toEqual(["unreachable"]);
 });
+
+test("a failed check says what happened in words; the size limit is a limit, not one byte less; the request carries no cookies and skips the cache", async () => {
+  const s = start();
+  s.feed.answer({ status: 503, body: "down" });
+  await configured(s, [configFor(keys)]);
+  expect(s.feed.requests[0]).toMatchObject({ credentials: "omit", cache: "no-store", headers: { Accept: "application/jose" } });
+  const cases: [() => void, string, RegExp][] = [
+    [() => s.feed.answer({ status: 503 }), "unreachable", /^the server answered HTTP 503$/],
+    [() => s.feed.answer({ fail: true }), "unreachable", /^the server could not be reached \(NetworkError/],
+    [
+      () => s.feed.answer({ body: "x", headers: { "content-length": String(MAX_FEED_BYTES + 1) } }),
+      "too-large",
+      new RegExp(`^the document is ${(MAX_FEED_BYTES + 1).toLocaleString("en")} bytes, more than the ${MAX_FEED_BYTES.toLocaleString("en")} `),
+    ],
+    [
+      () => s.feed.answer({ body: "x".repeat(MAX_FEED_BYTES + 1) }),
+      "too-large",
+      new RegExp(`^the document is over ${MAX_FEED_BYTES.toLocaleString("en")} bytes`),
+    ],
+    // At the limit: read, then refused for what it says, not for its size.
+    [() => s.feed.answer({ body: "x", headers: { "content-length": String(MAX_FEED_BYTES) } }), "malformed", /./],
+    [() => s.feed.answer({ body: "x".repeat(MAX_FEED_BYTES) }), "malformed", /./],
+  ];
+  for (const [answer, kind, message] of cases) {
+    answer();
+    const [status] = await s.manager.checkAll();
+    expect(status.lastError).toMatchObject({ kind, message: expect.stringMatching(message) });
+  }
+});
+
+test("a feed the policy no longer names loses its alarm and its stored state; the others keep theirs and their documents", async () => {
+  const s = start();
+  s.feed.publish(await signFeed(payload(1), keys.privateJwk));
+  const other = configFor(otherKeys, { url: "https://other.example.test/feed.jws" });
+  await configured(s, [configFor(keys), other]);
+  // The server's document is signed by the first feed's key only: the other feed keeps none.
+  const ids = Object.keys(s.storage.data[FEED_STATE_KEY] as object);
+  expect([...s.alarms.periods.keys()].sort()).toEqual(ids.map((id) => `${FEED_ALARM_PREFIX}${id}`).sort());
+  const kept = ids.find((id) => `feeds:document:${id}` in s.storage.data)!;
+  const dropped = ids.find((id) => id !== kept)!;
+  expect(dropped).toBeDefined();
+
+  await s.manager.configure([configFor(keys)]);
+  expect([...s.alarms.periods.keys()]).toEqual([`${FEED_ALARM_PREFIX}${kept}`]);
+  expect(Object.keys(s.storage.data[FEED_STATE_KEY] as object)).toEqual([kept]);
+  expect(Object.keys(s.storage.data)).toContain(`feeds:document:${kept}`);
+  expect(Object.keys(s.storage.data).filter((k) => k.includes(dropped))).toEqual([]);
+});
