@@ -4,12 +4,13 @@
  * src/policy.ts what is in force, and tells subscribers when that changes. Every decision lives
  * in src/policy.ts; this file only does the I/O around it.
  *
- * Firefox caches storage.managed for the session (a policy change needs a browser restart there),
- * but the store still re-reads on storage.managed.onChanged: other browsers and tests fire it.
+ * Firefox reads storage.managed once per session (a policy change needs a browser restart) and does
+ * not implement storage.managed.onChanged (adding a listener logs a warning), so the policy is read
+ * at start-up and on `reload`.
  *
- * It listens to storage.local's and storage.managed's own onChanged, never to storage.onChanged:
- * a listener there makes Firefox send every storage.session write back to the background with its
- * old value, and the tab state writes storage.session on every page load.
+ * It listens to storage.local.onChanged, never to storage.onChanged: a listener there makes Firefox
+ * send every storage.session write back to the background with its old value, and the tab state
+ * writes storage.session on every page load.
  *
  * A policy never lapses on an error: the last configuration read is kept in storage.local and
  * applied when storage.managed fails or no longer finds it (an administrator releases a browser by
@@ -47,11 +48,8 @@ export interface SettingsBrowser {
       remove?(keys: string): Promise<void>;
       onChanged: ChangeEvent;
     };
-    /**
-     * Absent in some contexts; its get() rejects ("Managed storage manifest not found") when there
-     * is no policy. Firefox never fires its onChanged.
-     */
-    managed?: { get(): Promise<Record<string, unknown>>; onChanged?: ChangeEvent };
+    /** Absent in some contexts; its get() rejects ("Managed storage manifest not found") when there is no policy. */
+    managed?: { get(): Promise<Record<string, unknown>> };
   };
 }
 
@@ -66,9 +64,9 @@ export interface SettingsStore {
   save(input: SettingsInput): Promise<SaveResult>;
   /** Called with the new view whenever the settings in force, the policy or its errors change. Returns an unsubscribe function. */
   onChange(listener: (view: SettingsView) => void): () => void;
-  /** Re-reads the areas now (the onChanged listeners do this by themselves). */
+  /** Re-reads the areas now (storage.local's onChanged listener re-reads the user's settings by itself). */
   reload(areas?: { local?: boolean; managed?: boolean }): Promise<SettingsView>;
-  /** Stops listening to the areas' onChanged. */
+  /** Stops listening to storage.local.onChanged. */
   dispose(): void;
 }
 
@@ -114,12 +112,10 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
       return publish();
     });
 
-  const onManagedChanged: ChangeListener = () => void reload({ managed: true });
   const onLocalChanged: ChangeListener = (changes) => {
     if (changes && SETTINGS_KEY in changes) void reload({ local: true });
   };
   api.storage.local.onChanged.addListener(onLocalChanged);
-  api.storage.managed?.onChanged?.addListener(onManagedChanged);
 
   const ready = reload();
 
@@ -145,10 +141,7 @@ export function createSettingsStore(api: SettingsBrowser = browser, log: Pick<Co
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    dispose: () => {
-      api.storage.local.onChanged.removeListener(onLocalChanged);
-      api.storage.managed?.onChanged?.removeListener(onManagedChanged);
-    },
+    dispose: () => api.storage.local.onChanged.removeListener(onLocalChanged),
   };
 }
 

@@ -17,14 +17,9 @@ type Managed = { kind: "absent" } | { kind: "not-found" } | { kind: "broken"; me
 function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Managed } = {}) {
   const local = new Map<string, unknown>(Object.entries(initial.local ?? {}));
   let managed: Managed = initial.managed ?? { kind: "not-found" };
-  type Listener = (changes: Record<string, unknown>) => void;
-  const listeners = { local: new Set<Listener>(), managed: new Set<Listener>() };
+  const listeners = new Set<(changes: Record<string, unknown>) => void>();
   const calls = { managedGet: 0, localSet: 0, settingsWrites: 0 };
-  const fire = (changes: Record<string, unknown>, area: keyof typeof listeners) => setTimeout(() => listeners[area].forEach((l) => l(changes)), 0);
-  const event = (area: keyof typeof listeners) => ({
-    addListener: (l: Listener) => void listeners[area].add(l),
-    removeListener: (l: Listener) => void listeners[area].delete(l),
-  });
+  const fire = (changes: Record<string, unknown>) => setTimeout(() => listeners.forEach((l) => l(changes)), 0);
   const copy = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
   const storage: SettingsBrowser["storage"] = {
@@ -43,9 +38,12 @@ function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Manag
           changes[k] = { oldValue: local.get(k), newValue: copy(v) };
           local.set(k, copy(v));
         }
-        fire(changes, "local");
+        fire(changes);
       },
-      onChanged: event("local"),
+      onChanged: {
+        addListener: (l) => void listeners.add(l),
+        removeListener: (l) => void listeners.delete(l),
+      },
     },
   };
   if (managed.kind !== "absent") {
@@ -57,7 +55,6 @@ function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Manag
         if (managed.kind === "data") return copy(managed.data);
         return {};
       },
-      onChanged: event("managed"),
     };
   }
   return {
@@ -65,14 +62,14 @@ function fakeBrowser(initial: { local?: Record<string, unknown>; managed?: Manag
     local,
     calls,
     listeners,
+    /** What storage.managed answers from now on (Firefox: after a restart; the store reads it again on reload). */
     setManaged(next: Managed) {
       managed = next;
-      fire({}, "managed");
     },
     /** Another page of the extension writes storage.local directly. */
     writeLocal(key: string, value: unknown) {
       local.set(key, value);
-      fire({ [key]: { newValue: value } }, "local");
+      fire({ [key]: { newValue: value } });
     },
   };
 }
@@ -135,7 +132,7 @@ describe("reading", () => {
 });
 
 describe("changes apply without a restart", () => {
-  test("a managed change (storage.managed.onChanged) is re-read and announced", async () => {
+  test("a managed change is read on reload and announced", async () => {
     const fake = fakeBrowser({ local: { [SETTINGS_KEY]: { mode: "warn", allowlist: [{ sha256: SHA256, source: "user" }] } }, managed: { kind: "not-found" } });
     const store = createSettingsStore(fake.browser, silent);
     await store.ready;
@@ -143,7 +140,7 @@ describe("changes apply without a restart", () => {
     store.onChange((v) => seen.push(v));
 
     fake.setManaged({ kind: "data", data: { mode: "block", lockSettings: true, blocklist: [{ sha1: SHA1 }] } });
-    await tick();
+    await store.reload({ managed: true });
     expect(seen).toHaveLength(1);
     expect(store.view()).toBe(seen[0]);
     expect(seen[0].effective.mode).toBe("block");
@@ -154,7 +151,7 @@ describe("changes apply without a restart", () => {
 
     // The administrator releases the browser (an empty configuration; a missing one keeps the copy).
     fake.setManaged({ kind: "data", data: {} });
-    await tick();
+    await store.reload({ managed: true });
     expect(seen).toHaveLength(2);
     expect(seen[1].effective.mode).toBe("warn");
     expect(seen[1].effective.allowlist).toEqual([{ sha256: SHA256, source: "user" }]);
@@ -186,7 +183,7 @@ describe("changes apply without a restart", () => {
     await tick();
     expect(listener).not.toHaveBeenCalled();
     store.dispose();
-    expect(fake.listeners.local.size + fake.listeners.managed.size).toBe(0);
+    expect(fake.listeners.size).toBe(0);
   });
 });
 
@@ -303,7 +300,7 @@ describe("a policy never lapses on an error", () => {
     const store = createSettingsStore(fake.browser, silent);
     await store.ready;
     fake.setManaged({ kind: "data", data: { mode: "warn" } });
-    await tick();
+    await store.reload({ managed: true });
     expect(store.view().effective.mode).toBe("warn");
     expect(fake.local.get(LAST_POLICY_KEY)).toMatchObject({ raw: { mode: "warn" } });
   });
