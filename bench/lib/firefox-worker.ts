@@ -163,7 +163,9 @@ async function ask(uuid: string, pagePath: string, message: unknown) {
 }
 
 /** What Firefox printed as uncaught errors of the extension with the UUID `uuid`. */
-const errorsOf = (uuid: string) => ff.firefoxLog().filter((line) => line.startsWith(`JavaScript error: moz-extension://${uuid}/`));
+/** The output of the Firefoxes this worker closed on a restart: their errors count too. */
+const earlierLog: string[] = [];
+const errorsOf = (uuid: string) => [...earlierLog, ...ff.firefoxLog()].filter((line) => line.startsWith(`JavaScript error: moz-extension://${uuid}/`));
 
 /** The extension's tab id for a page (puppeteer does not expose it): asked from an extension page. */
 async function tabIdOf(url: string): Promise<number> {
@@ -439,6 +441,7 @@ process.on("message", async (msg: { id: number; cmd: string; [k: string]: any })
     else if (msg.cmd === "memory") ok = memory();
     else if (msg.cmd === "restart") {
       await ff.close();
+      earlierLog.push(...ff.firefoxLog());
       ff = await launch();
     } else if (msg.cmd === "storage") ok = await storage();
     else if (msg.cmd === "close") {
