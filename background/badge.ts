@@ -26,7 +26,7 @@ function worstFinding(state: TabState): Finding | undefined {
 }
 
 /** "Chain Sentry — Blocked: Blocked intermediate certificate: …", or Firefox's first failure, or that nothing was found. */
-function headline(state: TabState, worst = worstFinding(state)): string {
+function headline(state: TabState, worst: Finding | undefined): string {
   if (worst) return `Chain Sentry — ${LEVEL_SUMMARY[state.level]}: ${worst.title}`;
   const failure = state.failures[0];
   return failure ? `Chain Sentry — ${commonName(failure.origin)}: ${failure.error}` : `Chain Sentry — ${LEVEL_SUMMARY.ok}`;
@@ -35,7 +35,7 @@ function headline(state: TabState, worst = worstFinding(state)): string {
 /** The tooltip in two parts: the headline and how many more findings there are (" (and 2 more findings)"). */
 function tooltipParts(state: TabState): { headline: string; more: string } {
   const worst = worstFinding(state);
-  if (!worst) return { headline: headline(state, worst), more: "" };
+  if (!worst) return { headline: headline(state, undefined), more: "" };
   let findings = state.top?.verdict.findings.length ?? 0;
   for (const origin of state.origins) for (const chain of origin.chains) findings += chain.verdict.findings.length;
   const more = findings > 1 ? ` (and ${findings - 1} more finding${findings > 2 ? "s" : ""})` : "";
@@ -79,7 +79,7 @@ export class BadgeUpdater {
   update(state: TabState): void {
     const shown = this.#shown.get(state.tabId);
     // Only the count can have changed when the level and headline stand (the headline stops at its finding).
-    const delay = shown?.level === state.level && shown.headline === headline(state) ? TITLE_DELAY_MS : LEVEL_DELAY_MS;
+    const delay = shown?.level === state.level && shown.headline === headline(state, worstFinding(state)) ? TITLE_DELAY_MS : LEVEL_DELAY_MS;
     const pending = this.#pending.get(state.tabId);
     if (pending) {
       pending.state = state;
