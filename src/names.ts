@@ -2,15 +2,27 @@
 import type { EntrySource } from "./blocklist";
 import type { CertificateRole, Level } from "./verdict";
 
+/** `attr=` at the start or after a separator; the value quoted (escapes inside) or up to the next `,` or `+`. */
+const attributePattern = (attr: string) => new RegExp(`(?:^|[,+/])\\s*${attr}=("(?:\\\\.|[^"\\\\])*"|(?:\\\\.|[^,+])+)`);
+const CN = attributePattern("CN");
+const O = attributePattern("O");
+
 /**
  * The most recognisable part of a display DN such as Firefox's "O=FFProbe,CN=localhost":
- * the CN, else the O, else the whole string.
+ * the CN, else the O, else the whole string. Firefox (NSS) puts a value holding `,` or `+` in double
+ * quotes (`O="Entrust, Inc."`) and separates the values of one RDN with `+`; `"` and `\` are escaped.
  *
  * @example commonName("O=FFProbe,CN=Probe Intermediate") // → "Probe Intermediate"
  */
 export function commonName(dn: string): string {
-  const pick = (attr: string) => new RegExp(`(?:^|[,/]\\s*)${attr}=((?:\\\\,|[^,])+)`).exec(dn)?.[1]?.trim();
-  return pick("CN") ?? pick("O") ?? (dn || "(no name)");
+  return attributeValue(dn, CN) ?? attributeValue(dn, O) ?? (dn || "(no name)");
+}
+
+function attributeValue(dn: string, pattern: RegExp): string | undefined {
+  const value = pattern.exec(dn)?.[1];
+  if (value === undefined) return undefined;
+  const quoted = value.length >= 2 && value.startsWith('"') && value.endsWith('"');
+  return (quoted ? value.slice(1, -1) : value).replace(/\\([",+\\])/g, "$1").trim();
 }
 
 export function roleOf(index: number, length: number): CertificateRole {
