@@ -1,0 +1,118 @@
+// The verdict cache answers most responses, so it must never answer for a chain it did not judge; and
+// a certificate entry Firefox gave in a shape we did not expect must still show what it holds.
+import { failedVerdict } from "../../src/analyzer";
+import type { SecurityInfo } from "../../src/securityInfo";
+import { analyzer, chromiumCertificate, DIGINOTAR_ROOT, firefoxCertificate, makePki, ruleIds, securityInfo } from "./support/chains";
+
+describe("the verdict cache answers only for the chain it judged", () => {
+  test("the same leaf presented with a blocklisted certificate behind it is judged again, and blocked", async () => {
+    const pki = await makePki();
+    const a = analyzer();
+    const clean = await securityInfo(pki, { builtInRoot: true });
+    expect(a.analyze(clean).level).not.toBe("blocked");
+    const withDigiNotar: SecurityInfo = { ...clean, certificates: [clean.certificates[0], await firefoxCertificate(chromiumCertificate(DIGINOTAR_ROOT))] };
+    expect(a.analyze(withDigiNotar).level).toBe("blocked");
+    // Same length, one certificate swapped: still a different chain.
+    const swapped: SecurityInfo = {
+      ...clean,
+      certificates: [clean.certificates[0], clean.certificates[1], await firefoxCertificate(chromiumCertificate(DIGINOTAR_ROOT))],
+    };
+    expect(a.analyze(swapped).level).toBe("blocked");
+    expect(a.analyze(clean).level).not.toBe("blocked");
+    // A shorter chain that starts like the judged one (the server left the root out) is its own chain.
+    const withoutRoot: SecurityInfo = { ...clean, certificates: clean.certificates.slice(0, 2) };
+    expect(a.analyze(withoutRoot).chain).toHaveLength(2);
+  });
+
+  test("the same certificates whose root is no longer a Firefox built-in are judged again", async () => {
+    const pki = await makePki();
+    const a = analyzer();
+    const builtIn = await securityInfo(pki, { builtInRoot: true });
+    expect(ruleIds(a.analyze(builtIn).findings)).not.toContain("non-built-in-root");
+    const installed = await securityInfo(pki);
+    expect(ruleIds(a.analyze(installed).findings)).toContain("non-built-in-root");
+    expect(a.needsRawDer(installed)).toBe(false);
+  });
+
+  test("an overridden certificate error is part of the chain's identity; an empty category is none", async () => {
+    const pki = await makePki();
+    const a = analyzer();
+    const info = await securityInfo(pki, { builtInRoot: true });
+    expect(ruleIds(a.analyze(info).findings)).not.toContain("certificate-error-overridden");
+    expect(ruleIds(a.analyze({ ...info, overridableErrorCategory: "domain-mismatch" }).findings)).toContain("certificate-error-overridden");
+    expect(ruleIds(a.analyze({ ...info, overridableErrorCategory: "" }).findings)).not.toContain("certificate-error-overridden");
+  });
+
+  test("a clock set back before a certificate's start is not answered from a later verdict", async () => {
+    const pki = await makePki();
+    const info = await securityInfo(pki, { builtInRoot: true });
+    const a = analyzer();
+    const start = info.certificates[0].validity.start;
+    expect(ruleIds(a.analyze(info, start + 60_000).findings)).not.toContain("not-yet-valid");
+    expect(ruleIds(a.analyze(info, start - 60_000).findings)).toContain("not-yet-valid");
+  });
+
+  test("a chain with a broken entry is never answered from the cache or said to need no bytes", async () => {
+    const info = await securityInfo(await makePki(), { builtInRoot: true });
+    const broken = { ...info, certificates: [...info.certificates.slice(0, 2), null] } as unknown as SecurityInfo;
+    const a = analyzer();
+    expect(a.needsRawDer(broken)).toBe(true);
+    const first = a.analyze(broken);
+    expect(a.analyze(broken)).not.toBe(first);
+  });
+});
+
+describe("a certificate entry Firefox gave in an unexpected shape", () => {
+  test("is an analysis error naming every missing field; its chain entry shows what it holds", async () => {
+    const info = await securityInfo(await makePki(), { builtInRoot: true });
+    const entry = info.certificates[1] as unknown as Record<string, unknown>;
+    entry.fingerprint = { sha256: info.certificates[1].fingerprint.sha256, sha1: 42 };
+    entry.validity = { start: "yesterday" };
+    entry.subjectPublicKeyInfoDigest = {};
+    entry.serialNumber = undefined;
+    entry.issuer = { not: "a string" };
+    entry.isBuiltInRoot = "yes";
+    const verdict = analyzer().analyze(info);
+    const error = verdict.findings.find((f) => f.ruleId === "analysis-error")!;
+    expect(error).toMatchObject({ certIndex: 1, severity: "warning", title: "Analysis error" });
+    expect(error.explanation).toContain("missing fingerprint.sha1, subjectPublicKeyInfoDigest.sha256, serialNumber, validity.start, validity.end");
+    expect(error.explanation).toMatch(/In block mode such a response is stopped/);
+    expect(error.reference).toMatch(/getSecurityInfo/);
+    expect(verdict.chain[1]).toEqual({
+      index: 1,
+      role: "intermediate",
+      subject: info.certificates[1].subject,
+      issuer: "",
+      sha256: info.certificates[1].fingerprint.sha256,
+      sha1: "",
+      spkiSha256: "",
+      serialNumber: "",
+      validity: { start: 0, end: 0 },
+      isBuiltInRoot: false,
+      known: false,
+      allowlisted: false,
+      flags: ["analysis-error"],
+    });
+    // The others are still analysed and shown as they are.
+    expect(verdict.chain[0]).toMatchObject({ role: "leaf", sha1: info.certificates[0].fingerprint.sha1, serialNumber: info.certificates[0].serialNumber });
+    expect(verdict.chain[2]).toMatchObject({ role: "root", isBuiltInRoot: true, validity: info.certificates[2].validity });
+  });
+
+  test("an entry that is not an object at all still has its place in the chain", async () => {
+    const info = await securityInfo(await makePki(), { builtInRoot: true });
+    const verdict = analyzer().analyze({ ...info, certificates: [info.certificates[0], "junk", info.certificates[2]] } as unknown as SecurityInfo);
+    expect(verdict.chain.map((c) => c.role)).toEqual(["leaf", "intermediate", "root"]);
+    expect(verdict.chain[1]).toMatchObject({ subject: "", sha256: "", validity: { start: 0, end: 0 }, flags: ["analysis-error"] });
+    expect(verdict.findings.find((f) => f.ruleId === "analysis-error")?.certIndex).toBe(1);
+  });
+
+  test("a response that could not be judged at all: one warning, no certificates, the error cut at 300 characters", () => {
+    const verdict = failedVerdict("the listener failed", new Error("x".repeat(1000)), "v1", 1234);
+    expect(verdict).toMatchObject({ level: "warning", chain: [], blocklistVersion: "v1", analyzedAt: 1234 });
+    expect(verdict.findings).toHaveLength(1);
+    expect(verdict.findings[0]).toMatchObject({ ruleId: "analysis-error", certIndex: null, title: "Analysis error" });
+    expect(verdict.findings[0].explanation).toContain(`the listener failed (${"x".repeat(300)})`);
+    expect(verdict.findings[0].explanation).not.toContain("x".repeat(301));
+    expect(failedVerdict("w", "plain text", "v1", 0).findings[0].explanation).toContain("w (plain text)");
+  });
+});
