@@ -19,7 +19,7 @@ import { logFinder } from "../../src/ct/logs";
 import { decodeSctExtension, OID_SCT_LIST } from "../../src/ct/sct";
 import { MAX_CERTIFICATE_BYTES } from "../../src/protocol";
 import { scanExitStatus } from "../../src/scan/exitStatus";
-import { CSV_COLUMNS, csvCell, csvRow, printable, summaryLine } from "../../src/scan/format";
+import { CSV_COLUMNS, csvCell, csvRow, printable, summaryLine, tableBlock, tableHeader } from "../../src/scan/format";
 import { mapInOrder } from "../../src/scan/inOrder";
 import { failedHost, scannedHost, type ScanReport, type ScannedHost } from "../../src/scan/report";
 import { MAX_SENT_CERTIFICATES, sentCertificates } from "../../src/scan/serverCertificates";
@@ -465,6 +465,57 @@ describe("reports, formats, exit status", () => {
     expect(parseCsv(row)[0]).toHaveLength(CSV_COLUMNS.length);
     expect(row).toMatch(/"warning dynamic-intermediate \(cert 1\): [^"]*; warning non-built-in-root \(cert 2\): [^"]*"/);
     expect(csvRow(failedHost(1, "a,b", null, { code: "EINVALIDTARGET", message: "bad" }))).toBe(`1,"a,b",,,failed${",".repeat(14)}EINVALIDTARGET,bad\r\n`);
+  });
+
+  test("the terminal table: each host's connection, chain (where each certificate came from, its trust) and findings", async () => {
+    const report = await leafOnlyReport();
+    const lines = tableBlock(report).split("\n");
+    expect(lines[0]).toBe("[4] leaf.example:443 (192.0.2.1)  TLSv1.3 TLS_AES_128_GCM_SHA256 ALPN h2  SCTs 0  WARNING");
+    expect(lines[1]).toBe("    verification: ok");
+    expect(lines[2]).toMatch(/^ {4}# {2}role {9}from {4}trust {8}subject {42}sha256$/);
+    const [leaf, intermediate, rootCa] = report.chain.map((c) => c.sha256);
+    expect(lines.slice(3, 6)).toEqual([
+      expect.stringMatching(new RegExp(`^ {4}0 {2}leaf {9}sent 0 {2}\\s{12} CN=leaf\\.example\\s+${leaf}$`)),
+      expect.stringMatching(new RegExp(`^ {4}1 {2}intermediate store {3}unknown {6}CN=Report Intermediate\\s+${intermediate}$`)),
+      expect.stringMatching(new RegExp(`^ {4}2 {2}root {9}sent 1 {2}not built-in CN=Report Root\\s+${rootCa}$`)),
+    ]);
+    expect(lines.slice(6, 8)).toEqual([
+      expect.stringMatching(/^ {4}warning {2}dynamic-intermediate {9}cert 1 {2}\S/),
+      expect.stringMatching(/^ {4}warning {2}non-built-in-root {12}cert 2 {2}\S/),
+    ]);
+    expect(lines.at(-1)).toBe("");
+    expect(tableHeader("Mozilla's roots")).toBe("store: Mozilla's roots\n");
+  });
+
+  test("the terminal table: what a server sent beyond the chain, long or hostile subjects, no findings, failures", async () => {
+    const report = await leafOnlyReport();
+    const hostile = `CN=${"A".repeat(60)}\u001b[2J`;
+    const odd: ScannedHost = {
+      ...report,
+      host: "2001:db8::1",
+      tls: { ...report.tls, alpn: null },
+      verification: { ok: false, error: "unable to get local issuer certificate" },
+      level: "ok",
+      chain: report.chain.map((c, i) => (i === 0 ? { ...c, subject: hostile } : i === 1 ? { ...c, known: true } : { ...c, isBuiltInRoot: true })),
+      sent: [...report.sent, { position: 2, subject: "CN=Stray\u202eexe", sha256: "ab".repeat(32), inChain: false }],
+      findings: [],
+    };
+    const lines = tableBlock(odd).split("\n");
+    expect(lines[0]).toBe("[4] [2001:db8::1]:443 (192.0.2.1)  TLSv1.3 TLS_AES_128_GCM_SHA256 ALPN none  SCTs 0  OK");
+    expect(lines[1]).toBe("    verification: unable to get local issuer certificate");
+    // Cut to the column's 48 characters, its escape sequence shown, not run.
+    expect(lines[3]).toContain(` ${`CN=${"A".repeat(44)}…`} ${report.chain[0].sha256}`);
+    expect(lines[3]).not.toContain("\u001b");
+    expect(lines[4]).toMatch(/ known {8}CN=Report Intermediate/);
+    expect(lines[5]).toMatch(/ built-in {5}CN=Report Root/);
+    expect(lines[6]).toBe(`    sent at 2, not in the chain: CN=Stray\\u{202e}exe ${"ab".repeat(32)}`);
+    expect(lines[7]).toBe("    no findings");
+    expect(tableBlock(failedHost(2, "bad\u001bhost", null, { code: "EINVALIDTARGET", message: "no \u202e" }))).toBe(
+      "[2] bad\\u{1b}host  FAILED EINVALIDTARGET: no \\u{202e}\n",
+    );
+    expect(tableBlock(failedHost(3, "x.example:8443", { host: "x.example", port: 8443 }, { code: "ECONNREFUSED", message: "refused" }))).toBe(
+      "[3] x.example:8443  FAILED ECONNREFUSED: refused\n",
+    );
   });
 
   test("control and bidi characters from a certificate are escaped for the terminal", () => {
