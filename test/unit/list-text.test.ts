@@ -116,6 +116,48 @@ describe("every bad line is reported with its line number and what was expected"
   });
 });
 
+describe("what each list says about a line it cannot read, and the forms it does read", () => {
+  test("each list names only the forms it takes", async () => {
+    expect((await allow("md5:ab")).errors).toEqual(['line 1: unknown prefix "md5:" (expected sha256: or spki:)']);
+    expect((await allow("nope")).errors[0]).toMatch(
+      /^line 1: expected a certificate SHA-256 .*got "nope"; or an SPKI SHA-256 in base64 \(44 characters\), a value prefixed with sha256: or spki:, or a PEM certificate$/,
+    );
+    expect((await block("nope")).errors[0]).toMatch(
+      /got "nope"; or a SHA-1 fingerprint \(40 hex digits\), an SPKI SHA-256 in base64 \(44 characters\), a value prefixed with sha256:, sha1: or spki:, or a PEM certificate$/,
+    );
+  });
+
+  test("an END line without its BEGIN is reported, and the lines after it still count", async () => {
+    const r = await block(`-----END CERTIFICATE-----\n${SHA256}`);
+    expect(r.errors).toEqual(['line 1: "-----END CERTIFICATE-----" without its "-----BEGIN" line']);
+    expect(r.entries).toEqual([{ sha256: SHA256, source: "user" }]);
+  });
+
+  test("something other than text is one clear error", async () => {
+    for (const [input, got] of [
+      [null, "null"],
+      [42, "number"],
+      [undefined, "undefined"],
+    ] as const) {
+      const r = await parseListText(input as unknown as string, "blocklist", "user");
+      expect(r.entries).toEqual([]);
+      expect(r.issues.map(formatIssue)).toEqual([`expected text, got ${got}`]);
+    }
+  });
+
+  test("prefixes in any case with spaces around the colon; SPKI base64 without its padding; subject-spki entries", async () => {
+    const subjectName = "MGMxCzAJBgNVBAYTAlVT";
+    const r = await block(`SHA256 : ${SHA256}\nSpki:${SPKI_B64}\n${SPKI_B64.slice(0, -1)} # no padding\nsubject-spki:${subjectName} ${SPKI_HEX}`);
+    expect(r.errors).toEqual([]);
+    expect(r.entries).toEqual([
+      { sha256: SHA256, source: "user" },
+      { spkiSha256: SPKI_HEX, source: "user" },
+      { subjectSpki: { subject: subjectName, spkiSha256: SPKI_HEX }, source: "user" },
+    ]);
+    expect(r.notes).toEqual(["1 duplicate entry ignored"]);
+  });
+});
+
 describe("PEM certificates", () => {
   let root: Issued;
   let intermediate: Issued;
