@@ -20,9 +20,11 @@ const ALLOWED = "ac".repeat(32);
 
 let keys: FeedKeyPair;
 let otherKeys: FeedKeyPair;
-beforeAll(async () => {
-  keys = await generateFeedKeys("ES256");
-  otherKeys = await generateFeedKeys("ES256");
+// Made in the first test that runs (beforeEach), not in beforeAll: mutation testing counts code run in
+// beforeAll as reached by no test, and must then reload every module for each of its mutants.
+beforeEach(async () => {
+  keys ??= await generateFeedKeys("ES256");
+  otherKeys ??= await generateFeedKeys("ES256");
 });
 
 const configFor = (pair: FeedKeyPair, over: Partial<FeedConfig> = {}): FeedConfig => {

@@ -12,7 +12,10 @@ import { analyzer, makePki, securityInfo } from "../support/chains";
 
 /** A page's response on tab 4 with a real chain. */
 let page: ResponseRecord;
-beforeAll(async () => {
+// Made in the first test that runs (beforeEach), not in beforeAll: mutation testing counts code run in
+// beforeAll as reached by no test, and must then reload every module for each of its mutants.
+beforeEach(async () => {
+  if (page) return;
   const info = await securityInfo(await makePki());
   page = {
     tabId: 4,

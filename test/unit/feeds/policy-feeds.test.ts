@@ -8,9 +8,11 @@ import { resolveSettings, validatePolicy } from "../../../src/policy";
 
 let keys: Awaited<ReturnType<typeof generateFeedKeys>>;
 let ed: Awaited<ReturnType<typeof generateFeedKeys>>;
-beforeAll(async () => {
-  keys = await generateFeedKeys("ES256");
-  ed = await generateFeedKeys("EdDSA");
+// Made in the first test that runs (beforeEach), not in beforeAll: mutation testing counts code run in
+// beforeAll as reached by no test, and must then reload every module for each of its mutants.
+beforeEach(async () => {
+  keys ??= await generateFeedKeys("ES256");
+  ed ??= await generateFeedKeys("EdDSA");
 });
 
 const URL_A = "https://lists.example.com/chain-sentry.jws";
