@@ -20,8 +20,7 @@ const ALLOWED = "ac".repeat(32);
 
 let keys: FeedKeyPair;
 let otherKeys: FeedKeyPair;
-// Made in the first test that runs (beforeEach), not in beforeAll: mutation testing counts code run in
-// beforeAll as reached by no test, and must then reload every module for each of its mutants.
+// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
 beforeEach(async () => {
   keys ??= await generateFeedKeys("ES256");
   otherKeys ??= await generateFeedKeys("ES256");

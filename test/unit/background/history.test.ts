@@ -18,8 +18,7 @@ import { analyzer, makePki, securityInfo } from "../support/chains";
 
 /** A chain with two findings (dynamic intermediate, non-built-in root), so each page logs two events. */
 let verdict: Verdict;
-// Made in the first test that runs (beforeEach), not in beforeAll: mutation testing counts code run in
-// beforeAll as reached by no test, and must then reload every module for each of its mutants.
+// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
 beforeEach(async () => {
   verdict ??= analyzer().analyze(await securityInfo(await makePki()));
 });

@@ -12,8 +12,7 @@ import { analyzer, makePki, securityInfo } from "../support/chains";
 
 /** A page's response on tab 4 with a real chain. */
 let page: ResponseRecord;
-// Made in the first test that runs (beforeEach), not in beforeAll: mutation testing counts code run in
-// beforeAll as reached by no test, and must then reload every module for each of its mutants.
+// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
 beforeEach(async () => {
   if (page) return;
   const info = await securityInfo(await makePki());

@@ -8,8 +8,7 @@ import { resolveSettings, validatePolicy } from "../../../src/policy";
 
 let keys: Awaited<ReturnType<typeof generateFeedKeys>>;
 let ed: Awaited<ReturnType<typeof generateFeedKeys>>;
-// Made in the first test that runs (beforeEach), not in beforeAll: mutation testing counts code run in
-// beforeAll as reached by no test, and must then reload every module for each of its mutants.
+// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
 beforeEach(async () => {
   keys ??= await generateFeedKeys("ES256");
   ed ??= await generateFeedKeys("EdDSA");
