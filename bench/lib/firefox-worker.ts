@@ -162,9 +162,9 @@ async function ask(uuid: string, pagePath: string, message: unknown) {
   }
 }
 
-/** What Firefox printed as uncaught errors of the extension with the UUID `uuid`. */
 /** The output of the Firefoxes this worker closed on a restart: their errors count too. */
 const earlierLog: string[] = [];
+/** What Firefox printed as uncaught errors of the extension with the UUID `uuid`. */
 const errorsOf = (uuid: string) => [...earlierLog, ...ff.firefoxLog()].filter((line) => line.startsWith(`JavaScript error: moz-extension://${uuid}/`));
 
 /** The extension's tab id for a page (puppeteer does not expose it): asked from an extension page. */
