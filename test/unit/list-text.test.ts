@@ -11,6 +11,8 @@ const root = join(__dirname, "..", "..");
 const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6";
 const SHA1 = "2a83e9020591a55fc6ddad3fb102794c52b24e70";
 const SPKI_B64 = "Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=";
+/** A short DER name in base64 (a SEQUENCE, so it starts with "M"), for name-based entries. */
+const DER_NAME = "MGMxCzAJBgNVBAYTAlVT";
 const SPKI_HEX = Buffer.from(SPKI_B64, "base64").toString("hex");
 const colon = (hex: string) => hex.toUpperCase().match(/../g)!.join(":");
 
@@ -18,6 +20,8 @@ const colon = (hex: string) => hex.toUpperCase().match(/../g)!.join(":");
 const withMessages = <T>({ issues, ...rest }: ParsedListText<T>) => ({ ...rest, errors: issues.map(formatIssue) });
 const block = async (text: string) => withMessages(await parseListText(text, "blocklist", "user"));
 const allow = async (text: string) => withMessages(await parseListText(text, "allowlist", "user"));
+/** The line of the "{" that opens the pretty-printed record holding `needle` (its first key, one line below). */
+const openingLine = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length - 1;
 
 describe("fingerprints in every accepted form", () => {
   test.each([
@@ -158,6 +162,56 @@ describe("what each list says about a line it cannot read, and the forms it does
   });
 });
 
+describe("what a line's characters say about its kind", () => {
+  test("a value of fingerprint length with a character that is not hex is refused, wherever that character is", async () => {
+    const notHex = [`g${SHA256.slice(1)}`, `${SHA256.slice(0, 32)}g${SHA256.slice(33)}`, `${SHA256.slice(0, -1)}g`, `${SHA1.slice(0, -1)}x`];
+    const r = await block(notHex.join("\n"));
+    expect(r.entries).toEqual([]);
+    expect(r.errors).toEqual(
+      notHex.map((value, i) => expect.stringMatching(new RegExp(`^line ${i + 1}: expected a certificate SHA-256 .*got "${value}"; or `))),
+    );
+  });
+
+  test("spaces between a base64 SPKI hash and its label are not part of the hash", async () => {
+    expect(await block(`${SPKI_B64}    # Let's Encrypt R3 key`)).toEqual({
+      entries: [{ spkiSha256: SPKI_HEX, label: "Let's Encrypt R3 key", source: "user" }],
+      errors: [],
+      notes: [],
+    });
+  });
+
+  test("a prefix counts only at the start of the line: words before it make the line unreadable", async () => {
+    const r = await block(`Flame sha1:${SHA1}`);
+    expect(r.entries).toEqual([]);
+    expect(r.errors).toEqual([expect.stringMatching(new RegExp(`^line 1: expected a certificate SHA-256 .*got "Flame sha1:${SHA1}"; or `))]);
+  });
+
+  test("every duplicate is counted in the note", async () => {
+    expect((await block(`${SHA256}\n${colon(SHA256)}\nsha256:${SHA256} # again`)).notes).toEqual(["2 duplicate entries ignored"]);
+  });
+});
+
+describe("issuer-serial: and subject-spki: lines", () => {
+  test("the two parts may be separated by several spaces or tabs", async () => {
+    const r = await block(`issuer-serial:${DER_NAME}   8f:01\nsubject-spki:${DER_NAME} \t ${SPKI_B64}`);
+    expect(r.errors).toEqual([]);
+    expect(r.entries).toEqual([
+      { issuerSerial: { issuer: DER_NAME, serial: "8f01" }, source: "user" },
+      { subjectSpki: { subject: DER_NAME, spkiSha256: SPKI_HEX }, source: "user" },
+    ]);
+  });
+
+  test("each form says what it expects, and names the part that is wrong", async () => {
+    const r = await block([`issuer-serial:${DER_NAME}`, `subject-spki:bm90IGEgbmFtZQ== ${SPKI_B64}`, `subject-spki:${DER_NAME} nope`].join("\n"));
+    expect(r.entries).toEqual([]);
+    expect(r.errors).toEqual([
+      `line 1: issuer-serial: expected the issuer's DER name in base64, a space, and the serial number in hex, got "${DER_NAME}"`,
+      'line 2: subject-spki: subject: expected the base64 of a DER-encoded name (it starts with "M"), such as OneCRL\'s "MGMxCzAJBgNV…", got "bm90IGEgbmFtZQ=="',
+      expect.stringMatching(/^line 3: subject-spki: spkiSha256: expected an SPKI SHA-256 hash: .*got "nope"$/),
+    ]);
+  });
+});
+
 describe("PEM certificates", () => {
   let root: Issued;
   let intermediate: Issued;
@@ -185,6 +239,15 @@ describe("PEM certificates", () => {
     expect(r.entries.map((e) => e.sha256)).toEqual([sha256Of(root.der), sha256Of(intermediate.der)]);
     const bogusLine = 1 + intermediate.pem.trimEnd().split("\n").length + 1;
     expect(r.errors).toEqual([expect.stringMatching(new RegExp(`^line ${bogusLine}: expected a certificate SHA-256`))]);
+  });
+
+  test("a certificate with neither CN nor O is labelled with its whole subject", async () => {
+    const unnamed = await issue({ subject: "OU=Security Team,C=US" });
+    expect((await block(unnamed.pem)).entries).toEqual([{ sha256: sha256Of(unnamed.der), label: "OU=Security Team, C=US", source: "user" }]);
+  });
+
+  test("an empty certificate block is reported as not base64", async () => {
+    expect((await block("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----")).errors).toEqual(["line 1: the certificate block is not valid base64"]);
   });
 
   test("broken blocks: bad base64, not a certificate, another PEM type, no END line", async () => {
@@ -270,7 +333,7 @@ describe("OneCRL JSON import", () => {
       null,
       2,
     );
-    const lineOf = (needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length - 1; // the "{" opens one line above
+    const lineOf = (needle: string) => openingLine(text, needle);
     const r = await block(text);
     expect(r.entries).toHaveLength(1);
     expect(r.errors).toEqual([
@@ -284,11 +347,135 @@ describe("OneCRL JSON import", () => {
     ]);
   });
 
+  test("records pasted after blank lines or spaces are still read as JSON", async () => {
+    const r = await block(`\n  \n  ${JSON.stringify([record(KZ)])}`);
+    expect(r.errors).toEqual([]);
+    expect(r.entries).toEqual([expect.objectContaining({ issuerSerial: expect.objectContaining({ issuer: record(KZ).issuerName }) })]);
+  });
+
   test("text that starts like JSON but is not: one error with the line", async () => {
     const r = await block('{\n  "data": [\n    {"id": 1,,}\n  ]\n}');
     expect(r.entries).toEqual([]);
     expect(r.errors).toEqual([expect.stringMatching(/^line 3: the text starts like JSON but is not valid JSON/)]);
     expect((await block('{"records": []}')).errors).toEqual([expect.stringMatching(/^line 1: expected OneCRL records/)]);
+  });
+});
+
+describe("OneCRL JSON: records that are missing a part or malformed", () => {
+  const serial = (byte: number) => Buffer.from([byte]).toString("base64");
+  /** All on one line, so each issue is at line 1 and names its record. */
+  const errorsFor = async (records: unknown[]) => (await block(JSON.stringify(records))).errors;
+
+  test("a data field that is not an array of records is one error", async () => {
+    for (const text of ['{"data": {}}', '{"data": "records"}']) {
+      expect(await block(text)).toEqual({
+        entries: [],
+        errors: ['line 1: expected OneCRL records, {"data": [...]} or an array of records, got a JSON object without them'],
+        notes: [],
+      });
+    }
+  });
+
+  test("a record that is not an object, or has no usable id, is named by its index alone", async () => {
+    expect(await errorsFor([null, { id: 7 }, { details: { name: "no id" } }])).toEqual([
+      "line 1, record 0: expected a OneCRL record object",
+      'line 1, record 1: expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"',
+      'line 1, record 2: expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"',
+    ]);
+  });
+
+  test("issuer and serial: both are needed, as base64, and the serial is not empty", async () => {
+    const records = [
+      { id: "issuer only", issuerName: DER_NAME },
+      { id: "serial only", serialNumber: serial(1) },
+      { id: "numeric issuer", issuerName: 5, serialNumber: serial(1) },
+      { id: "numeric serial", issuerName: DER_NAME, serialNumber: 5 },
+      { id: "serial not base64", issuerName: DER_NAME, serialNumber: "not base64!" },
+      { id: "empty serial", issuerName: DER_NAME, serialNumber: "" },
+    ];
+    const bothStrings = 'expected "issuerName" and "serialNumber" as base64 strings';
+    expect(await errorsFor(records)).toEqual([
+      `line 1, record 0 (id issuer only): ${bothStrings}`,
+      `line 1, record 1 (id serial only): ${bothStrings}`,
+      `line 1, record 2 (id numeric issuer): ${bothStrings}`,
+      `line 1, record 3 (id numeric serial): ${bothStrings}`,
+      `line 1, record 4 (id serial not base64): serialNumber: expected the serial number's bytes in base64, got "not base64!"`,
+      "line 1, record 5 (id empty serial): serialNumber: empty",
+    ]);
+  });
+
+  test("a bad serial is quoted whole up to 60 characters, and cut after 57 beyond that", async () => {
+    const sixty = "*".repeat(60);
+    expect(
+      await errorsFor([
+        { issuerName: DER_NAME, serialNumber: sixty },
+        { issuerName: DER_NAME, serialNumber: `${sixty}*` },
+      ]),
+    ).toEqual([
+      `line 1, record 0: serialNumber: expected the serial number's bytes in base64, got "${sixty}"`,
+      `line 1, record 1: serialNumber: expected the serial number's bytes in base64, got "${"*".repeat(57)}..."`,
+    ]);
+  });
+
+  test("subject and key hash: both are needed, as base64, and the subject must be a DER name", async () => {
+    const records = [
+      { id: "subject only", subject: DER_NAME },
+      { id: "key only", pubKeyHash: SPKI_B64 },
+      { id: "numeric subject", subject: 5, pubKeyHash: SPKI_B64 },
+      { id: "numeric key", subject: DER_NAME, pubKeyHash: 5 },
+      { id: "not a name", subject: "bm90IGEgbmFtZQ==", pubKeyHash: SPKI_B64 },
+    ];
+    const bothStrings = 'expected "subject" and "pubKeyHash" as base64 strings';
+    expect(await errorsFor(records)).toEqual([
+      `line 1, record 0 (id subject only): ${bothStrings}`,
+      `line 1, record 1 (id key only): ${bothStrings}`,
+      `line 1, record 2 (id numeric subject): ${bothStrings}`,
+      `line 1, record 3 (id numeric key): ${bothStrings}`,
+      'line 1, record 4 (id not a name): subject: expected the base64 of a DER-encoded name (it starts with "M"), such as OneCRL\'s "MGMxCzAJBgNV…", got "bm90IGEgbmFtZQ=="',
+    ]);
+  });
+
+  test("labels: the record's name and reason, trimmed, without empty or '.' parts; else its id, else its index", async () => {
+    const named = (details: object | undefined, byte: number, id?: string) => ({
+      ...(id && { id }),
+      details,
+      issuerName: DER_NAME,
+      serialNumber: serial(byte),
+    });
+    const r = await block(
+      JSON.stringify([
+        named({ name: " Corp CA ", why: "." }, 1, "a"),
+        named({ name: "Corp CA 2", why: " . " }, 2, "b"),
+        named({ name: "   ", why: "key compromise" }, 3, "c"),
+        named({ name: "", why: "." }, 4, "d"),
+        named(undefined, 5),
+      ]),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.entries.map((e) => e.label)).toEqual(["Corp CA", "Corp CA 2", "key compromise", "OneCRL record d", "OneCRL record 4"]);
+  });
+});
+
+describe("OneCRL JSON: the line each record is reported at", () => {
+  test("quotes, braces and brackets inside strings, and arrays inside records, do not shift the records' lines", async () => {
+    const records = [
+      { id: "r0", details: { why: 'a "{quoted" brace [and bracket' }, issuerName: DER_NAME, serialNumber: "AQ==" },
+      { id: "r1", tags: ["x", "y"], issuerName: DER_NAME, serialNumber: "Ag==" },
+      { id: "r2" },
+    ];
+    for (const text of [JSON.stringify({ data: records }, null, 2), JSON.stringify(records, null, 2)]) {
+      const r = await block(text);
+      expect(r.entries).toHaveLength(2);
+      expect(r.errors).toEqual([
+        `line ${openingLine(text, '"id": "r2"')}, record 2 (id r2): expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"`,
+      ]);
+    }
+  });
+
+  test("invalid JSON: a line break inside a string is reported on the line where it occurs", async () => {
+    expect((await block('[\n  {"details": {"why": "broken\nacross lines"}}\n]')).errors).toEqual([
+      expect.stringMatching(/^line 2: the text starts like JSON but is not valid JSON/),
+    ]);
   });
 });
 
