@@ -372,6 +372,27 @@ describe("applySettingsInput: what the options page may save", () => {
     });
   });
 
+  test("input that is not an object is one error, and nothing to save", async () => {
+    for (const [input, got] of [
+      [null, "null"],
+      [[{ mode: "block" }], "an array"],
+      ["mode=block", '"mode=block"'],
+    ] as const) {
+      expect(await applySettingsInput(view({}, undefined), input as never)).toEqual({
+        ok: false,
+        errors: [{ path: [], message: `settings: expected an object, got ${got}` }],
+      });
+    }
+  });
+
+  test("locked lists the policy fills: the user's own (empty) part may be resubmitted; a bad line is reported as such, not as a refusal", async () => {
+    const v = view({}, { lockSettings: true, allowlist: [{ sha256: SHA256 }], blocklist: [{ sha256: SHA256_B }] });
+    // The page shows the user's part of each list (nothing stored: empty), and may submit it back.
+    expect(await applySettingsInput(v, { allowlistText: "", blocklistText: "" })).toEqual({ ok: true, user: {} });
+    const r = await applySettingsInput(v, { blocklistText: `${SHA1}\nnope` });
+    expect(!r.ok && r.errors.map(formatIssue)).toEqual([expect.stringMatching(/^blocklist line 2: expected a certificate SHA-256 fingerprint/)]);
+  });
+
   test("locked: mode, notifications, notifyWarnings and both lists are refused", async () => {
     const v = view({ blocklist: [{ sha1: SHA1, source: "user" }] }, { lockSettings: true });
     const r = await applySettingsInput(v, {
