@@ -63,6 +63,55 @@ describe("one entry definition for policy, feeds, stored settings and list text"
   });
 });
 
+describe("list entries as JSON (policy, feeds, stored settings): what each field accepts", () => {
+  const NAME = "MGMxCzAJBgNVBAYTAlVT";
+  const SPKI_HEX = "ab".repeat(32); // any 64 hex digits
+  const errors = (raw: unknown[]) => parseList(raw, "blocklist", "policy").issues.map(formatIssue);
+  /** The base64 of `bytes` bytes starting with 0x30 (a SEQUENCE, as every DER name is). */
+  const derName = (bytes: number) => Buffer.concat([Buffer.from([0x30]), Buffer.alloc(bytes - 1)]).toString("base64");
+
+  test("a name pair that is not an object says which object it expects", () => {
+    expect(errors([{ issuerSerial: `${NAME} 8f` }, { subjectSpki: 5 }])).toEqual([
+      `[0].issuerSerial: expected { "issuer": base64 DER name, "serial": hex }, got "${NAME} 8f"`,
+      "[0]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
+      '[1].subjectSpki: expected { "subject": base64 DER name, "spkiSha256": hash }, got 5',
+      "[1]: entry ignored, it needs at least one valid sha256 or sha1 or spkiSha256 or issuerSerial or subjectSpki",
+    ]);
+  });
+
+  test("a serial is hex text: a JSON number is refused; an odd number of digits gets its leading zero", () => {
+    expect(errors([{ issuerSerial: { issuer: NAME, serial: 143 } }])[0]).toBe(
+      '[0].issuerSerial.serial: expected the serial number in hex (colons allowed), such as "04:00:00:00:00:01", got 143',
+    );
+    expect(parseList([{ issuerSerial: { issuer: NAME, serial: "F01" } }], "blocklist", "policy").entries).toEqual([
+      { issuerSerial: { issuer: NAME, serial: "0f01" }, source: "policy" },
+    ]);
+  });
+
+  test("a DER name: from the empty name (2 bytes) up to 4096 characters of base64", () => {
+    const longest = derName(3072);
+    expect(longest).toHaveLength(4096);
+    const ok = parseList(
+      [{ subjectSpki: { subject: "MAA=", spkiSha256: SPKI_HEX } }, { subjectSpki: { subject: longest, spkiSha256: SPKI_HEX } }],
+      "blocklist",
+      "policy",
+    );
+    expect(ok.issues).toEqual([]);
+    expect(ok.entries.map((e) => e.subjectSpki!.subject)).toEqual(["MAA=", longest]);
+    const refused = errors([{ subjectSpki: { subject: "MA==", spkiSha256: SPKI_HEX } }, { subjectSpki: { subject: derName(3075), spkiSha256: SPKI_HEX } }]);
+    expect(refused.filter((e) => e.includes(".subject:"))).toEqual([
+      expect.stringMatching(/^\[0\]\.subjectSpki\.subject: expected the base64 of a DER-encoded name/),
+      expect.stringMatching(/^\[1\]\.subjectSpki\.subject: expected the base64 of a DER-encoded name/),
+    ]);
+  });
+
+  test("an unknown key is named by its first 40 characters", () => {
+    expect(errors([{ sha256: SHA256, [`comment${"-".repeat(50)}`]: "x" }])).toEqual([
+      `[0]: unknown key "comment${"-".repeat(33)}" ignored (expected sha256, sha1, spkiSha256, issuerSerial, subjectSpki, label, reason, reference)`,
+    ]);
+  });
+});
+
 describe("defaults", () => {
   test("the settings in force without policy or user settings", () => {
     expect(DEFAULT_SETTINGS).toEqual({
