@@ -287,12 +287,14 @@ function onecrlLabel(record: Record<string, unknown>, i: number): string {
   return typeof record.id === "string" ? `OneCRL record ${record.id}` : `OneCRL record ${i}`;
 }
 
-/** 1-based line of each record that opens in the records array (bare array or the "data" array). */
+/** 1-based line of each record in the records array (bare array or the "data" array), whatever its kind: a refused `42` has its line too. */
 function recordStartLines(text: string): number[] {
   const starts: number[] = [];
   const stack: string[] = [];
   let line = 1;
   let inString = false;
+  // After the records array's "[" or one of its ",": the next value is a record.
+  let recordNext = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === "\n") line++;
@@ -301,12 +303,12 @@ function recordStartLines(text: string): number[] {
       else if (c === '"') inString = false;
       continue;
     }
+    if (/\s/.test(c)) continue;
+    if (recordNext && c !== "]") starts.push(line);
     if (c === '"') inString = true;
-    else if (c === "{" || c === "[") {
-      const path = stack.join("");
-      if (c === "{" && (path === "[" || path === "{[")) starts.push(line);
-      stack.push(c);
-    } else if (c === "}" || c === "]") stack.pop();
+    else if (c === "{" || c === "[") stack.push(c);
+    else if (c === "}" || c === "]") stack.pop();
+    recordNext = (c === "[" || c === ",") && ["[", "{["].includes(stack.join(""));
   }
   return starts;
 }

@@ -472,6 +472,22 @@ describe("OneCRL JSON: the line each record is reported at", () => {
     }
   });
 
+  test("a record that is not an object is reported at its own line, and the records after it at theirs", async () => {
+    for (const [open, close] of [
+      ["[", "]"],
+      ['{"data": [', "]}"],
+    ]) {
+      const text = [open, "  42,", '  "text",', "  null, ", "", "  [1],", '  {"id": "after"}', close].join("\n");
+      expect((await block(text)).errors).toEqual([
+        "line 2, record 0: expected a OneCRL record object",
+        "line 3, record 1: expected a OneCRL record object",
+        "line 4, record 2: expected a OneCRL record object",
+        "line 6, record 3: expected a OneCRL record object",
+        'line 7, record 4 (id after): expected "issuerName" + "serialNumber" or "subject" + "pubKeyHash"',
+      ]);
+    }
+  });
+
   test("invalid JSON: a line break inside a string is reported on the line where it occurs", async () => {
     expect((await block('[\n  {"details": {"why": "broken\nacross lines"}}\n]')).errors).toEqual([
       expect.stringMatching(/^line 2: the text starts like JSON but is not valid JSON/),
