@@ -5,7 +5,7 @@
  */
 import { CompactSign, exportPKCS8, generateKeyPair, importJWK } from "jose";
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { parseFeedKey } from "../../../src/feeds/keys";
+import { keyIdentity, parseFeedKey } from "../../../src/feeds/keys";
 import { FEED_TYPE, MAX_FEED_BYTES, type FeedAlgorithm, type FeedKey, type FeedPayload } from "../../../src/feeds/model";
 import { generateFeedKeys, signFeed, type FeedKeyPair } from "../../../src/feeds/sign";
 import { verifyFeed } from "../../../src/feeds/verify";
@@ -396,5 +396,63 @@ describe("parseFeedKey", () => {
     const result = parseFeedKey({ ...keys.ES256.publicJwk, kid: "2026", use: "sig", key_ops: ["sign"] });
     expect(result).toMatchObject({ ok: true, value: { alg: "ES256", jwk: { kty: "EC", crv: "P-256", x: keys.ES256.publicJwk.x, y: keys.ES256.publicJwk.y } } });
     expect(Object.keys((result as { value: { jwk: object } }).value.jwk).sort()).toEqual(["crv", "kty", "x", "y"]);
+  });
+});
+
+describe("parseFeedKey: what a policy may pin, and what it is told otherwise", () => {
+  const EXPECTED = 'expected an EC P-256 (ES256), EC P-384 (ES384) or Ed25519 (EdDSA) public key as a JWK object or an SPKI PEM ("-----BEGIN PUBLIC KEY-----")';
+
+  test.each([
+    ["null", null, "null"],
+    ["an array", [{ kty: "EC", crv: "P-256" }], "an array"],
+    ["a number", 256, "number"],
+  ])("%s: refused, saying what it got", (_, raw, got) => {
+    expect(parseFeedKey(raw)).toEqual({ ok: false, error: `${EXPECTED}, got ${got}` });
+  });
+
+  // Keys of the right family but for another curve or purpose: none may stand in for a supported one.
+  test.each([
+    ["an EC P-521 key", "ec", { namedCurve: "P-521" }, 'kty "EC" and crv "P-521"', "EC P-521"],
+    ["an X25519 key (key agreement, not signing)", "x25519", {}, 'kty "OKP" and crv "X25519"', "1.3.101.110"],
+  ] as const)("%s is refused, as a JWK and as a PEM", (_, type, options, jwkGot, pemGot) => {
+    const { publicKey } = generateKeyPairSync(type as "ec", options as { namedCurve: string });
+    expect(parseFeedKey(publicKey.export({ format: "jwk" }))).toEqual({ ok: false, error: `${EXPECTED}, got a JWK with ${jwkGot}` });
+    expect(parseFeedKey(publicKey.export({ format: "pem", type: "spki" }))).toEqual({ ok: false, error: `${EXPECTED}, got a ${pemGot} key` });
+  });
+
+  test("an EC JWK without its y coordinate is refused (an EdDSA key has none)", () => {
+    const { kty, crv, x } = keys.ES384.publicJwk;
+    expect(parseFeedKey({ kty, crv, x })).toEqual({ ok: false, error: `the JWK's "y" is missing or not base64url` });
+    expect(parseFeedKey({ kty: "OKP", crv: "Ed25519", x: keys.EdDSA.publicJwk.x })).toMatchObject({ ok: true, value: { alg: "EdDSA" } });
+  });
+
+  test("a PEM whose body is not a SubjectPublicKeyInfo says why it could not be read", () => {
+    expect(parseFeedKey("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^the PEM is not a readable SubjectPublicKeyInfo \(.+\)$/),
+    });
+  });
+});
+
+describe("keyIdentity: which pinned key a feed's state belongs to", () => {
+  function pemKey(pem: string): FeedKey {
+    const parsed = parseFeedKey(pem);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.value;
+  }
+
+  test("the same PEM wrapped otherwise is the same key; another key is another", () => {
+    const pem = keys.ES256.publicPem.trim();
+    const body = pem.split("\n").slice(1, -1).join("");
+    const oneLine = `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----`;
+    const rewrapped = `-----BEGIN PUBLIC KEY-----\n${body.replace(/.{40}/g, "$&\n  ")}\n-----END PUBLIC KEY-----`;
+    expect(keyIdentity(pemKey(oneLine))).toBe(keyIdentity(pemKey(pem)));
+    expect(keyIdentity(pemKey(rewrapped))).toBe(keyIdentity(pemKey(pem)));
+    expect(keyIdentity(pemKey(otherEs256.publicPem))).not.toBe(keyIdentity(pemKey(pem)));
+  });
+
+  test("JWKs: another key is another, whatever the algorithm", () => {
+    const identities = [keys.ES256, otherEs256, keys.ES384, keys.EdDSA].map((pair) => keyIdentity(pinned(pair)));
+    expect(new Set(identities).size).toBe(4);
   });
 });
