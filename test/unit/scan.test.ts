@@ -23,7 +23,7 @@ import { CSV_COLUMNS, csvCell, csvRow, printable, summaryLine, tableBlock, table
 import { mapInOrder } from "../../src/scan/inOrder";
 import { failedHost, scannedHost, type ScanReport, type ScannedHost } from "../../src/scan/report";
 import { MAX_SENT_CERTIFICATES, sentCertificates, type OpenRecord } from "../../src/scan/serverCertificates";
-import { parseTarget, targetsInText } from "../../src/scan/targets";
+import { MAX_TARGET_LENGTH, parseTarget, targetsInText } from "../../src/scan/targets";
 import { firefoxCertificateFromDer, securityInfoFromDer } from "../../src/securityInfoFromDer";
 
 const root = join(__dirname, "..", "..");
@@ -357,6 +357,48 @@ describe("parseTarget and targetsInText", () => {
     const parsed = parseTarget(input);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error).toEqual({ code: "EINVALIDTARGET", message: expect.stringMatching(message) });
+  });
+
+  const refused = (message: string) => ({ ok: false, error: { code: "EINVALIDTARGET", message } });
+
+  test("blanks around a target are trimmed; blanks alone are an empty target", () => {
+    expect(parseTarget(" \texample.com:8443  ")).toEqual({ ok: true, target: { host: "example.com", port: 8443 } });
+    expect(parseTarget("")).toEqual(refused("empty target"));
+    expect(parseTarget(" \t ")).toEqual(refused("empty target"));
+  });
+
+  test(`a target of ${MAX_TARGET_LENGTH} characters is read, one character more is not`, () => {
+    const url = (length: number) => `https://example.com/${"a".repeat(length - "https://example.com/".length)}`;
+    expect(parseTarget(url(MAX_TARGET_LENGTH))).toEqual({ ok: true, target: { host: "example.com", port: 443 } });
+    expect(parseTarget(url(MAX_TARGET_LENGTH + 1))).toEqual(refused(`target longer than ${MAX_TARGET_LENGTH} characters`));
+  });
+
+  test.each([
+    // Only a scheme at the start makes a URL, and only https:// there is accepted.
+    ["example.com/https://example.org", "not a host name or host:port: example.com/https://example.org (a URL needs https://)"],
+    ["http://example.com/?next=https://example.org", "only https:// URLs can be scanned: http://example.com/?next=https://example.org"],
+    // Without a scheme, anything beyond host[:port] is refused, each on its own.
+    ["example.com/", "not a host name or host:port: example.com/ (a URL needs https://)"],
+    ["example.com\\status", "not a host name or host:port: example.com\\status (a URL needs https://)"],
+    ["example.com?q=1", "not a host name or host:port: example.com?q=1 (a URL needs https://)"],
+    ["example.com#top", "not a host name or host:port: example.com#top (a URL needs https://)"],
+    ["user@example.com", "not a host name or host:port: user@example.com (a URL needs https://)"],
+    ["https://user@example.com", "a URL with credentials is not scanned: example.com"],
+    ["https://:secret@example.com", "a URL with credentials is not scanned: example.com"],
+    // Host names that begin or end like an IPv4 address are still host names, and checked as such.
+    ["192.0.2.7-.example", "not a valid host name: 192.0.2.7-.example"],
+    ["192.0.2.x-", "not a valid host name: 192.0.2.x-"],
+  ])("%s is refused: %s", (input, message) => {
+    expect(parseTarget(input)).toEqual(refused(message));
+  });
+
+  test("a host name of 253 characters is read, with or without the root's dot; one of 254 is not", () => {
+    const label = "a".repeat(63);
+    const name253 = [label, label, label, "b".repeat(61)].join(".");
+    const name254 = [label, label, label, "b".repeat(62)].join(".");
+    expect(name253).toHaveLength(253);
+    for (const host of [name253, `${name253}.`]) expect(parseTarget(host)).toEqual({ ok: true, target: { host, port: 443 } });
+    for (const host of [name254, `${name254}.`]) expect(parseTarget(host)).toEqual(refused(`not a valid host name: ${host}`));
   });
 
   test("comments and blank lines are skipped; a # inside a URL is not a comment", () => {
