@@ -392,6 +392,12 @@ describe("parseTarget and targetsInText", () => {
     expect(parseTarget(input)).toEqual(refused(message));
   });
 
+  test("a tab or line break inside a target is refused as a space is, not dropped as URL would drop it", () => {
+    // "example.com\t8443" would otherwise scan example.com8443; a hosts file with lone CRs, one host made of all its lines.
+    for (const input of ["exa\tmple.com", "example.com\t8443", "https://exa\nmple.com/", ...targetsInText("a.example\rb.example\r")])
+      expect(parseTarget(input)).toEqual(refused(`not a host name, host:port or https:// URL: ${input.trim()}`));
+  });
+
   test("a host name of 253 characters is read, with or without the root's dot; one of 254 is not", () => {
     const label = "a".repeat(63);
     const name253 = [label, label, label, "b".repeat(61)].join(".");
