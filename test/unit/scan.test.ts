@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { createServer as createTlsServer, type SecureVersion, type Server as TlsServer } from "node:tls";
 import { issue, type Issued } from "../../scripts/pki";
 import { ChainAnalyzer } from "../../src/analyzer";
+import { readEmbeddedScts } from "../../src/certificateView";
 import type { CompiledIndex } from "../../src/blocklist";
 import { logFinder } from "../../src/ct/logs";
 import { decodeSctExtension, OID_SCT_LIST } from "../../src/ct/sct";
@@ -21,7 +22,7 @@ import { MAX_CERTIFICATE_BYTES } from "../../src/protocol";
 import { scanExitStatus } from "../../src/scan/exitStatus";
 import { CSV_COLUMNS, csvCell, csvRow, printable, summaryLine, tableBlock, tableHeader } from "../../src/scan/format";
 import { mapInOrder } from "../../src/scan/inOrder";
-import { failedHost, scannedHost, type ScanReport, type ScannedHost } from "../../src/scan/report";
+import { failedHost, outcomeOf, scannedHost, type ScanReport, type ScannedHost } from "../../src/scan/report";
 import { MAX_SENT_CERTIFICATES, sentCertificates, type OpenRecord } from "../../src/scan/serverCertificates";
 import { MAX_TARGET_LENGTH, parseTarget, targetsInText } from "../../src/scan/targets";
 import { firefoxCertificateFromDer, securityInfoFromDer } from "../../src/securityInfoFromDer";
@@ -589,6 +590,73 @@ describe("sentCertificates: the server's Certificate message", () => {
       ok: false,
       error: { code: "ENOCERTS", message: "the server sent no certificate" },
     });
+  });
+});
+
+describe("a scanned host's report and its outcome", () => {
+  let pkiOf: Record<"rootCa" | "inter" | "leaf", Issued>;
+  let report: ScannedHost;
+  // Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
+  beforeEach(async () => {
+    if (report) return;
+    const index = JSON.parse(readFileSync(join(root, "data", "blocklist.json"), "utf8")) as CompiledIndex;
+    const rootCa = await issue({ subject: "CN=Report Root" });
+    const inter = await issue({ subject: "CN=Report Intermediate", issuer: rootCa, ca: true });
+    // The leaf carries a real SCT list: one log in Firefox's table (Cloudflare's Nimbus2026), one no longer in it.
+    const sctExtension = new Extension(OID_SCT_LIST, false, realSctList.value);
+    const leaf = await issue({ subject: "CN=leaf.example", issuer: inter, hosts: ["leaf.example"], extensions: [sctExtension] });
+    pkiOf = { rootCa, inter, leaf };
+    // The server sends each of its certificates twice, the intermediate first the second time.
+    const sent = await Promise.all([leaf, inter, inter, leaf].map((c) => firefoxCertificateFromDer(c.der)));
+    report = scannedHost(2, "leaf.example", {
+      target: { host: "leaf.example", port: 443 },
+      address: "192.0.2.1",
+      tls: { version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", alpn: null },
+      store: "test store",
+      verification: { ok: true, error: null },
+      sent,
+      verdict: new ChainAnalyzer(index).analyze(await securityInfoFromDer([leaf.der, inter.der, rootCa.der])),
+      leafScts: readEmbeddedScts(leaf.der),
+    });
+  });
+
+  test("a certificate sent twice is placed where the server first sent it", () => {
+    const { rootCa, inter, leaf } = pkiOf;
+    expect(report.chain.map((c) => [c.role, c.sha256, c.source, c.sentPosition])).toEqual([
+      ["leaf", sha256(leaf), "sent", 0],
+      ["intermediate", sha256(inter), "sent", 1],
+      ["root", sha256(rootCa), "store", null],
+    ]);
+    expect(report.sent.map((c) => [c.position, c.sha256, c.inChain])).toEqual([
+      [0, sha256(leaf), true],
+      [1, sha256(inter), true],
+      [2, sha256(inter), true],
+      [3, sha256(leaf), true],
+    ]);
+    expect(report.omitted).toEqual([sha256(rootCa)]);
+  });
+
+  test("the leaf's SCTs are reported with their log and operator, or none for a log not in the bundled list", () => {
+    const [nimbus, unlisted] = decodeSctExtension(new Uint8Array(realSctList.value)).scts;
+    expect(report.scts).toEqual({
+      entries: [
+        { log: "Cloudflare 'Nimbus2026'", operator: "Cloudflare", logId: nimbus.logId.base64, timestamp: nimbus.timestamp, time: nimbus.time },
+        { log: null, operator: null, logId: unlisted.logId.base64, timestamp: unlisted.timestamp, time: unlisted.time },
+      ],
+      errors: [],
+    });
+  });
+
+  test("a scanned host counts as its verdict's level, a host that failed as failed", () => {
+    // A root not built into Firefox and an intermediate not in its preloaded set: warnings.
+    expect(report.findings.map((f) => [f.ruleId, f.severity]).sort()).toEqual([
+      ["dynamic-intermediate", "warning"],
+      ["non-built-in-root", "warning"],
+    ]);
+    expect(outcomeOf(report)).toBe("warning");
+    expect(outcomeOf(failedHost(3, "leaf.example", { host: "leaf.example", port: 443 }, { code: "ECONNREFUSED", message: "connection refused" }))).toBe(
+      "failed",
+    );
   });
 });
 
