@@ -39,6 +39,8 @@ export function parseTarget(input: string): ParsedTarget {
   const text = input.trim();
   if (text === "") return invalid("empty target");
   if (text.length > MAX_TARGET_LENGTH) return invalid(`target longer than ${MAX_TARGET_LENGTH} characters`);
+  // URL drops tabs and line breaks wherever they are ("example.com\t8443" would be example.com8443): refused like a space.
+  if (/[\t\n\r]/.test(text)) return invalid(`not a host name, host:port or https:// URL: ${text}`);
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   if (isUrl && !/^https:\/\//i.test(text)) return invalid(`only https:// URLs can be scanned: ${text}`);
 

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeCertificate } from "../../src/certificateView";
 import { describeEmbeddedScts } from "../../src/ct/embedded";
-import { CT_LOG_LIST, logFinder } from "../../src/ct/logs";
+import { CT_LOG_LIST, logFinder, type CtLog } from "../../src/ct/logs";
 import { decodeSctExtension, decodeSctList, MAX_SCTS, OID_SCT_LIST } from "../../src/ct/sct";
 import { pemToDerList } from "../../src/encoding";
 
@@ -325,6 +325,43 @@ describe("malformed SCT lists give errors, never exceptions", () => {
       ],
       byOperator: [],
     });
+  });
+});
+
+describe("SCTs per operator", () => {
+  /** realSct issued by the log whose id is 32 bytes of `n`. */
+  const sctFromLog = (n: number) => Uint8Array.from([realSct[0], ...new Uint8Array(32).fill(n), ...realSct.subarray(33)]);
+  const logIdOf = (n: number) => Buffer.from(new Uint8Array(32).fill(n)).toString("base64");
+  const testLog = (n: number, operator: string): CtLog => ({
+    id: logIdOf(n),
+    description: `${operator} log ${n}`,
+    operator,
+    state: "admissible",
+    since: "2025-01-01T00:00:00.000Z",
+  });
+
+  test("most SCTs first, ties by operator name, unknown logs last however many, whatever order the SCTs come in", () => {
+    const operators: Record<number, string> = { 1: "Google", 2: "Google", 3: "Sectigo", 4: "DigiCert" };
+    const findLog = logFinder({
+      format: 2,
+      source: { name: "test", sha256: "", expires: "2030-01-01T00:00:00.000Z" },
+      logs: Object.entries(operators).map(([n, operator]) => testLog(Number(n), operator)),
+    });
+    // Unknown logs (9) outnumber every operator; first an unknown log leads and Sectigo precedes DigiCert, then the reverse.
+    for (const logs of [
+      [9, 3, 1, 9, 4, 2, 9, 3, 1, 4, 9],
+      [4, 9, 1, 3, 9, 2, 4, 9, 3, 1, 9],
+    ]) {
+      const { scts, errors, byOperator } = describeEmbeddedScts(octetString(tlsList(...logs.map(sctFromLog))), findLog);
+      expect(errors).toEqual([]);
+      expect(scts.map((s) => s.log?.description ?? null)).toEqual(logs.map((n) => (operators[n] ? `${operators[n]} log ${n}` : null)));
+      expect(byOperator).toEqual([
+        { operator: "Google", count: 3 },
+        { operator: "DigiCert", count: 2 },
+        { operator: "Sectigo", count: 2 },
+        { operator: null, count: 4 },
+      ]);
+    }
   });
 });
 

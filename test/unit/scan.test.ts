@@ -6,7 +6,7 @@
 import "@abraham/reflection"; // @peculiar/x509 needs it at import time
 import { Extension, X509Certificate } from "@peculiar/x509";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { createServer as createTlsServer, type SecureVersion, type Server as TlsServer } from "node:tls";
 import { issue, type Issued } from "../../scripts/pki";
 import { ChainAnalyzer } from "../../src/analyzer";
+import { readEmbeddedScts } from "../../src/certificateView";
 import type { CompiledIndex } from "../../src/blocklist";
 import { logFinder } from "../../src/ct/logs";
 import { decodeSctExtension, OID_SCT_LIST } from "../../src/ct/sct";
@@ -21,9 +22,9 @@ import { MAX_CERTIFICATE_BYTES } from "../../src/protocol";
 import { scanExitStatus } from "../../src/scan/exitStatus";
 import { CSV_COLUMNS, csvCell, csvRow, printable, summaryLine, tableBlock, tableHeader } from "../../src/scan/format";
 import { mapInOrder } from "../../src/scan/inOrder";
-import { failedHost, scannedHost, type ScanReport, type ScannedHost } from "../../src/scan/report";
-import { MAX_SENT_CERTIFICATES, sentCertificates } from "../../src/scan/serverCertificates";
-import { parseTarget, targetsInText } from "../../src/scan/targets";
+import { failedHost, outcomeOf, scannedHost, type ScanReport, type ScannedHost } from "../../src/scan/report";
+import { MAX_SENT_CERTIFICATES, sentCertificates, type OpenRecord } from "../../src/scan/serverCertificates";
+import { MAX_TARGET_LENGTH, parseTarget, targetsInText } from "../../src/scan/targets";
 import { firefoxCertificateFromDer, securityInfoFromDer } from "../../src/securityInfoFromDer";
 
 const root = join(__dirname, "..", "..");
@@ -359,6 +360,54 @@ describe("parseTarget and targetsInText", () => {
     if (!parsed.ok) expect(parsed.error).toEqual({ code: "EINVALIDTARGET", message: expect.stringMatching(message) });
   });
 
+  const refused = (message: string) => ({ ok: false, error: { code: "EINVALIDTARGET", message } });
+
+  test("blanks around a target are trimmed; blanks alone are an empty target", () => {
+    expect(parseTarget(" \texample.com:8443  ")).toEqual({ ok: true, target: { host: "example.com", port: 8443 } });
+    expect(parseTarget("")).toEqual(refused("empty target"));
+    expect(parseTarget(" \t ")).toEqual(refused("empty target"));
+  });
+
+  test(`a target of ${MAX_TARGET_LENGTH} characters is read, one character more is not`, () => {
+    const url = (length: number) => `https://example.com/${"a".repeat(length - "https://example.com/".length)}`;
+    expect(parseTarget(url(MAX_TARGET_LENGTH))).toEqual({ ok: true, target: { host: "example.com", port: 443 } });
+    expect(parseTarget(url(MAX_TARGET_LENGTH + 1))).toEqual(refused(`target longer than ${MAX_TARGET_LENGTH} characters`));
+  });
+
+  test.each([
+    // Only a scheme at the start makes a URL, and only https:// there is accepted.
+    ["example.com/https://example.org", "not a host name or host:port: example.com/https://example.org (a URL needs https://)"],
+    ["http://example.com/?next=https://example.org", "only https:// URLs can be scanned: http://example.com/?next=https://example.org"],
+    // Without a scheme, anything beyond host[:port] is refused, each on its own.
+    ["example.com/", "not a host name or host:port: example.com/ (a URL needs https://)"],
+    ["example.com\\status", "not a host name or host:port: example.com\\status (a URL needs https://)"],
+    ["example.com?q=1", "not a host name or host:port: example.com?q=1 (a URL needs https://)"],
+    ["example.com#top", "not a host name or host:port: example.com#top (a URL needs https://)"],
+    ["user@example.com", "not a host name or host:port: user@example.com (a URL needs https://)"],
+    ["https://user@example.com", "a URL with credentials is not scanned: example.com"],
+    ["https://:secret@example.com", "a URL with credentials is not scanned: example.com"],
+    // Host names that begin or end like an IPv4 address are still host names, and checked as such.
+    ["192.0.2.7-.example", "not a valid host name: 192.0.2.7-.example"],
+    ["192.0.2.x-", "not a valid host name: 192.0.2.x-"],
+  ])("%s is refused: %s", (input, message) => {
+    expect(parseTarget(input)).toEqual(refused(message));
+  });
+
+  test("a tab or line break inside a target is refused as a space is, not dropped as URL would drop it", () => {
+    // "example.com\t8443" would otherwise scan example.com8443; a hosts file with lone CRs, one host made of all its lines.
+    for (const input of ["exa\tmple.com", "example.com\t8443", "https://exa\nmple.com/", ...targetsInText("a.example\rb.example\r")])
+      expect(parseTarget(input)).toEqual(refused(`not a host name, host:port or https:// URL: ${input.trim()}`));
+  });
+
+  test("a host name of 253 characters is read, with or without the root's dot; one of 254 is not", () => {
+    const label = "a".repeat(63);
+    const name253 = [label, label, label, "b".repeat(61)].join(".");
+    const name254 = [label, label, label, "b".repeat(62)].join(".");
+    expect(name253).toHaveLength(253);
+    for (const host of [name253, `${name253}.`]) expect(parseTarget(host)).toEqual({ ok: true, target: { host, port: 443 } });
+    for (const host of [name254, `${name254}.`]) expect(parseTarget(host)).toEqual(refused(`not a valid host name: ${host}`));
+  });
+
   test("comments and blank lines are skipped; a # inside a URL is not a comment", () => {
     expect(targetsInText("# list\n\nexample.com  # main\r\n  other.example:8443\nhttps://x.example/#frag\n   \n")).toEqual([
       "example.com",
@@ -379,6 +428,9 @@ describe("sentCertificates: the server's Certificate message", () => {
     return handshake(11, bytes(u24(list.length), list));
   };
   const serverHello = handshake(2, new Uint8Array(38));
+  /** Handshake bytes in records of at most 16 KiB, the most a record holds. */
+  const inRecords = (messages: Uint8Array) =>
+    bytes(...Array.from({ length: Math.ceil(messages.length / 16384) }, (_, i) => record(22, messages.subarray(i * 16384, (i + 1) * 16384))));
 
   test("TLS 1.2: in clear, split across records, in wire order", () => {
     const messages = bytes(serverHello, tls12Message([fakeCert(1), fakeCert(2), fakeCert(3)]));
@@ -407,15 +459,204 @@ describe("sentCertificates: the server's Certificate message", () => {
     const flightOf = (message: Uint8Array) => record(22, message);
     const many = sentCertificates(flightOf(tls12Message(Array.from({ length: MAX_SENT_CERTIFICATES + 1 }, (_, i) => fakeCert(i, 4)))), "TLSv1.2");
     expect(many).toEqual({ ok: false, error: { code: "ETOOMANYCERTS", message: `the server sent more than ${MAX_SENT_CERTIFICATES} certificates` } });
-    const large = tls12Message([fakeCert(1, MAX_CERTIFICATE_BYTES + 1)]);
-    const bigFlight = bytes(...Array.from({ length: Math.ceil(large.length / 16384) }, (_, i) => record(22, large.subarray(i * 16384, (i + 1) * 16384))));
-    expect(sentCertificates(bigFlight, "TLSv1.2")).toMatchObject({ ok: false, error: { code: "ECERTTOOLARGE" } });
+    expect(sentCertificates(inRecords(tls12Message([fakeCert(1, MAX_CERTIFICATE_BYTES + 1)])), "TLSv1.2")).toMatchObject({
+      ok: false,
+      error: { code: "ECERTTOOLARGE" },
+    });
     const whole = tls12Message([fakeCert(1)]);
     expect(sentCertificates(flightOf(whole.subarray(0, whole.length - 5)), "TLSv1.2")).toMatchObject({ ok: false, error: { code: "ENOCERTMESSAGE" } });
     const lying = bytes(whole);
     lying[9] = 0xff; // the entry's length now runs past the list
     expect(sentCertificates(flightOf(lying), "TLSv1.2")).toMatchObject({ ok: false, error: { code: "EBADCERTMESSAGE" } });
     expect(sentCertificates(flightOf(tls12Message([])), "TLSv1.2")).toMatchObject({ ok: false, error: { code: "ENOCERTS" } });
+  });
+
+  // TLS 1.3 records protected as RFC 8446 5.2 protects them (AEAD, the record's header as additional data,
+  // the sequence number in the nonce), opened as cli/tlsProbe.ts opens them: a record opens only under
+  // its own header, key and place.
+  const tls13Message = (certs: Uint8Array[], context: number[] = []) => {
+    const list = bytes(...certs.map((c) => bytes(u24(c.length), c, [0, 0])));
+    return handshake(11, bytes([context.length, ...context], u24(list.length), list));
+  };
+  const handshakeKey = Buffer.alloc(16, 0x11);
+  const laterKey = Buffer.alloc(16, 0x22);
+  const nonce = (sequence: number) => Buffer.from(Buffer.alloc(12, 0x33).map((b, i) => (i === 11 ? b ^ sequence : b)));
+  const sealed = (sequence: number, inner: Uint8Array, { outerType = 23, key = handshakeKey } = {}) => {
+    const header = Uint8Array.from([outerType, 3, 3, (inner.length + 16) >> 8, (inner.length + 16) & 0xff]);
+    const cipher = createCipheriv("aes-128-gcm", key, nonce(sequence)).setAAD(header);
+    return bytes(header, cipher.update(inner), cipher.final(), cipher.getAuthTag());
+  };
+  const open: OpenRecord = (header, body, sequence) => {
+    try {
+      const decipher = createDecipheriv("aes-128-gcm", handshakeKey, nonce(sequence))
+        .setAAD(header)
+        .setAuthTag(body.subarray(body.length - 16));
+      return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+    } catch {
+      return null;
+    }
+  };
+  const clearStart = bytes(record(22, serverHello), record(20, new Uint8Array([1])));
+  const encryptedExtensions = bytes(handshake(8, new Uint8Array([0, 0])), [22]);
+  const notFound = (flight: Uint8Array) => ({
+    ok: false,
+    error: { code: "ENOCERTMESSAGE", message: `the server's Certificate message was not found in the ${flight.length} bytes it sent` },
+  });
+
+  test("TLS 1.3: each record opens under its own header and sequence number; reading stops at the first protected with a later key", () => {
+    const flight = bytes(
+      clearStart,
+      sealed(0, encryptedExtensions),
+      sealed(1, bytes(tls13Message([fakeCert(7), fakeCert(8)]), [22], [0, 0])),
+      sealed(2, bytes(handshake(20, new Uint8Array(32)), [22]), { key: laterKey }),
+    );
+    const result = sentCertificates(flight, "TLSv1.3", open);
+    expect(result.ok && result.certificates.map((c) => c[0])).toEqual([7, 8]);
+  });
+
+  test("TLS 1.3: a Certificate message inside application data or an alert, or in a record of another type, is not the server's", () => {
+    const certificate = tls13Message([fakeCert(7)]);
+    for (const flight of [
+      bytes(clearStart, sealed(0, bytes(certificate, [23]))),
+      bytes(clearStart, sealed(0, bytes(certificate, [21]))),
+      // Every protected TLS 1.3 record says it is application data (RFC 8446 5.2); this one says heartbeat.
+      bytes(clearStart, sealed(0, bytes(certificate, [22]), { outerType: 24 })),
+    ])
+      expect(sentCertificates(flight, "TLSv1.3", open)).toEqual(notFound(flight));
+  });
+
+  test("TLS 1.3: a certificate_request_context is skipped by its length", () => {
+    const flight = bytes(clearStart, sealed(0, bytes(tls13Message([fakeCert(7)], [1, 2, 3]), [22])));
+    const result = sentCertificates(flight, "TLSv1.3", open);
+    expect(result.ok && result.certificates).toEqual([fakeCert(7)]);
+  });
+
+  test("compressed certificates (RFC 8879) are an error of their own", () => {
+    const flight = bytes(clearStart, sealed(0, bytes(handshake(25, new Uint8Array(10)), [22])));
+    expect(sentCertificates(flight, "TLSv1.3", open)).toEqual({
+      ok: false,
+      error: { code: "ECERTCOMPRESSED", message: "the server compressed its certificates (RFC 8879), which the scanner does not offer" },
+    });
+  });
+
+  test("TLS 1.2: nothing is read after the ChangeCipherSpec (encrypted), an unexpected record, or a record cut short", () => {
+    const certificate = tls12Message([fakeCert(1)]);
+    const serverHelloDone = handshake(14, new Uint8Array(0));
+    const whole = record(22, bytes(serverHello, certificate, serverHelloDone));
+    for (const flight of [
+      bytes(clearStart, record(22, certificate)),
+      bytes(record(22, serverHello), record(23, new Uint8Array(8)), record(22, certificate)),
+      // The Certificate message is whole, its record is not: a client reads a record only once all of it has arrived.
+      whole.subarray(0, whole.length - 2),
+      // Cut inside the Certificate message's header.
+      record(22, bytes(serverHello, certificate.subarray(0, 2))),
+    ])
+      expect(sentCertificates(flight, "TLSv1.2")).toEqual(notFound(flight));
+  });
+
+  const cert = fakeCert(1);
+  test.each([
+    ["TLSv1.2", "an empty message", [], "too short"],
+    ["TLSv1.2", "a list longer than the message", [...u24(50), ...u24(cert.length), ...cert], "the list is longer than the message"],
+    ["TLSv1.2", "an entry cut inside its length", [...u24(cert.length + 5), ...u24(cert.length), ...cert, 0, 0], "entry 1 is cut short"],
+    ["TLSv1.2", "an empty entry", [...u24(cert.length + 6), ...u24(cert.length), ...cert, 0, 0, 0], "entry 1 has a bad length"],
+    ["TLSv1.2", "an entry longer than the list", [...u24(cert.length * 2 + 6), ...u24(cert.length), ...cert, ...u24(100), ...cert], "entry 1 has a bad length"],
+    [
+      "TLSv1.3",
+      "an entry without its extensions",
+      [0, ...u24(cert.length * 2 + 8), ...u24(cert.length), ...cert, 0, 0, ...u24(cert.length), ...cert],
+      "entry 1 has no extensions field",
+    ],
+    ["TLSv1.3", "extensions running past the list", [0, ...u24(cert.length + 5), ...u24(cert.length), ...cert, 0, 5], "an entry runs past the list"],
+  ] as const)("%s, %s: the Certificate message is malformed", (version, _what, body, why) => {
+    // In clear for both versions: the message is parsed the same once its records are read.
+    const flight = record(22, handshake(11, Uint8Array.from(body)));
+    expect(sentCertificates(flight, version)).toEqual({ ok: false, error: { code: "EBADCERTMESSAGE", message: `malformed Certificate message: ${why}` } });
+  });
+
+  test("a certificate of the largest size read is read; one byte more is refused, saying by how much", () => {
+    const largest = sentCertificates(inRecords(tls12Message([cert, fakeCert(2, MAX_CERTIFICATE_BYTES)])), "TLSv1.2");
+    expect(largest.ok && largest.certificates.map((c) => c.length)).toEqual([cert.length, MAX_CERTIFICATE_BYTES]);
+    expect(sentCertificates(inRecords(tls12Message([cert, fakeCert(2, MAX_CERTIFICATE_BYTES + 1)])), "TLSv1.2")).toEqual({
+      ok: false,
+      error: { code: "ECERTTOOLARGE", message: "certificate 1 is 65,537 bytes, more than the 65,536 the scanner reads" },
+    });
+  });
+
+  test("TLS 1.3: the last entry may have empty extensions; an empty list is no certificate", () => {
+    const single = sentCertificates(record(22, tls13Message([cert])), "TLSv1.3");
+    expect(single.ok && single.certificates).toEqual([cert]);
+    expect(sentCertificates(record(22, tls13Message([])), "TLSv1.3")).toEqual({
+      ok: false,
+      error: { code: "ENOCERTS", message: "the server sent no certificate" },
+    });
+  });
+});
+
+describe("a scanned host's report and its outcome", () => {
+  let pkiOf: Record<"rootCa" | "inter" | "leaf", Issued>;
+  let report: ScannedHost;
+  // Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
+  beforeEach(async () => {
+    if (report) return;
+    const index = JSON.parse(readFileSync(join(root, "data", "blocklist.json"), "utf8")) as CompiledIndex;
+    const rootCa = await issue({ subject: "CN=Report Root" });
+    const inter = await issue({ subject: "CN=Report Intermediate", issuer: rootCa, ca: true });
+    // The leaf carries a real SCT list: one log in Firefox's table (Cloudflare's Nimbus2026), one no longer in it.
+    const sctExtension = new Extension(OID_SCT_LIST, false, realSctList.value);
+    const leaf = await issue({ subject: "CN=leaf.example", issuer: inter, hosts: ["leaf.example"], extensions: [sctExtension] });
+    pkiOf = { rootCa, inter, leaf };
+    // The server sends each of its certificates twice, the intermediate first the second time.
+    const sent = await Promise.all([leaf, inter, inter, leaf].map((c) => firefoxCertificateFromDer(c.der)));
+    report = scannedHost(2, "leaf.example", {
+      target: { host: "leaf.example", port: 443 },
+      address: "192.0.2.1",
+      tls: { version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", alpn: null },
+      store: "test store",
+      verification: { ok: true, error: null },
+      sent,
+      verdict: new ChainAnalyzer(index).analyze(await securityInfoFromDer([leaf.der, inter.der, rootCa.der])),
+      leafScts: readEmbeddedScts(leaf.der),
+    });
+  });
+
+  test("a certificate sent twice is placed where the server first sent it", () => {
+    const { rootCa, inter, leaf } = pkiOf;
+    expect(report.chain.map((c) => [c.role, c.sha256, c.source, c.sentPosition])).toEqual([
+      ["leaf", sha256(leaf), "sent", 0],
+      ["intermediate", sha256(inter), "sent", 1],
+      ["root", sha256(rootCa), "store", null],
+    ]);
+    expect(report.sent.map((c) => [c.position, c.sha256, c.inChain])).toEqual([
+      [0, sha256(leaf), true],
+      [1, sha256(inter), true],
+      [2, sha256(inter), true],
+      [3, sha256(leaf), true],
+    ]);
+    expect(report.omitted).toEqual([sha256(rootCa)]);
+  });
+
+  test("the leaf's SCTs are reported with their log and operator, or none for a log not in the bundled list", () => {
+    const [nimbus, unlisted] = decodeSctExtension(new Uint8Array(realSctList.value)).scts;
+    expect(report.scts).toEqual({
+      entries: [
+        { log: "Cloudflare 'Nimbus2026'", operator: "Cloudflare", logId: nimbus.logId.base64, timestamp: nimbus.timestamp, time: nimbus.time },
+        { log: null, operator: null, logId: unlisted.logId.base64, timestamp: unlisted.timestamp, time: unlisted.time },
+      ],
+      errors: [],
+    });
+  });
+
+  test("a scanned host counts as its verdict's level, a host that failed as failed", () => {
+    // A root not built into Firefox and an intermediate not in its preloaded set: warnings.
+    expect(report.findings.map((f) => [f.ruleId, f.severity]).sort()).toEqual([
+      ["dynamic-intermediate", "warning"],
+      ["non-built-in-root", "warning"],
+    ]);
+    expect(outcomeOf(report)).toBe("warning");
+    expect(outcomeOf(failedHost(3, "leaf.example", { host: "leaf.example", port: 443 }, { code: "ECONNREFUSED", message: "connection refused" }))).toBe(
+      "failed",
+    );
   });
 });
 

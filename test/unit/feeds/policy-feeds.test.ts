@@ -64,8 +64,12 @@ test("a feed without a usable url or key is left out, naming the field; the othe
 
 test(`not an array: no feed, one message; more than ${MAX_FEEDS}: the first ${MAX_FEEDS} apply`, () => {
   expect(validatePolicy({ feeds: { url: URL_A } }).errors).toEqual([
-    expect.stringMatching(/^feeds: expected an array such as .*, got an object; no feed is fetched$/),
+    'feeds: expected an array such as [{ "url": "https://lists.example.com/chain-sentry.jws", "publicKey": { "kty": "EC", "crv": "P-256", "x": "…", "y": "…" } }], got an object; no feed is fetched',
   ]);
+  // Exactly the limit is no excess.
+  const most = Array.from({ length: MAX_FEEDS }, (_, i) => ({ url: `${URL_A}?n=${i}`, publicKey: keys.publicJwk }));
+  expect(validatePolicy({ feeds: most })).toMatchObject({ errors: [], values: { feeds: expect.any(Array) } });
+  expect(validatePolicy({ feeds: most }).values.feeds).toHaveLength(MAX_FEEDS);
   const many = Array.from({ length: MAX_FEEDS + 2 }, (_, i) => ({ url: `${URL_A}?n=${i}`, publicKey: keys.publicJwk }));
   const policy = validatePolicy({ feeds: many });
   expect(policy.values.feeds).toHaveLength(MAX_FEEDS);
@@ -88,5 +92,54 @@ test("the policy's blocklist takes OneCRL-style entries (issuer+serial, subject+
   expect(policy.errors).toEqual([
     expect.stringMatching(/^blocklist\[2\]\.issuerSerial\.issuer: expected the base64 of a DER-encoded name/),
     expect.stringMatching(/^blocklist\[2\]: entry ignored/),
+  ]);
+});
+
+test("an item that is not an object is reported and skipped; the feeds after it apply", () => {
+  const policy = validatePolicy({ feeds: ["https://lists.example.com/feed.jws", null, { url: URL_A, publicKey: keys.publicJwk }] });
+  expect(policy.errors).toEqual([
+    'feeds[0]: expected an object with url and publicKey, got "https://lists.example.com/feed.jws"; ignored',
+    "feeds[1]: expected an object with url and publicKey, got null; ignored",
+  ]);
+  expect(policy.values.feeds!.map((f) => f.url)).toEqual([URL_A]);
+});
+
+test("a bad label is reported and the feed applies without it (its document's label is shown); a good one is trimmed", () => {
+  const policy = validatePolicy({
+    feeds: [
+      { url: URL_A, publicKey: keys.publicJwk, label: "Corp\nblocks" },
+      { url: URL_A, publicKey: ed.publicJwk, label: "  Corp blocks " },
+    ],
+  });
+  expect(policy.errors).toEqual(['feeds[0].label: expected one line of text of 1 to 200 characters, got "Corp\\nblocks"; the feed\'s own label is shown']);
+  expect(policy.values.feeds).toHaveLength(2);
+  expect(policy.values.feeds![0]).not.toHaveProperty("label");
+  expect(policy.values.feeds![1].label).toBe("Corp blocks");
+});
+
+test("intervalMinutes: 0.5 and 1440 are the bounds; beyond them, or not a number, the default with a message", () => {
+  const feeds = [0.5, 1440, 1441, "15"].map((intervalMinutes, i) => ({ url: `${URL_A}?n=${i}`, publicKey: keys.publicJwk, intervalMinutes }));
+  const policy = validatePolicy({ feeds });
+  expect(policy.values.feeds!.map((f) => f.intervalMinutes)).toEqual([0.5, 1440, DEFAULT_FEED_INTERVAL_MINUTES, DEFAULT_FEED_INTERVAL_MINUTES]);
+  expect(policy.errors).toEqual([
+    "feeds[2].intervalMinutes: expected a number of minutes from 0.5 to 1440, got 1441; checked every 60 minutes",
+    'feeds[3].intervalMinutes: expected a number of minutes from 0.5 to 1440, got "15"; checked every 60 minutes',
+  ]);
+});
+
+test("the same url and key twice is one feed; the same url with another key (a rotation) or the key at another url is another", () => {
+  const policy = validatePolicy({
+    feeds: [
+      { url: URL_A, publicKey: keys.publicJwk, label: "first" },
+      { url: URL_A, publicKey: keys.publicJwk, label: "again" },
+      { url: URL_A, publicKey: ed.publicJwk },
+      { url: `${URL_A}?mirror`, publicKey: keys.publicJwk },
+    ],
+  });
+  expect(policy.errors).toEqual(["feeds[1]: the same url and publicKey as an earlier feed; ignored"]);
+  expect(policy.values.feeds!.map((f) => [f.url, f.publicKey.alg, f.label])).toEqual([
+    [URL_A, "ES256", "first"],
+    [URL_A, "EdDSA", undefined],
+    [`${URL_A}?mirror`, "ES256", undefined],
   ]);
 });

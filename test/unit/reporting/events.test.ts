@@ -62,6 +62,13 @@ describe("reportEvents: what each event says", () => {
     expect(reportEvents(input, config(), idSource()).map((e) => e.serverAddress)).toEqual(input.verdict.findings.map(() => "::1"));
   });
 
+  test("a response URL that does not parse: no serverAddress, the event is still made", async () => {
+    const { input } = await diginotarScenario({ url: "not a url" });
+    const events = reportEvents(input, config(), idSource());
+    expect(events).toHaveLength(input.verdict.findings.length);
+    for (const e of events) expect(e).not.toHaveProperty("serverAddress");
+  });
+
   test("a finding about the whole chain, or one whose certIndex is past the chain's end, has no certificate", async () => {
     const { input } = await diginotarScenario();
     const base = input.verdict.findings[0];
@@ -100,6 +107,7 @@ describe("reportEvents: how much of the page URL leaves the browser", () => {
     const { input } = await diginotarScenario();
     for (const e of reportEvents(input, config({ url: detail }), idSource())) {
       expect(e.url).toBe(expected);
+      expect("url" in e).toBe(expected !== undefined);
       // Whatever the detail, the credentials and the fragment of the page URL never leave.
       expect(JSON.stringify(e)).not.toMatch(/secret|access_token/);
     }
@@ -157,7 +165,9 @@ describe("droppedEvent", () => {
     expect(event).not.toHaveProperty("url");
   });
 
-  test("one event, singular", () => {
-    expect(droppedEvent(1, context, config(), idSource()).title).toMatch(/dropped 1 event\b/);
+  test("one event, singular; no device label unless configured", () => {
+    const event = droppedEvent(1, context, config(), idSource());
+    expect(event.title).toMatch(/dropped 1 event\b/);
+    expect(event).not.toHaveProperty("deviceLabel");
   });
 });

@@ -74,6 +74,7 @@ describe("otlp: valid against the official OTLP protobuf definitions", () => {
     expect(attributes(resourceLogs.resource.attributes)).toMatchObject({
       "service.name": "chain-sentry",
       "service.version": scenario.input.extensionVersion,
+      "user_agent.name": "Firefox",
       "user_agent.version": scenario.input.browserVersion,
       "host.name": "LAPTOP-0042",
       "chain_sentry.device.label": "LAPTOP-0042",
@@ -113,11 +114,13 @@ describe("otlp: valid against the official OTLP protobuf definitions", () => {
     const attrs = attributes(record.attributes);
     expect(attrs).toMatchObject({
       "chain_sentry.event.id": batch[index].id,
+      "chain_sentry.event.kind": "finding",
       "chain_sentry.rule.id": "blocked-certificate",
       "tls.server.hash.sha256": sha256Hex(scenario.der[finding.certIndex!]),
       "tls.server.x509.subject.distinguished_name": scenario.input.verdict.chain[finding.certIndex!].subject,
       "tls.server.x509.issuer.distinguished_name": scenario.input.verdict.chain[finding.certIndex!].issuer,
       "tls.server.not_after": new Date(scenario.input.verdict.chain[finding.certIndex!].validity.end).toISOString(),
+      "chain_sentry.certificate.role": scenario.input.verdict.chain[finding.certIndex!].role,
       "tls.version": "1.3",
       "tls.version_protocol": "tls",
       "tls.cipher": "TLS_AES_128_GCM_SHA256",
@@ -132,7 +135,7 @@ describe("otlp: valid against the official OTLP protobuf definitions", () => {
       "chain_sentry.blocklist.version": scenario.input.verdict.blocklistVersion,
       "chain_sentry.stopped": true,
     });
-    expect(attrs).not.toHaveProperty("url.full");
+    expect(attrs).not.toHaveProperty(["url.full"]);
     expect(attrs["chain_sentry.chain.pem"]).toEqual(batch[index].chainPem);
     expect(record.attributes.find((a: Json) => a.key === "url.port").value).toEqual({ intValue: "8443" });
     expect(record.attributes.find((a: Json) => a.key === "chain_sentry.stopped").value).toEqual({ boolValue: true });
@@ -143,6 +146,8 @@ describe("otlp: valid against the official OTLP protobuf definitions", () => {
     const fullAttrs = attributes(JSON.parse(serializeBatch(full.events, full.config).body).resourceLogs[0].scopeLogs[0].logRecords[0].attributes);
     expect(fullAttrs["url.full"]).toBe("https://www.example.com:8443/account/orders?id=42");
     expect(fullAttrs["url.domain"]).toBe("www.example.com");
+    // The port is in url.full already: url.port is for an origin alone.
+    expect(fullAttrs).not.toHaveProperty(["url.port"]);
     const none = await events({ url: "none" });
     const noneAttrs = attributes(JSON.parse(serializeBatch(none.events, none.config).body).resourceLogs[0].scopeLogs[0].logRecords[0].attributes);
     expect(Object.keys(noneAttrs).filter((k) => k.startsWith("url.") || k === "chain_sentry.page.origin")).toEqual([]);
@@ -189,7 +194,13 @@ describe("splunk-hec", () => {
     const { events: batch } = await events({ deviceLabel: undefined });
     const hec = JSON.parse(serializeBatch(batch, config({ format: "splunk-hec" })).body.split("\n")[0]);
     expect(hec.host).toBe("chain-sentry");
-    expect(hec.event).not.toHaveProperty("host.name");
+    expect(hec.event).not.toHaveProperty(["host.name"]);
+  });
+
+  test("without a token, no Authorization of its own: the policy's header reaches the collector", async () => {
+    const { events: batch } = await events();
+    const { headers } = serializeBatch(batch, config({ format: "splunk-hec", headers: { Authorization: "Splunk from-the-policy" } }));
+    expect(headers).toEqual({ "Content-Type": "application/json", Authorization: "Splunk from-the-policy" });
   });
 });
 
@@ -219,6 +230,94 @@ describe("ndjson", () => {
       .body.split("\n")
       .map((l) => JSON.parse(l).event);
     expect(ndjson).toEqual(hec);
+  });
+});
+
+describe("fields that depend on the event", () => {
+  /** The one record NDJSON sends for an event. */
+  const record = (event: ReportEvent): Json => JSON.parse(serializeBatch([event], config({ format: "ndjson" })).body);
+
+  test("OTLP without a device label: the resource names only the service and the browser", async () => {
+    const { events: batch } = await events({ deviceLabel: undefined });
+    const body = JSON.parse(serializeBatch(batch, config()).body);
+    expect(body.resourceLogs[0].resource.attributes.map((a: Json) => a.key)).toEqual([
+      "service.name",
+      "service.version",
+      "user_agent.name",
+      "user_agent.version",
+    ]);
+  });
+
+  test("a dropped-events record says it is one, and how many were dropped", async () => {
+    const { events: batch, config: cfg } = await events();
+    const dropped = record(droppedEvent(7, { ...batch[0], blocklistVersion: "x" }, cfg, idSource("d")));
+    expect(dropped).toMatchObject({ "chain_sentry.event.kind": "dropped", "chain_sentry.dropped.count": 7 });
+  });
+
+  test.each([
+    ["TLSv1", { "tls.version": "1", "tls.version_protocol": "tls" }],
+    ["TLSv1.2", { "tls.version": "1.2", "tls.version_protocol": "tls" }],
+    // Not TLS: kept as Firefox wrote it, with no protocol claimed.
+    ["SSLv3", { "tls.version": "SSLv3" }],
+  ])("Firefox's %s: split into ECS's version and protocol only when it is TLS", async (version, expected) => {
+    const { events: batch } = await events();
+    const fields = record({ ...batch[0], tls: { version } });
+    expect(Object.fromEntries(Object.entries(fields).filter(([k]) => k.startsWith("tls.") && !k.startsWith("tls.server")))).toEqual(expected);
+  });
+
+  test.each([
+    [
+      "an origin without a port",
+      "https://www.example.com",
+      { "url.scheme": "https", "url.domain": "www.example.com", "chain_sentry.page.origin": "https://www.example.com" },
+    ],
+    [
+      "an IPv6 origin",
+      "https://[2001:db8::1]:8443",
+      { "url.scheme": "https", "url.domain": "2001:db8::1", "url.port": 8443, "chain_sentry.page.origin": "https://[2001:db8::1]:8443" },
+    ],
+    ["a URL that does not parse", "not a url", {}],
+  ])("%s: the url fields", async (_, url, expected) => {
+    const { events: batch } = await events();
+    const fields = record({ ...batch[0], url });
+    expect(Object.fromEntries(Object.entries(fields).filter(([k]) => k.startsWith("url.") || k === "chain_sentry.page.origin"))).toEqual(expected);
+    expect(fields["chain_sentry.event.id"]).toBe(batch[0].id);
+  });
+
+  test("a time beyond what a date can hold: no @timestamp, the rest of the record is sent", async () => {
+    const { events: batch } = await events();
+    const fields = record({ ...batch[0], time: 8.64e15 + 1 });
+    expect(fields).not.toHaveProperty("@timestamp");
+    expect(fields.message).toBe(batch[0].title);
+  });
+
+  test("OTLP: a time at or before 1970 (a clock far off) is sent as 0, the canonical int64", async () => {
+    const { events: batch, config: cfg } = await events();
+    const body = JSON.parse(
+      serializeBatch(
+        [
+          { ...batch[0], time: 0 },
+          { ...batch[1], time: -5000 },
+        ],
+        cfg,
+      ).body,
+    );
+    const records = body.resourceLogs[0].scopeLogs[0].logRecords;
+    expect(records.map((r: Json) => [r.timeUnixNano, r.observedTimeUnixNano])).toEqual([
+      ["0", "0"],
+      ["0", "0"],
+    ]);
+    expect(ExportLogsServiceRequest.verify(ExportLogsServiceRequest.fromObject(body))).toBeNull();
+  });
+
+  test("extra headers: a value that is not text is left out, the others are trimmed", async () => {
+    const { events: batch } = await events();
+    const headers = { "X-Tenant": "  security \r\n", "X-Count": 5 as unknown as string };
+    expect(serializeBatch(batch, config({ headers, token: "t\n" })).headers).toEqual({
+      "Content-Type": "application/json",
+      Authorization: "Bearer t",
+      "X-Tenant": "security",
+    });
   });
 });
 
