@@ -6,6 +6,7 @@
  */
 import { scanExitStatus } from "./exitStatus";
 import type { ChainEntry, HostOutcome, ScanReport, ScannedHost } from "./report";
+import { formatTarget } from "./targets";
 
 const SUBJECT_WIDTH = 48;
 
@@ -27,7 +28,7 @@ function trustOf(c: ChainEntry): string {
 
 function hostLabel(report: ScanReport): string {
   if (report.host === null || report.port === null) return printable(report.input);
-  return `${report.host.includes(":") ? `[${report.host}]` : report.host}:${report.port}`;
+  return formatTarget({ host: report.host, port: report.port });
 }
 
 function scannedTable(r: ScannedHost): string[] {
