@@ -96,7 +96,9 @@ const KEY_USAGES: [x509.KeyUsageFlags, string][] = [
   [x509.KeyUsageFlags.decipherOnly, "decipherOnly"],
 ];
 
-const generalName = (n: x509.GeneralName) => `${n.type === "dns" ? "DNS" : n.type === "ip" ? "IP" : n.type}:${n.value}`;
+/** The prefixes of CertificateDetails.subjectAltNames (@peculiar/x509 calls a URI "url"); other kinds keep its name. */
+const GENERAL_NAME_KINDS: Record<string, string> = { dns: "DNS", ip: "IP", url: "URI" };
+const generalName = (n: x509.GeneralName) => `${GENERAL_NAME_KINDS[n.type] ?? n.type}:${n.value}`;
 const withName = (oid: string, names: Record<string, string>) => (names[oid] ? `${names[oid]} (${oid})` : oid);
 
 /**

@@ -42,9 +42,18 @@ const ATTRIBUTES: Record<string, [name: string, maxBytes: number]> = {
 /** An attribute NSS has no name for: no limit of its own, only its 2,048-byte buffer. */
 const UNNAMED_MAX_BYTES = 32767;
 const AVA_BUFFER = 2048;
+/** Half the buffer less "=" and the NUL: the most a long name and a long value each get. */
+const FAIR_SHARE = AVA_BUFFER / 2 - 1;
 
 // Made when used: a module-level encoder would need TextEncoder before a test environment provides it.
 const utf8 = (text: string) => new TextEncoder().encode(text);
+/** A code point's UTF-8 bytes as NSS writes them: a surrogate too (3 bytes, which Firefox shows as 3 U+FFFD). */
+function utf8Sequence(p: number): number[] {
+  if (p < 0x80) return [p];
+  if (p < 0x800) return [0xc0 | (p >> 6), 0x80 | (p & 0x3f)];
+  if (p < 0x10000) return [0xe0 | (p >> 12), 0x80 | ((p >> 6) & 0x3f), 0x80 | (p & 0x3f)];
+  return [0xf0 | (p >> 18), 0x80 | ((p >> 12) & 0x3f), 0x80 | ((p >> 6) & 0x3f), 0x80 | (p & 0x3f)];
+}
 const DOUBLE_QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
@@ -64,14 +73,18 @@ function decodeValue(buf: Uint8Array, value: Tlv): Uint8Array | null {
       return content;
     case 0x14: // TeletexString, read as ISO-8859-1 by common practice
       return utf8(String.fromCharCode(...content));
-    case 0x1e: // BMPString
-      return content.length % 2 ? null : utf8(new TextDecoder("utf-16be").decode(content));
+    case 0x1e: // BMPString: NSS refuses an odd length or an unpaired surrogate, and keeps a BOM
+      try {
+        return utf8(new TextDecoder("utf-16be", { fatal: true, ignoreBOM: true }).decode(content));
+      } catch {
+        return null;
+      }
     case 0x1c: {
       // UniversalString
       if (content.length % 4) return null;
       const view = new DataView(content.buffer, content.byteOffset, content.length);
       const points = Array.from({ length: content.length / 4 }, (_, i) => view.getUint32(i * 4));
-      return points.every((p) => p <= 0x10ffff) ? utf8(String.fromCodePoint(...points)) : null;
+      return points.every((p) => p <= 0x10ffff) ? Uint8Array.from(points.flatMap(utf8Sequence)) : null;
     }
     default:
       return null;
@@ -115,11 +128,19 @@ function attributeText(buf: Uint8Array, ava: Tlv): number[] {
           .toUpperCase()}`,
       );
   const full = hex ? Array.from(hex) : escapeValue(decoded!, true);
-  // What fits: the attribute's own limit, and NSS's buffer (name, "=", "...", a quote and its NUL).
-  const maxValue = Math.min(maxBytes, full.length + name.length + 2 <= AVA_BUFFER ? Infinity : AVA_BUFFER - (name.length + 6));
-  const nameBytes = Array.from(utf8(`${name}=`));
+  // What fits NSS's buffer: the value cut (room for name, "=", "...", a quote and its NUL); the name (an
+  // OID) cut when it takes half the buffer, and the value too when both do. Then the attribute's own limit.
+  let [maxName, maxValue] = [name.length, Infinity];
+  if (full.length + name.length + 2 > AVA_BUFFER) {
+    if (name.length < FAIR_SHARE) maxValue = AVA_BUFFER - (name.length + 6);
+    else if (full.length < FAIR_SHARE) maxName = AVA_BUFFER - (full.length + 5);
+    else maxName = maxValue = FAIR_SHARE - 3;
+  }
+  maxValue = Math.min(maxBytes, maxValue);
+  const nameBytes = Array.from(utf8(`${name.length > maxName ? `${name.slice(0, maxName - 3)}...` : name}=`));
   if (full.length <= maxValue) return [...nameBytes, ...full];
-  if (hex) return [...nameBytes, ...full.slice(0, maxValue - 3), DOT, DOT, DOT];
+  // NSS writes "..." over the last 3 bytes kept: under a 2-byte limit (C), over the "=" too.
+  if (hex) return [...[...nameBytes, ...full.slice(0, maxValue)].slice(0, -3), DOT, DOT, DOT];
   // Cut: the first maxValue bytes escaped again (quoted if both they and the whole value need it), cut to
   // maxValue bytes, trailing UTF-8 continuation bytes dropped (NSS keeps a lead byte: Firefox then
   // shows U+FFFD), and "..." (and the closing quote).

@@ -3,10 +3,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { issue } from "../../scripts/pki"; // first: loads the Reflect polyfill @peculiar/x509 needs
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints } from "@peculiar/asn1-x509";
-import { Extension } from "@peculiar/x509";
-import { describeCertificate } from "../../src/certificateView";
+import {
+  CRLDistributionPoints,
+  DistributionPoint,
+  DistributionPointName,
+  GeneralName,
+  GeneralSubtree,
+  GeneralSubtrees,
+  Name,
+  NameConstraints,
+} from "@peculiar/asn1-x509";
+import { Extension, Name as X509Name, SubjectAlternativeNameExtension } from "@peculiar/x509";
+import { describeCertificate, readEmbeddedScts } from "../../src/certificateView";
 import { pemToDerList } from "../../src/encoding";
+import { certificate, extension } from "./support/derWriter";
 
 const blocklistDir = join(__dirname, "..", "..", "data", "sources", "chromium-blocklist");
 const REVOKED_BADSSL = join(blocklistDir, "29abf614b2870ed70df11225e9ae2068e3074eb9845ae252c2064e31ce9fe8a1.pem");
@@ -81,4 +91,86 @@ test("a CA with name constraints and an EC key is described too", async () => {
 
 test("bytes that are not a certificate are refused with a readable message", async () => {
   await expect(describeCertificate(new Uint8Array([0x30, 0x03, 0x02, 0x01]))).rejects.toThrow(/truncated|claims/);
+});
+
+test("subject alternative names are shown by kind: DNS, IP, email, URI", async () => {
+  const root = await issue({ subject: "CN=SAN Test Root" });
+  const names = new SubjectAlternativeNameExtension([
+    { type: "dns", value: "www.example.test" },
+    { type: "ip", value: "192.0.2.7" },
+    { type: "email", value: "pki@example.test" },
+    { type: "url", value: "https://example.test/" },
+  ]);
+  const leaf = await issue({ subject: "CN=www.example.test", issuer: root, extensions: [names] });
+  expect((await describeCertificate(leaf.der)).subjectAltNames).toEqual([
+    "DNS:www.example.test",
+    "IP:192.0.2.7",
+    "email:pki@example.test",
+    "URI:https://example.test/",
+  ]);
+});
+
+test("a certificate without extensions is described with empty lists and no extension values", async () => {
+  const d = await describeCertificate(certificate());
+  expect(d).toMatchObject({
+    subject: "CN=Hand-built Subject",
+    subjectAltNames: [],
+    basicConstraints: null,
+    keyUsage: [],
+    extendedKeyUsage: [],
+    nameConstraints: null,
+    subjectKeyId: null,
+    authorityKeyId: null,
+    authorityInfoAccess: { ocsp: [], caIssuers: [] },
+    crlDistributionPoints: [],
+    certificatePolicies: [],
+    embeddedScts: null,
+    mustStaple: false,
+    extensions: [],
+  });
+});
+
+test("name constraints that only permit: nothing is excluded", async () => {
+  const constraints = new NameConstraints({
+    permittedSubtrees: new GeneralSubtrees([new GeneralSubtree({ base: new GeneralName({ dNSName: ".corp.example" }) })]),
+  });
+  const der = certificate({ extensions: [extension("2.5.29.30", new Uint8Array(AsnConvert.serialize(constraints)))] });
+  expect((await describeCertificate(der)).nameConstraints).toEqual({ permitted: ["DNS:.corp.example"], excluded: [] });
+});
+
+test("CRL distribution points list the URIs; a point named otherwise, or not named, adds none", async () => {
+  const uri = (url: string) => new GeneralName({ uniformResourceIdentifier: url });
+  const directoryName = new GeneralName({ directoryName: AsnConvert.parse(new X509Name("CN=CRL Issuer").toArrayBuffer(), Name) });
+  const points = new CRLDistributionPoints([
+    new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [directoryName, uri("http://crl.example.test/a.crl")] }) }),
+    new DistributionPoint({ cRLIssuer: [uri("http://issuer.example.test/")] }),
+    new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri("http://crl.example.test/b.crl")] }) }),
+  ]);
+  const der = certificate({ extensions: [extension("2.5.29.31", new Uint8Array(AsnConvert.serialize(points)))] });
+  expect((await describeCertificate(der)).crlDistributionPoints).toEqual(["http://crl.example.test/a.crl", "http://crl.example.test/b.crl"]);
+});
+
+describe("must-staple: only a SEQUENCE of INTEGERs holding status_request (5) makes a certificate must-staple", () => {
+  const OID_TLS_FEATURE = "1.3.6.1.5.5.7.1.24";
+  test.each([
+    ["a SET holding 5", [0x31, 0x03, 0x02, 0x01, 0x05]],
+    ["an OCTET STRING 5 in the SEQUENCE", [0x30, 0x03, 0x04, 0x01, 0x05]],
+    ["an INTEGER of two bytes starting 05 (1280)", [0x30, 0x04, 0x02, 0x02, 0x05, 0x00]],
+    ["a SEQUENCE cut short", [0x30, 0x06, 0x02, 0x01, 0x05]],
+    ["an INTEGER cut short after one not 5", [0x30, 0x05, 0x02, 0x01, 0x11, 0x02, 0x01]],
+  ])("%s: not must-staple, and the certificate is still described", async (_, value) => {
+    const der = certificate({ extensions: [extension(OID_TLS_FEATURE, Uint8Array.from(value))] });
+    const d = await describeCertificate(der);
+    expect(d.mustStaple).toBe(false);
+    expect(d.extensions.map((e) => e.name)).toEqual(["TLS Feature (OCSP Must-Staple)"]);
+  });
+});
+
+test("readEmbeddedScts gives the SCTs describeCertificate shows, null without the extension, and refuses non-certificates", async () => {
+  const der = pemToDerList(readFileSync(REVOKED_BADSSL, "utf8"))[0];
+  const scts = readEmbeddedScts(der);
+  expect(scts?.scts).toHaveLength(3);
+  expect(scts).toEqual((await describeCertificate(der)).embeddedScts);
+  expect(readEmbeddedScts(certificate())).toBeNull();
+  expect(() => readEmbeddedScts(new Uint8Array([0x30, 0x03, 0x02, 0x01]))).toThrow();
 });

@@ -196,3 +196,129 @@ test("without the old chain's details (stored by an older version), only the new
   expect(diff.rows.map((r) => r.before)).toEqual([null, null, null]);
   expect(diff.rows.map((r) => r.after)).toEqual(after);
 });
+
+describe("bounds and shapes read back", () => {
+  test("a name at its bound is kept whole; one character more is cut", async () => {
+    const verdictChain = analyzer().analyze(await securityInfo(await makePki())).chain;
+    const atBound = `CN=${"a".repeat(MAX_SUMMARY_NAME_CHARS - 3)}`;
+    const [kept, cut] = summarizeChain([
+      { ...verdictChain[0], subject: atBound },
+      { ...verdictChain[0], subject: `${atBound}b` },
+    ]);
+    expect(kept.subject).toBe(atBound);
+    expect(cut.subject).toBe(`${atBound.slice(0, -1)}…`);
+  });
+
+  test("every certificate of a summary is checked, each string field for its type and bound", async () => {
+    const { chain } = await summarised();
+    for (const bad of [
+      { ...chain[1], subject: ["CN=an array"] },
+      { ...chain[1], sha256: ["AB"] },
+      { ...chain[1], serialNumber: "0".repeat(MAX_SUMMARY_FIELD_CHARS + 1) },
+      { ...chain[1], validity: null },
+      { ...chain[1], isBuiltInRoot: "no" },
+    ]) {
+      // The bad certificate second: a check of the first alone would pass.
+      expect(isChainSummary([chain[0], bad, chain[2]])).toBe(false);
+    }
+    expect(isChainSummary([chain[0], { ...chain[1], serialNumber: "0".repeat(MAX_SUMMARY_FIELD_CHARS) }, chain[2]])).toBe(true);
+  });
+
+  test("a change that is not an object is refused", () => {
+    expect(isChainChange(null)).toBe(false);
+    expect(isChainChange(undefined)).toBe(false);
+  });
+
+  test("a new chain of one certificate (a self-signed site certificate) is titled as having no issuer", async () => {
+    const { chain } = await summarised();
+    expect(chainChangedTitle("a.test", [chain[0]])).toBe("The CA chain for a.test changed: now issued by (no issuer)");
+  });
+});
+
+describe("rows and hints at their edges", () => {
+  test("validity counts as changed when either its start or its end differs, not when equal values are other copies", async () => {
+    const { chain: before } = await summarised();
+    const { validity } = before[1];
+    const after = [
+      before[0],
+      { ...before[1], validity: { start: validity.start + 1000, end: validity.end } },
+      { ...before[2], validity: { start: before[2].validity.start, end: before[2].validity.end + 1000 } },
+    ];
+    const { rows } = diffChains({ before, after }, NOW);
+    expect(rows.map((r) => r.changed)).toEqual([[], ["validity"], ["validity"]]);
+    // Read back from storage: equal values, other objects.
+    expect(diffChains({ before, after: JSON.parse(JSON.stringify(before)) }, NOW).rows.map((r) => r.changed)).toEqual([[], [], []]);
+  });
+
+  test("chains of one certificate have no root row", async () => {
+    const { chain } = await summarised();
+    const { chain: other } = await summarised();
+    expect(diffChains({ before: [chain[0]], after: [other[0]] }, NOW).rows.map((r) => r.role)).toEqual(["leaf"]);
+  });
+
+  test("the renewal hints' exact words, and the bounds of 'expired' and 'within 30 days'", async () => {
+    // The old leaf ends on 2026-12-11, ten days after NOW; the new one has the same key and issuer.
+    const { pki, chain: before } = await summarised({ leaf: { notAfter: new Date(NOW + 10 * DAY) } }, true, true);
+    const leaf = await issue({ subject: "CN=localhost", issuer: pki.intermediate, hosts: ["localhost"], keys: pki.leaf.keys });
+    const after = summarizeChain(analyzer().analyze(await securityInfo({ ...pki, leaf }, { builtInRoot: true })).chain).map((c) => ({ ...c, known: true }));
+    const end = before[0].validity.end;
+    const hint = (at: number, id: HintId) => diffChains({ before, after }, at).hints.find((h) => h.id === id);
+    expect(hint(NOW, "old-leaf-expiring")).toEqual({
+      id: "old-leaf-expiring",
+      tone: "info",
+      text: "The old site certificate was due to expire on 2026-12-11, within 30 days of the change: a routine renewal is likely.",
+    });
+    expect(hint(end - NEAR_EXPIRY_MS, "old-leaf-expiring")?.text).toMatch(/^The old site certificate was due to expire on 2026-12-11/);
+    expect(hint(end - NEAR_EXPIRY_MS - 1, "old-leaf-expiring")).toBeUndefined();
+    expect(hint(end, "old-leaf-expiring")).toEqual({
+      id: "old-leaf-expiring",
+      tone: "info",
+      text: "The old site certificate had expired (2026-12-11) when the chain changed: a routine renewal is likely.",
+    });
+    expect(hint(NOW, "same-leaf-key")).toEqual({
+      id: "same-leaf-key",
+      tone: "info",
+      text: "The new site certificate has the same key (SPKI) as the old one: the site had its key certified again.",
+    });
+  });
+
+  test("hints about the issuer: another issuer name gives none; an issuer whose key cannot be compared is a warning", async () => {
+    const { chain: before } = await summarised({}, true, true);
+    const { chain: renamed } = await summarised({ intermediate: { subject: "CN=Other Intermediate,O=Chain Sentry Tests" } }, true, true);
+    expect(hintIds(before, renamed)).not.toContain("same-issuer");
+
+    // A lone certificate naming the old issuer (both test PKIs name their intermediate alike): no issuer key to compare.
+    const { chain: other } = await summarised({}, true, true);
+    expect(diffChains({ before, after: [other[0]] }, NOW).hints.find((h) => h.id === "same-issuer")).toEqual({
+      id: "same-issuer",
+      tone: "warning",
+      text: "The new site certificate names the same issuer as the old one, but the issuer's key differs: the CA may have a new key, or another certificate took its name.",
+    });
+    expect(diffChains({ before: [before[0]], after: other }, NOW).hints.find((h) => h.id === "same-issuer")?.tone).toBe("warning");
+  });
+
+  test("warnings come before information, whatever order they were found in", async () => {
+    // Found in this order: the new root not built in (a warning), the renewal hints (information), then a new
+    // intermediate key under the old name (a warning).
+    const pki = await makePki({ leaf: { notAfter: new Date(NOW + 10 * DAY) } });
+    const other = await makePki();
+    const leaf = await issue({ subject: "CN=localhost", issuer: other.intermediate, hosts: ["localhost"], keys: pki.leaf.keys });
+    const summary = async (p: typeof pki, builtInRoot: boolean) =>
+      summarizeChain(analyzer().analyze(await securityInfo(p, { builtInRoot })).chain).map((c) => ({ ...c, known: true }));
+    const { hints } = diffChains({ before: await summary(pki, true), after: await summary({ ...other, leaf }, false) }, NOW);
+    expect(hints.map((h) => [h.id, h.tone])).toEqual([
+      ["root-not-built-in", "warning"],
+      ["same-issuer", "warning"],
+      ["old-leaf-expiring", "info"],
+      ["same-leaf-key", "info"],
+    ]);
+  });
+
+  test("a new root not built in, when the old one was not either, is flagged without mention of the old root", async () => {
+    const { chain: before } = await summarised({}, false, true);
+    const { chain: after } = await summarised({}, false, true);
+    expect(diffChains({ before, after }, NOW).hints.find((h) => h.id === "root-not-built-in")?.text).toBe(
+      `The new root "${after[2].subject}" is not built into Firefox: it was added by an organisation or a user, as TLS interception requires.`,
+    );
+  });
+});
