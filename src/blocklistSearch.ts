@@ -12,16 +12,11 @@ const MIN_HASH_PREFIX = 8;
  * or SPKI hash starts with the query (colons and spaces ignored, any case); first `limit` of them.
  */
 export function searchBlocklist(entries: readonly BlocklistEntryView[], query: string, limit = 50): { total: number; entries: BlocklistEntryView[] } {
-  const needle = query.trim().toLowerCase().replace(/[\s:]/g, "");
-  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  const matches =
-    words.length === 0
-      ? entries
-      : entries.filter((e) => {
-          const text = `${e.label} ${e.incident} ${e.source}`.toLowerCase();
-          return (
-            words.every((w) => text.includes(w)) || (needle.length >= MIN_HASH_PREFIX && [e.sha256, e.sha1, e.spkiSha256].some((h) => h?.startsWith(needle)))
-          );
-        });
+  const needle = query.toLowerCase().replace(/[\s:]/g, "");
+  const words = query.toLowerCase().match(/\S+/g) ?? [];
+  const matches = entries.filter((e) => {
+    const text = `${e.label} ${e.incident} ${e.source}`.toLowerCase();
+    return words.every((w) => text.includes(w)) || (needle.length >= MIN_HASH_PREFIX && [e.sha256, e.sha1, e.spkiSha256].some((h) => h?.startsWith(needle)));
+  });
   return { total: matches.length, entries: matches.slice(0, limit) };
 }

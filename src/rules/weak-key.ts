@@ -9,14 +9,16 @@ import type { Rule } from "./rule";
 
 const MINIMUM_BITS: Record<string, number> = { RSA: 2048, DSA: 2048, EC: 256 };
 
-function isWeak(key: KeyInfo): boolean {
+/** A key whose size der.ts could tell: only these can be judged, and an EC key with a size always has its curve. */
+type SizedKey = KeyInfo & { bits: number };
+
+function isWeak(key: KeyInfo): key is SizedKey {
   const minimum = MINIMUM_BITS[key.type];
   return minimum !== undefined && key.bits !== null && key.bits < minimum;
 }
 
-export function describeKey(key: KeyInfo): string {
-  if (key.type === "EC") return `EC ${key.curve ?? ""} (${key.bits ?? "?"} bits)`.replace("  ", " ");
-  return key.bits === null ? key.type : `${key.type} ${key.bits} bits`;
+function describeKey(key: SizedKey): string {
+  return key.type === "EC" ? `EC ${key.curve} (${key.bits} bits)` : `${key.type} ${key.bits} bits`;
 }
 
 export const weakKey: Rule = {
@@ -27,14 +29,17 @@ export const weakKey: Rule = {
     "A certificate in this chain has a key that is too small (RSA under 2048 bits, elliptic curve under 256 bits) to be safe against a determined attacker.",
   reference: "https://cabforum.org/working-groups/server/baseline-requirements/requirements/",
   check({ certificates }) {
-    return certificates
-      .filter((c) => c.facts.der && isWeak(c.facts.der.key))
-      .map(({ index, role, info, facts }) => ({
-        certIndex: index,
-        title: `Weak key: ${describeKey(facts.der!.key)}`,
-        explanation:
-          `The ${ROLE_NAME[role]} "${commonName(info.subject)}" has a ${describeKey(facts.der!.key)} key, ` +
-          `below the minimum of ${MINIMUM_BITS[facts.der!.key.type]} bits.`,
-      }));
+    return certificates.flatMap(({ index, role, info, facts }) => {
+      const key = facts.der?.key;
+      if (!key || !isWeak(key)) return [];
+      return [
+        {
+          certIndex: index,
+          title: `Weak key: ${describeKey(key)}`,
+          explanation:
+            `The ${ROLE_NAME[role]} "${commonName(info.subject)}" has a ${describeKey(key)} key, ` + `below the minimum of ${MINIMUM_BITS[key.type]} bits.`,
+        },
+      ];
+    });
   },
 };

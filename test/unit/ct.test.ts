@@ -280,6 +280,21 @@ describe("malformed SCT lists give errors, never exceptions", () => {
     expect(errors).toEqual(["SCT 2: version 1 is not v1 (0), the only one RFC 6962 defines, so it cannot be read"]);
   });
 
+  test("hash and signature algorithms outside RFC 5246's tables are named by their code", () => {
+    const sct = realSct.slice();
+    const algorithmsAt = sct.length - 4 - decodeSctList(tlsList(realSct)).scts[0].signatureLength;
+    sct.set([9, 7], algorithmsAt);
+    const [decoded] = decodeSctList(tlsList(sct)).scts;
+    expect(decoded).toMatchObject({ hashAlgorithm: "unknown (9)", signatureAlgorithm: "unknown (7)", algorithm: "unknown (7) with unknown (9)" });
+  });
+
+  test("a single byte where the next SCT's 2-byte length belongs", () => {
+    // The list's length counts the stray byte, so it is read as the start of a second SCT.
+    const { scts, errors } = decodeSctList(Uint8Array.from([...u16(realSct.length + 3), ...u16(realSct.length), ...realSct, 0xaa]));
+    expect(scts).toHaveLength(1);
+    expect(errors).toEqual(["SCT 2: truncated before its 2-byte length"]);
+  });
+
   test("a timestamp past any date", () => {
     const sct = realSct.slice();
     sct.fill(0xff, 33, 41);

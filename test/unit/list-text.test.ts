@@ -509,6 +509,10 @@ describe("formatListText", () => {
     expect(formatListText([])).toBe("");
   });
 
+  test("a label that spans lines (from policy JSON) is written on its entry's line, its spaces collapsed", () => {
+    expect(formatListText([{ sha256: SHA256, label: " Bad CA\n  2012 ", source: "policy" }])).toBe(`sha256:${SHA256} # Bad CA 2012\n`);
+  });
+
   test("issuer-serial: and subject-spki: lines are checked like the rest, and refused by the allowlist", async () => {
     const r = await block("issuer-serial:MIIB 00:8f\nissuer-serial:bm90IGEgbmFtZQ== 8f\nsubject-spki:MIIB\nissuer-serial:MIIB zz");
     expect(r.entries).toEqual([{ issuerSerial: { issuer: "MIIB", serial: "8f" }, source: "user" }]);

@@ -1,8 +1,8 @@
 /** The settings schema itself: issue paths and how they read, defaults, lock rules. */
 import { parseListText } from "../../src/listText";
-import { resolveSettings, validatePolicy } from "../../src/policy";
+import { applySettingsInput, buildSettingsView, resolveSettings, validatePolicy } from "../../src/policy";
 import { parseList } from "../../src/settings/entries";
-import { formatIssue, formatPath } from "../../src/settings/issues";
+import { describeValue, formatIssue, formatPath } from "../../src/settings/issues";
 import { DEFAULT_SETTINGS, LOCKED_KEYS, lockRule, POLICY_KEYS, SETTINGS } from "../../src/settings/schema";
 
 const SHA256 = "851289bdf3ad8ecfc2aade19fd349fbe21c602de2f3ef2339922679a35393ea6";
@@ -43,6 +43,23 @@ describe("issue paths", () => {
       expect.stringMatching(/^feeds\[0\]\.publicKey: /),
       "feeds[0]: not fetched: no valid url and no valid publicKey",
     ]);
+  });
+});
+
+describe("how a message quotes the value it refuses", () => {
+  test("a missing field reads as nothing", () => {
+    expect(validatePolicy({ blocklist: [{ issuerSerial: { issuer: "MAMCAQU=" } }] }).errors[0]).toMatch(
+      /^blocklist\[0\]\.issuerSerial\.serial: .*, got nothing$/,
+    );
+  });
+
+  test("text is quoted whole up to 60 characters, and cut to 57 and an ellipsis past that", () => {
+    expect(describeValue("x".repeat(60))).toBe(`"${"x".repeat(60)}"`);
+    expect(describeValue("x".repeat(61))).toBe(`"${"x".repeat(57)}..."`);
+  });
+
+  test("numbers and booleans as written, the rest by kind", () => {
+    expect([42, false, null, [1], {}, () => 0, 1n].map(describeValue)).toEqual(["42", "false", "null", "an array", "an object", "a function", "a bigint"]);
   });
 });
 
@@ -151,6 +168,24 @@ describe("lock rules", () => {
     expect(effective.blocklist).toEqual(user.blocklist);
     expect(effective.allowlist).toEqual([]);
     expect(effective.mode).toBe("warn");
+  });
+
+  test("a locked list submitted as it stands, in any order, is unchanged; a changed label is a change", async () => {
+    const SHA1 = "2a83e9020591a55fc6ddad3fb102794c52b24e70";
+    const view = buildSettingsView(
+      {
+        blocklist: [
+          { sha256: SHA256, label: "one", source: "user" },
+          { sha1: SHA1, source: "user" },
+        ],
+      },
+      validatePolicy({ lockSettings: true }),
+    );
+    expect(await applySettingsInput(view, { blocklistText: `sha1:${SHA1}\n${SHA256} # one` })).toMatchObject({ ok: true });
+    expect(await applySettingsInput(view, { blocklistText: `${SHA256} # two\nsha1:${SHA1}` })).toEqual({
+      ok: false,
+      errors: [{ path: ["blocklist"], message: "locked by your organisation's policy (lockSettings), it cannot be changed here" }],
+    });
   });
 
   test("policy keys: every setting a policy may set, then lockSettings", () => {

@@ -149,6 +149,20 @@ describe("policy key reporting: each bad field reported precisely and ignored, t
     expect(reporting({ endpoint: ENDPOINT, format: "otlp", token: 12345 }).errors).toEqual(["reporting.token: expected text, got 12345"]);
   });
 
+  test("an empty token is refused like any other that is not one line of text", () => {
+    const r = reporting({ endpoint: ENDPOINT, format: "otlp", token: "" });
+    expect(r.errors).toEqual(["reporting.token: expected one line of text (no line breaks or other control characters)"]);
+    expect(r.values.reporting).not.toHaveProperty("token");
+  });
+
+  test("an endpoint with a query and no valid format: the query is refused without naming a format's path", () => {
+    expect(reporting({ endpoint: "https://otel.example.com/?k=v", format: "json" }).errors).toEqual([
+      'reporting.format: expected "otlp", "splunk-hec" or "ndjson", got "json"',
+      'reporting.endpoint: must not have a query (?...), got "https://otel.example.com/?k=v"',
+      "reporting: not applied, nothing is reported: no valid endpoint and no valid format",
+    ]);
+  });
+
   test("headers: each bad header is reported by name and left out, the good ones are sent", () => {
     const r = reporting({
       endpoint: ENDPOINT,
@@ -188,6 +202,11 @@ describe("policy key reporting: each bad field reported precisely and ignored, t
   test("splunk-hec with no credential at all: reported (HEC answers 401), reporting still on", () => {
     const r = reporting({ endpoint: ENDPOINT, format: "splunk-hec" });
     expect(r.errors).toEqual(['reporting.token: missing; Splunk HEC refuses events without "Authorization: Splunk <token>"']);
+    // Only an Authorization header (in any case) is a credential; other headers are not.
+    expect(reporting({ endpoint: ENDPOINT, format: "splunk-hec", headers: { "X-Tenant": "security" } }).errors).toEqual([
+      'reporting.token: missing; Splunk HEC refuses events without "Authorization: Splunk <token>"',
+    ]);
+    expect(reporting({ endpoint: ENDPOINT, format: "splunk-hec", headers: { authorization: "Splunk abc" } }).errors).toEqual([]);
     expect(r.values.reporting?.format).toBe("splunk-hec");
   });
 
