@@ -52,6 +52,27 @@ describe("the verdict cache answers only for the chain it judged", () => {
     expect(ruleIds(a.analyze(info, start - 60_000).findings)).toContain("not-yet-valid");
   });
 
+  test("a verdict given in a certificate's last millisecond is not reused once it has expired", async () => {
+    // Expired means past the end (rules/expired.ts): the end itself is still valid, the next millisecond is not.
+    const info = await securityInfo(await makePki(), { builtInRoot: true });
+    const end = info.certificates[0].validity.end;
+    const a = analyzer();
+    expect(ruleIds(a.analyze(info, end).findings)).not.toContain("expired");
+    expect(ruleIds(a.analyze(info, end + 1).findings)).toContain("expired");
+    // And the other way, a clock set back to the last valid millisecond.
+    const b = analyzer();
+    expect(ruleIds(b.analyze(info, end + 1).findings)).toContain("expired");
+    expect(ruleIds(b.analyze(info, end).findings)).not.toContain("expired");
+  });
+
+  test("a verdict given the millisecond before a certificate's start is not reused once it has started", async () => {
+    const info = await securityInfo(await makePki(), { builtInRoot: true });
+    const a = analyzer();
+    const start = info.certificates[0].validity.start;
+    expect(ruleIds(a.analyze(info, start - 1).findings)).toContain("not-yet-valid");
+    expect(ruleIds(a.analyze(info, start).findings)).not.toContain("not-yet-valid");
+  });
+
   test("a chain with a broken entry is never answered from the cache or said to need no bytes", async () => {
     const info = await securityInfo(await makePki(), { builtInRoot: true });
     const broken = { ...info, certificates: [...info.certificates.slice(0, 2), null] } as unknown as SecurityInfo;
