@@ -426,7 +426,8 @@ function validityWindow(certificates: readonly FirefoxCertificate[], now: number
   let validUntil = Infinity;
   for (const { validity } of certificates) {
     if (!validity) continue;
-    for (const edge of [validity.start, validity.end]) {
+    // A certificate expires after its end (rules/expired.ts): in the next millisecond, since Firefox's times are whole milliseconds.
+    for (const edge of [validity.start, validity.end + 1]) {
       if (edge > now) validUntil = Math.min(validUntil, edge);
       else validFrom = Math.max(validFrom, edge);
     }

@@ -1,8 +1,9 @@
 import { ChainAnalyzer } from "../../src/analyzer";
 import { RuleRegistry } from "../../src/rules/registry";
+import type { Rule } from "../../src/rules/rule";
 import { RULES } from "../../src/rules";
 import type { SecurityInfo } from "../../src/securityInfo";
-import { parseList } from "../../src/settings";
+import { parseList, type CustomBlocklistEntry } from "../../src/settings";
 import {
   analyzer,
   bundledIndex,
@@ -127,6 +128,77 @@ describe("allowlist and blocklist settings", () => {
   });
 });
 
+describe("what a list entry's finding says", () => {
+  test("an entry without a reason says which list it came from", async () => {
+    const info = await securityInfo(await makePki());
+    const sha256 = info.certificates.map((c) => c.fingerprint.sha256);
+    const a = analyzer({
+      allowlist: [],
+      blocklist: [
+        { sha256: sha256[0], source: "policy" },
+        { sha256: sha256[1], source: "feed" },
+        { sha256: sha256[2], source: "user" },
+      ],
+    });
+    const incidents = a
+      .analyze(info)
+      .findings.filter((f) => f.ruleId === "blocked-certificate")
+      .map((f) => [f.certIndex, f.match?.incident]);
+    expect(incidents).toEqual([
+      [0, "Listed by your organisation's policy"],
+      [1, "Listed by a signed feed of your organisation"],
+      [2, "Listed in your own blocklist"],
+    ]);
+  });
+
+  test("an entry given without a source is the user's own", async () => {
+    const info = await securityInfo(await makePki());
+    const a = new ChainAnalyzer(bundledIndex, { blocklist: [{ sha256: info.certificates[0].fingerprint.sha256 } as CustomBlocklistEntry] });
+    expect(a.analyze(info).findings[0].match).toMatchObject({ source: "user", incident: "Listed in your own blocklist" });
+  });
+
+  test("a feed's known intermediate already in the bundled snapshot is counted once", () => {
+    const bundled = bundledIndex.knownIntermediates.sha256;
+    const a = analyzer({ allowlist: [], blocklist: [], knownIntermediates: [bundled[0], "ab".repeat(32)] });
+    expect(a.knownIntermediateCount).toBe(bundled.length + 1);
+  });
+});
+
+describe("the order of findings", () => {
+  test("worst first; at one severity, those about the whole chain, then by position in the chain", async () => {
+    // Chain-wide findings both before and after the others as the rules add them: the order must not depend on that.
+    const rules = rulesBetweenOnesThatThrow(["throws-first"], ["throws-last"]);
+    const info = await securityInfo(await makePki({ leaf: { key: { type: "RSA", bits: 1024 } } }));
+    const a = new ChainAnalyzer(bundledIndex, { blocklist: [{ sha256: info.certificates[2].fingerprint.sha256, source: "user" }] }, { rules });
+    const order = a.analyze(info).findings.map((f) => [f.severity, f.certIndex, f.ruleId]);
+    expect(order).toEqual([
+      ["blocked", 2, "blocked-certificate"],
+      ["warning", null, "analysis-error"],
+      ["warning", null, "analysis-error"],
+      ["warning", 0, "weak-key"],
+      ["warning", 1, "dynamic-intermediate"],
+      ["warning", 2, "non-built-in-root"],
+    ]);
+  });
+});
+
+/** The product's rules between rules, named by id, that fail on every chain with "boom". */
+function rulesBetweenOnesThatThrow(before: string[], after: string[] = []): RuleRegistry {
+  const rules = new RuleRegistry();
+  const throwing = (id: string): Rule => ({
+    id,
+    severity: "warning",
+    title: "t",
+    explanation: "e",
+    reference: "https://example.org/",
+    check() {
+      throw new Error("boom");
+    },
+  });
+  for (const rule of [...before.map(throwing), ...RULES.all(), ...after.map(throwing)]) rules.register(rule);
+  return rules;
+}
+
 async function securityInfoFromReissued(reissued: Awaited<ReturnType<typeof makePki>>, original: Awaited<ReturnType<typeof makePki>>) {
   // The re-issued intermediate signs its own leaf; both sit under the original root.
   return {
@@ -179,19 +251,9 @@ describe("bad input becomes findings, never exceptions", () => {
   });
 
   test("a rule that throws becomes an analysis-error finding and the other rules still run", async () => {
-    const rules = new RuleRegistry();
-    for (const rule of RULES.all()) rules.register(rule);
-    rules.register({
-      id: "always-throws",
-      severity: "warning",
-      title: "t",
-      explanation: "e",
-      reference: "https://example.org/",
-      check() {
-        throw new Error("boom");
-      },
-    });
-    const verdict = new ChainAnalyzer(bundledIndex, undefined, { rules }).analyze(await securityInfo(await makePki()));
+    const verdict = new ChainAnalyzer(bundledIndex, undefined, { rules: rulesBetweenOnesThatThrow(["always-throws"]) }).analyze(
+      await securityInfo(await makePki()),
+    );
     expect(verdict.level).toBe("warning");
     const error = verdict.findings.find((f) => f.ruleId === "analysis-error")!;
     expect(error.explanation).toMatch(/always-throws.*boom/);

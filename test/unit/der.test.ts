@@ -1,6 +1,6 @@
 /** The hot-path DER walk on hand-built certificates: what it reports, and what it refuses. */
-import { DerError, readCertificate } from "../../src/der";
-import { algorithm, bits, certificate, concat, int, nested, nul, oid, OID, seq } from "./support/derWriter";
+import { DerError, readCertificate, readPublicKeyInfo } from "../../src/der";
+import { algorithm, bits, certificate, concat, explicit, int, nested, nul, oid, OID, P256_SPKI, seq } from "./support/derWriter";
 import { longOid } from "./support/hostileCertificates";
 import { analyzer, firefoxCertificate, makePki } from "./support/chains";
 import { firefoxEntryForBytes } from "./adversarial/fuzz";
@@ -17,7 +17,7 @@ describe("keys", () => {
   });
 
   test("a negative or empty RSA modulus is no key: a DerError, not a size", () => {
-    expect(() => readCertificate(certificate({ spki: rsaKey([0x80, 0x01]) }))).toThrow(DerError);
+    expect(() => readCertificate(certificate({ spki: rsaKey([0x80, 0x01]) }))).toThrow(/^negative RSA modulus \(offset \d+\)$/);
     // An empty INTEGER used to be measured from the byte after it (a negative size).
     expect(() => readCertificate(certificate({ spki: rsaKey([]) }))).toThrow(/empty INTEGER for RSA modulus/);
   });
@@ -30,6 +30,54 @@ describe("keys", () => {
     for (const point of [Uint8Array.of(4), new Uint8Array(0), Uint8Array.of(4, 1, 2, 3)]) {
       expect(readCertificate(certificate({ spki: ecKey(curve, point) })).key).toEqual({ type: "EC", curve, bits: null });
     }
+  });
+});
+
+describe("keys of other kinds", () => {
+  const dsaKey = (params?: Uint8Array) => seq(algorithm(OID.dsa, params), bits(int([0x03])));
+  const dsaParams = (p: Uint8Array) => seq(p, int([0x05]), int([0x02]));
+
+  test("a DSA key is sized by its prime p, or not at all when its parameters are inherited", () => {
+    const p1024 = int(concat([Uint8Array.of(0x00, 0x80), new Uint8Array(127)]));
+    expect(readCertificate(certificate({ spki: dsaKey(dsaParams(p1024)) })).key).toEqual({ type: "DSA", bits: 1024 });
+    expect(readCertificate(certificate({ spki: dsaKey() })).key).toEqual({ type: "DSA", bits: null });
+  });
+
+  test("a DSA prime that is negative or not an INTEGER is refused, naming DSA p", () => {
+    expect(() => readCertificate(certificate({ spki: dsaKey(dsaParams(int([0x80, 0x01]))) }))).toThrow(/^negative DSA p \(offset \d+\)$/);
+    expect(() => readCertificate(certificate({ spki: dsaKey(dsaParams(nul())) }))).toThrow(/^expected DSA p \(tag 0x2\) at offset \d+, found tag 0x5$/);
+  });
+
+  test("a key of an algorithm the walk does not know is named by its OID, with no size", () => {
+    expect(readCertificate(certificate({ spki: seq(algorithm("1.2.3.4"), bits(Uint8Array.of(1))) })).key).toEqual({ type: "1.2.3.4", bits: null });
+  });
+
+  test("a bare SubjectPublicKeyInfo is read whole or refused", () => {
+    expect(readPublicKeyInfo(P256_SPKI)).toEqual({ type: "EC", curve: "P-256", bits: 256 });
+    expect(() => readPublicKeyInfo(concat([P256_SPKI, Uint8Array.of(0, 0)]))).toThrow(new DerError("2 trailing bytes after the SubjectPublicKeyInfo"));
+    expect(() => readPublicKeyInfo(int([0x01]))).toThrow(new DerError("expected SubjectPublicKeyInfo (tag 0x30) at offset 0, found tag 0x2"));
+  });
+});
+
+describe("the hash of an RSASSA-PSS signature", () => {
+  const pss = (params?: Uint8Array) => readCertificate(certificate({ signature: algorithm(OID.rsassaPss, params) }));
+  const SHA1 = "1.3.14.3.2.26";
+  const mgf1 = algorithm("1.2.840.113549.1.1.8", algorithm(OID.sha256));
+
+  test("is the one its parameters name, else SHA-1, the default (RFC 4055)", () => {
+    expect(pss(seq(explicit(0, algorithm(OID.sha256, nul())), explicit(1, mgf1))).signatureHash).toBe(OID.sha256);
+    expect(pss().signatureHash).toBe(SHA1);
+    expect(pss(seq()).signatureHash).toBe(SHA1);
+    expect(pss(nul()).signatureHash).toBe(SHA1);
+    // Only a mask generation function (SHA-256 inside it): the hash is still the default.
+    expect(pss(seq(explicit(1, mgf1))).signatureHash).toBe(SHA1);
+  });
+
+  test("parameters that are not well formed are refused, naming the field", () => {
+    expect(() => pss(Uint8Array.of(0x30))).toThrow(/^truncated before RSASSA-PSS parameters \(offset \d+\)$/);
+    expect(() => pss(seq(Uint8Array.of(0xa0)))).toThrow(/^truncated before RSASSA-PSS hashAlgorithm \(offset \d+\)$/);
+    expect(() => pss(seq(explicit(0, nul())))).toThrow(/^expected hashAlgorithm \(tag 0x30\) at offset \d+, found tag 0x5$/);
+    expect(() => pss(seq(explicit(0, seq(nul()))))).toThrow(/^expected hash OID \(tag 0x6\) at offset \d+, found tag 0x5$/);
   });
 });
 
@@ -60,6 +108,16 @@ describe("OBJECT IDENTIFIERs are read strictly, since they are compared with kno
 });
 
 describe("structure", () => {
+  test.each([
+    ["nothing", new Uint8Array(0), /^truncated before subjectPublicKeyInfo \(offset \d+\)$/],
+    ["a multi-byte tag", Uint8Array.of(0x3f, 0x00), /^unsupported multi-byte tag at subjectPublicKeyInfo \(offset \d+\)$/],
+    ["an indefinite length", Uint8Array.of(0x30, 0x80, 0x00, 0x00), /^indefinite length at subjectPublicKeyInfo \(offset \d+\): not DER$/],
+    ["a five-byte length", Uint8Array.of(0x30, 0x85, 0, 0, 0, 0, 0), /^length of 5 bytes at subjectPublicKeyInfo \(offset \d+\)$/],
+    ["a length cut short", Uint8Array.of(0x30, 0x82, 0x01), /^truncated length at subjectPublicKeyInfo \(offset \d+\)$/],
+  ])("%s where the key should be is refused, saying so", (_, spki, message) => {
+    expect(() => readCertificate(certificate({ spki }))).toThrow(message);
+  });
+
   test("an empty serial is refused; a 10,000-byte one is read without its leading zeros", () => {
     expect(() => readCertificate(certificate({ serial: int([]) }))).toThrow(/empty serialNumber/);
     const serial = concat([new Uint8Array(9_999), Uint8Array.of(0x42)]);

@@ -1,7 +1,9 @@
-import { stopExplanation, stopReason } from "../../src/enforcement";
+import { issue } from "../../scripts/pki"; // first: it loads the Reflect polyfill @peculiar/x509 needs
+import { Name } from "@peculiar/x509";
+import { blockedCertificate, stopExplanation, stopReason } from "../../src/enforcement";
 import type { SecurityInfo } from "../../src/securityInfo";
 import { parseList } from "../../src/settings";
-import { analyzer, makePki, securityInfo } from "./support/chains";
+import { analyzer, bundledIndex, firefoxCertificate, makePki, securityInfo } from "./support/chains";
 
 const block = { mode: "block" as const, blockUnverifiableChains: false };
 const warn = { mode: "warn" as const, blockUnverifiableChains: true };
@@ -44,4 +46,48 @@ test("an overridden certificate error stops only when the policy asks for it", a
   expect(stopReason(verdict, block)).toBeNull();
   expect(stopReason(verdict, { ...block, blockUnverifiableChains: true })).toBe("unverifiable");
   expect(stopExplanation(verdict, "unverifiable")).toMatch(/not valid for this site's name/);
+});
+
+test("an ordinary warning passes block mode even when unverifiable chains are stopped", async () => {
+  const verdict = analyzer().analyze(await securityInfo(await makePki()));
+  expect(verdict.level).toBe("warning");
+  expect(stopReason(verdict, { ...block, blockUnverifiableChains: true })).toBeNull();
+});
+
+describe("what the block page says", () => {
+  test("a blocked chain: the explanation of the blocklist match, and the certificate it names", async () => {
+    const info = await securityInfo(await makePki());
+    const listed = parseList([{ sha256: info.certificates[1].fingerprint.sha256, label: "Rogue CA" }], "blocklist", "policy").entries;
+    const verdict = analyzer({ allowlist: [], blocklist: listed }).analyze(info);
+    const blocked = verdict.findings.find((f) => f.ruleId === "blocked-certificate")!;
+    // The chain's other warnings (a non-built-in root, a dynamic intermediate) are not the reason.
+    expect(verdict.findings.length).toBeGreaterThan(1);
+    expect(stopExplanation(verdict, "blocked")).toBe(blocked.explanation);
+    expect(blockedCertificate(verdict)).toEqual({
+      subject: info.certificates[1].subject,
+      sha256: info.certificates[1].fingerprint.sha256,
+      role: "intermediate",
+      label: "Rogue CA",
+      source: "policy",
+      key: "sha256",
+      keyLabel: "certificate SHA-256 fingerprint",
+      incident: "Listed by your organisation's policy",
+      reference: "",
+    });
+  });
+
+  test("no certificate is named for a chain nothing enforced matched, not even one a disabled OneCRL record names", async () => {
+    const entry = bundledIndex.entries.find((e) => e.issuerSerial && e.enforced === false)!;
+    const issuer = await issue({ subject: new Name(Buffer.from(bundledIndex.names[entry.issuerSerial!.issuer], "base64")).toString() });
+    const listed = await issue({ subject: "CN=listed.example", issuer, serial: entry.issuerSerial!.serial });
+    const notice = analyzer().analyze({ state: "secure", certificates: [await firefoxCertificate(listed.der), await firefoxCertificate(issuer.der, true)] });
+    expect(notice.findings.map((f) => f.ruleId)).toEqual(["listed-not-enforced"]);
+    expect(blockedCertificate(notice)).toBeNull();
+    expect(blockedCertificate(analyzer().analyze(await securityInfo(await makePki())))).toBeNull();
+  });
+
+  test("a reason with no finding behind it still says something", async () => {
+    const verdict = analyzer().analyze(await securityInfo(await makePki(), { builtInRoot: true }));
+    expect(stopExplanation(verdict, "undecided")).toBe("The chain could not be checked.");
+  });
 });

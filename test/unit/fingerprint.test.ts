@@ -14,6 +14,8 @@ describe("parseFingerprint accepts what people paste", () => {
     expect(parseFingerprint(b64, "spkiSha256")).toEqual({ ok: true, value: hex });
     expect(parseFingerprint(b64.slice(0, -1), "spkiSha256")).toEqual({ ok: true, value: hex });
     expect(parseFingerprint(hex.toUpperCase().match(/../g)!.join(":"), "spkiSha256")).toEqual({ ok: true, value: hex });
+    // Pasted with the spaces or line break around it.
+    expect(parseFingerprint(` ${b64}\n`, "spkiSha256")).toEqual({ ok: true, value: hex });
   });
 });
 
@@ -26,10 +28,28 @@ describe("parseFingerprint rejects anything else and says what it expected", () 
     [42, "sha256", /got a number/],
     ["Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=", "sha256", /64 hex digits/],
     ["Vq+3ks4/A1VU13WS4QF5", "spkiSha256", /base64/],
+    // The base64 hash inside something longer (an OkHttp pin, a trailing word) is not the hash.
+    ["sha256/Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw=", "spkiSha256", /got "sha256\/Vq\+3ks4\/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw="$/],
+    ["Vq+3ks4/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw= old", "spkiSha256", /got "Vq\+3ks4\/A1VU13WS4QF5xdX1RKf7a4OkhqhTu2YZBZw= old"$/],
+    [null, "sha256", /got null$/],
+    [[SHA256], "sha256", /got an array$/],
   ] as const)("%p as %s", (input, kind, message) => {
     const result = parseFingerprint(input, kind);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toMatch(message);
+  });
+});
+
+describe("what a rejected value is shown as", () => {
+  const shown = (input: string) => {
+    const result = parseFingerprint(input, "sha256");
+    return !result.ok && result.error.split(", got ")[1];
+  };
+
+  test("up to 80 characters whole, a longer one cut to its first 77 and an ellipsis", () => {
+    const text = (length: number) => "not-hex-".repeat(20).slice(0, length);
+    expect(shown(text(80))).toBe(`"${text(80)}"`);
+    expect(shown(text(81))).toBe(`"${text(77)}..."`);
   });
 });
 
