@@ -17,7 +17,7 @@ Module._resolveFilename = function (request, ...rest) {
 const { default: tseslint } = await import("typescript-eslint");
 
 export default tseslint.config(
-  { ignores: ["dist/", "web-ext-artifacts/", "artifacts/", ".cache/", "coverage/", "data/"] },
+  { ignores: ["dist/", "web-ext-artifacts/", "artifacts/", ".cache/", "coverage/", "data/", ".stryker-tmp/"] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -1,11 +1,23 @@
 // After `stryker run`: the mutation score per folder from reports/mutation/mutation.json (or the reports
 // named as arguments, merged file by file, the later winning: a run done in pieces), as a Markdown table for
-// the README. Score as Stryker counts it: killed and timed-out mutants over all those that were tested or
-// that no test reaches; ignored (static) mutants and ones that do not compile count for nothing.
+// the README. A run stopped early has no report, but its results log (reports/mutation/results.ndjson)
+// reads the same. Score as Stryker counts it: killed and timed-out mutants over all those that were tested
+// or that no test reaches; ignored (static) mutants and ones that do not compile count for nothing.
 import { readFileSync } from "node:fs";
 
 const reports = process.argv.length > 2 ? process.argv.slice(2) : ["reports/mutation/mutation.json"];
-const files = Object.assign({}, ...reports.map((path) => JSON.parse(readFileSync(path, "utf8")).files));
+
+/** A results log (scripts/stryker-results-log.mjs, one mutant a line) in the report's shape: file → mutants. */
+function filesOfLog(text) {
+  const files = {};
+  for (const line of text.split("\n").filter(Boolean)) {
+    const mutant = JSON.parse(line);
+    (files[mutant.file] ??= { mutants: [] }).mutants.push(mutant);
+  }
+  return files;
+}
+const filesOf = (path) => (path.endsWith(".ndjson") ? filesOfLog(readFileSync(path, "utf8")) : JSON.parse(readFileSync(path, "utf8")).files);
+const files = Object.assign({}, ...reports.map(filesOf));
 
 /** The rows, each a name and which files it counts; a file can count in several (src/rules/ and src/). */
 const BLOCKLIST_MATCHER = ["src/blocklist.ts", "src/blocklistSearch.ts", "src/analyzer.ts"];
