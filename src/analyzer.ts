@@ -196,6 +196,7 @@ export class ChainAnalyzer {
     this.#applyRules(
       {
         certificates: analysed,
+        chainLength: certificates.length,
         now,
         endsAtBuiltInRoot: certificates[certificates.length - 1]?.isBuiltInRoot === true,
         overriddenError,

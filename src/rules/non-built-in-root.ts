@@ -15,11 +15,12 @@ export const nonBuiltInRoot: Rule = {
     "This chain ends at a root certificate that Firefox does not ship: it was added by an organisation, a program or a person. " +
     "Such roots let their owner read and change encrypted traffic (TLS interception).",
   reference: "https://support.mozilla.org/kb/setting-certificate-authorities-firefox",
-  check({ certificates, overriddenError }) {
+  check({ certificates, chainLength, overriddenError }) {
     const root = certificates[certificates.length - 1];
     // After an overridden error Firefox built no chain: the last certificate is the server's own, not a root.
     if (overriddenError !== null) return [];
-    if (!root || root.info.isBuiltInRoot || root.allowlisted) return [];
+    // A root entry that could not be analysed leaves a leaf or intermediate last; that one is no root.
+    if (!root || root.index !== chainLength - 1 || root.info.isBuiltInRoot || root.allowlisted) return [];
     return [
       {
         certIndex: root.index,

@@ -31,6 +31,8 @@ export interface AnalysedCertificate {
 
 export interface ChainFacts {
   certificates: AnalysedCertificate[];
+  /** How many certificates Firefox reported, those that could not be analysed included. */
+  chainLength: number;
   now: number;
   /** The last certificate is a root Firefox ships. */
   endsAtBuiltInRoot: boolean;

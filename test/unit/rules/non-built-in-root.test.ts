@@ -29,3 +29,12 @@ test("the warning names the root and says what its holder can do and how to sile
       "Whoever holds its key can intercept this connection. If it is your organisation's inspection CA, allowlist it.",
   );
 });
+
+test("a root entry Firefox gave without its fields is not judged, and the certificate before it is not taken for the root", async () => {
+  const info = await securityInfo(await makePki(), { builtInRoot: true });
+  const root = info.certificates[2];
+  info.certificates[2] = { ...root, fingerprint: { sha256: root.fingerprint.sha256 } } as unknown as typeof root;
+  const verdict = analyzer().analyze(info);
+  expect(roots(verdict)).toEqual([]);
+  expect(verdict.findings).toContainEqual(expect.objectContaining({ ruleId: "analysis-error", certIndex: 2 }));
+});
