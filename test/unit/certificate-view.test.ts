@@ -23,7 +23,6 @@ const REVOKED_BADSSL = join(blocklistDir, "29abf614b2870ed70df11225e9ae2068e3074
 const openssl = (file: string, ...args: string[]) => execFileSync("openssl", ["x509", "-in", file, "-noout", ...args], { encoding: "utf8" });
 
 describe("a real leaf (revoked.badssl.com) is described as openssl reads it", () => {
-  // Read and described in each test, not when the file loads or in beforeAll (README, "Mutation testing").
   const described = () => describeCertificate(pemToDerList(readFileSync(REVOKED_BADSSL, "utf8"))[0]);
 
   test("names, validity, serial and fingerprints", async () => {

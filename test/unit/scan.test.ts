@@ -596,9 +596,7 @@ describe("sentCertificates: the server's Certificate message", () => {
 describe("a scanned host's report and its outcome", () => {
   let pkiOf: Record<"rootCa" | "inter" | "leaf", Issued>;
   let report: ScannedHost;
-  // Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
-  beforeEach(async () => {
-    if (report) return;
+  beforeAll(async () => {
     const index = JSON.parse(readFileSync(join(root, "data", "blocklist.json"), "utf8")) as CompiledIndex;
     const rootCa = await issue({ subject: "CN=Report Root" });
     const inter = await issue({ subject: "CN=Report Intermediate", issuer: rootCa, ca: true });

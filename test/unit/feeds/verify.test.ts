@@ -16,9 +16,7 @@ const SHA256_B = "0c5b3a2e1f4d6c7b8a9e0f1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5e6
 
 const keys = {} as Record<FeedAlgorithm, FeedKeyPair>;
 let otherEs256: FeedKeyPair;
-// Made once, in the first test that runs: not beforeAll (README, "Mutation testing").
-beforeEach(async () => {
-  if (otherEs256) return;
+beforeAll(async () => {
   for (const alg of ["ES256", "ES384", "EdDSA"] as const) keys[alg] = await generateFeedKeys(alg);
   otherEs256 = await generateFeedKeys("ES256");
 });
