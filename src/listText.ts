@@ -229,12 +229,7 @@ function parseOnecrlJson(text: string, kind: ListKind, source: ListSource, out: 
   }
   const records = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.data) ? json.data : null;
   if (!records) {
-    out.issues.push(
-      issueAt(
-        [{ line: 1 }],
-        `expected OneCRL records, {"data": [...]} or an array of records, got a JSON ${Array.isArray(json) ? "array" : typeof json} without them`,
-      ),
-    );
+    out.issues.push(issueAt([{ line: 1 }], `expected OneCRL records, {"data": [...]} or an array of records, got a JSON ${typeof json} without them`));
     return;
   }
   if (kind === "allowlist") {

@@ -36,8 +36,7 @@ export const weakKey: Rule = {
         {
           certIndex: index,
           title: `Weak key: ${describeKey(key)}`,
-          explanation:
-            `The ${ROLE_NAME[role]} "${commonName(info.subject)}" has a ${describeKey(key)} key, ` + `below the minimum of ${MINIMUM_BITS[key.type]} bits.`,
+          explanation: `The ${ROLE_NAME[role]} "${commonName(info.subject)}" has a ${describeKey(key)} key, below the minimum of ${MINIMUM_BITS[key.type]} bits.`,
         },
       ];
     });

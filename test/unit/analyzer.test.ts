@@ -303,6 +303,14 @@ describe("the hot path", () => {
     expect(ruleIds(a.analyze(info).findings)).toContain("weak-key");
   });
 
+  test("a chain with one certificate seen without its bytes is not cached: the weak key behind a read leaf is reported once they arrive", async () => {
+    const info = await securityInfo(await makePki({ intermediate: { key: { type: "RSA", bits: 1024 } } }), { builtInRoot: true });
+    const [leaf, { rawDER: _, ...intermediate }, root] = info.certificates;
+    const a = analyzer();
+    expect(ruleIds(a.analyze({ ...info, certificates: [leaf, intermediate, root] }).findings)).not.toContain("weak-key");
+    expect(ruleIds(a.analyze(info).findings)).toContain("weak-key");
+  });
+
   test("settings that leave a list out apply it as empty, and say so", () => {
     expect(new ChainAnalyzer(bundledIndex, {}).lists).toEqual({ allowlist: [], blocklist: [], knownIntermediates: [] });
   });

@@ -13,7 +13,7 @@ import {
   Name,
   NameConstraints,
 } from "@peculiar/asn1-x509";
-import { Extension, Name as X509Name, SubjectAlternativeNameExtension } from "@peculiar/x509";
+import { Extension, Name as X509Name, SubjectAlternativeNameExtension, type KeyUsageFlags } from "@peculiar/x509";
 import { describeCertificate, readEmbeddedScts } from "../../src/certificateView";
 import { pemToDerList } from "../../src/encoding";
 import { certificate, extension } from "./support/derWriter";
@@ -140,9 +140,11 @@ test("name constraints that only permit: nothing is excluded", async () => {
 test("CRL distribution points list the URIs; a point named otherwise, or not named, adds none", async () => {
   const uri = (url: string) => new GeneralName({ uniformResourceIdentifier: url });
   const directoryName = new GeneralName({ directoryName: AsnConvert.parse(new X509Name("CN=CRL Issuer").toArrayBuffer(), Name) });
+  const relativeName = AsnConvert.parse(new X509Name("CN=CRL Shard").toArrayBuffer(), Name)[0];
   const points = new CRLDistributionPoints([
     new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [directoryName, uri("http://crl.example.test/a.crl")] }) }),
     new DistributionPoint({ cRLIssuer: [uri("http://issuer.example.test/")] }),
+    new DistributionPoint({ distributionPoint: new DistributionPointName({ nameRelativeToCRLIssuer: relativeName }) }),
     new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri("http://crl.example.test/b.crl")] }) }),
   ]);
   const der = certificate({ extensions: [extension("2.5.29.31", new Uint8Array(AsnConvert.serialize(points)))] });
@@ -172,4 +174,89 @@ test("readEmbeddedScts gives the SCTs describeCertificate shows, null without th
   expect(scts).toEqual((await describeCertificate(der)).embeddedScts);
   expect(readEmbeddedScts(certificate())).toBeNull();
   expect(() => readEmbeddedScts(new Uint8Array([0x30, 0x03, 0x02, 0x01]))).toThrow();
+});
+
+test("every extension, key usage, extended key usage and policy the chain page names is named, in the certificate's order", async () => {
+  const x509 = await import("@peculiar/x509");
+  const { keys } = await issue({ subject: "CN=Named", key: { type: "EC" } });
+  const ekus = [
+    "1.3.6.1.5.5.7.3.1",
+    "1.3.6.1.5.5.7.3.2",
+    "1.3.6.1.5.5.7.3.3",
+    "1.3.6.1.5.5.7.3.4",
+    "1.3.6.1.5.5.7.3.8",
+    "1.3.6.1.5.5.7.3.9",
+    "2.5.29.37.0",
+    "1.3.6.1.4.1.311.10.3.3",
+    "2.16.840.1.113730.4.1",
+    "1.2.3.4",
+  ];
+  const policies = ["2.23.140.1.2.1", "2.23.140.1.2.2", "2.23.140.1.2.3", "2.23.140.1.1", "2.5.29.32.0", "1.2.3.5"];
+  const constraints = new NameConstraints({
+    permittedSubtrees: new GeneralSubtrees([new GeneralSubtree({ base: new GeneralName({ dNSName: ".corp.example" }) })]),
+  });
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: "CN=Named",
+    keys,
+    signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+    extensions: [
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      new x509.KeyUsagesExtension(0x1ff as KeyUsageFlags, true), // all nine bits
+      new x509.SubjectAlternativeNameExtension([{ type: "dns", value: "named.example" }]),
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new Extension("2.5.29.30", true, AsnConvert.serialize(constraints)),
+      new x509.CRLDistributionPointsExtension(["http://crl.example/named.crl"]),
+      new x509.CertificatePolicyExtension(policies),
+      await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
+      new x509.ExtendedKeyUsageExtension(ekus),
+      new x509.AuthorityInfoAccessExtension({ ocsp: ["http://ocsp.example"] }),
+      new Extension("1.2.3.6", false, new Uint8Array([0x05, 0x00])),
+    ],
+  });
+  const d = await describeCertificate(new Uint8Array(cert.rawData));
+  expect(d.extensions).toEqual([
+    { oid: "2.5.29.14", name: "Subject Key Identifier", critical: false },
+    { oid: "2.5.29.15", name: "Key Usage", critical: true },
+    { oid: "2.5.29.17", name: "Subject Alternative Name", critical: false },
+    { oid: "2.5.29.19", name: "Basic Constraints", critical: true },
+    { oid: "2.5.29.30", name: "Name Constraints", critical: true },
+    { oid: "2.5.29.31", name: "CRL Distribution Points", critical: false },
+    { oid: "2.5.29.32", name: "Certificate Policies", critical: false },
+    { oid: "2.5.29.35", name: "Authority Key Identifier", critical: false },
+    { oid: "2.5.29.37", name: "Extended Key Usage", critical: false },
+    { oid: "1.3.6.1.5.5.7.1.1", name: "Authority Information Access", critical: false },
+    { oid: "1.2.3.6", name: "1.2.3.6", critical: false },
+  ]);
+  expect(d.keyUsage).toEqual([
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly",
+  ]);
+  expect(d.extendedKeyUsage).toEqual([
+    "serverAuth (1.3.6.1.5.5.7.3.1)",
+    "clientAuth (1.3.6.1.5.5.7.3.2)",
+    "codeSigning (1.3.6.1.5.5.7.3.3)",
+    "emailProtection (1.3.6.1.5.5.7.3.4)",
+    "timeStamping (1.3.6.1.5.5.7.3.8)",
+    "OCSPSigning (1.3.6.1.5.5.7.3.9)",
+    "anyExtendedKeyUsage (2.5.29.37.0)",
+    "Microsoft Server Gated Crypto (1.3.6.1.4.1.311.10.3.3)",
+    "Netscape Server Gated Crypto (2.16.840.1.113730.4.1)",
+    "1.2.3.4",
+  ]);
+  expect(d.certificatePolicies).toEqual([
+    "domain validated (2.23.140.1.2.1)",
+    "organization validated (2.23.140.1.2.2)",
+    "individual validated (2.23.140.1.2.3)",
+    "extended validation (2.23.140.1.1)",
+    "any policy (2.5.29.32.0)",
+    "1.2.3.5",
+  ]);
+  expect(d.basicConstraints).toEqual({ ca: true, pathLength: 0 });
 });

@@ -308,7 +308,63 @@ describe("malformed SCT lists give errors, never exceptions", () => {
     expect(errors).toEqual([`more than ${MAX_SCTS} SCTs: the rest of the list is not read`]);
   });
 
+  test("an SCT cut short names the field it stopped in", () => {
+    const { extensionsLength } = decodeSctList(tlsList(realSct)).scts[0];
+    const afterExtensions = 43 + extensionsLength;
+    const cutAt = (length: number) => decodeSctList(tlsList(realSct.subarray(0, length))).errors;
+    const truncated = (what: string, needs: number, remain: number) => [`SCT 1: ${what} needs ${needs} bytes but only ${remain} remain (truncated)`];
+    expect(cutAt(0)).toEqual(truncated("the version", 1, 0));
+    expect(cutAt(10)).toEqual(truncated("the log id", 32, 9));
+    expect(cutAt(35)).toEqual(truncated("the timestamp", 4, 2));
+    expect(cutAt(39)).toEqual(truncated("the timestamp", 4, 2));
+    expect(cutAt(42)).toEqual(truncated("the length of the extensions", 2, 1));
+    expect(cutAt(afterExtensions)).toEqual(truncated("the hash algorithm", 1, 0));
+    expect(cutAt(afterExtensions + 1)).toEqual(truncated("the signature algorithm", 1, 0));
+    expect(cutAt(afterExtensions + 3)).toEqual(truncated("the length of the signature", 2, 1));
+    const longExtensions = realSct.slice();
+    longExtensions.set(u16(0xffff), 41);
+    expect(decodeSctList(tlsList(longExtensions)).errors).toEqual(truncated("the extensions", 0xffff, realSct.length - 43));
+  });
+
+  test("an SCT longer than 255 bytes, and one stamped at the last date JavaScript can show, decode", () => {
+    const extensions = new Uint8Array(300).fill(0xee);
+    const long = Uint8Array.from([
+      ...realSct.subarray(0, 41),
+      ...u16(300),
+      ...extensions,
+      ...realSct.subarray(43 + decodeSctList(tlsList(realSct)).scts[0].extensionsLength),
+    ]);
+    const decoded = decodeSctList(tlsList(long));
+    expect(decoded.errors).toEqual([]);
+    expect(decoded.scts[0].extensionsLength).toBe(300);
+    const lastDate = realSct.slice();
+    const maxMs = 8.64e15;
+    new DataView(lastDate.buffer).setUint32(33, Math.floor(maxMs / 2 ** 32));
+    new DataView(lastDate.buffer).setUint32(37, maxMs % 2 ** 32);
+    expect(decodeSctList(tlsList(lastDate)).scts[0]).toMatchObject({ timestamp: maxMs, time: "+275760-09-13T00:00:00.000Z" });
+  });
+
+  test("every hash and signature algorithm of RFC 5246's tables is named", () => {
+    const algorithmsAt = realSct.length - 4 - decodeSctList(tlsList(realSct)).scts[0].signatureLength;
+    const named = (hash: number, signature: number) => {
+      const sct = realSct.slice();
+      sct.set([hash, signature], algorithmsAt);
+      return decodeSctList(tlsList(sct)).scts[0].algorithm;
+    };
+    expect(["none", "MD5", "SHA-1", "SHA-224", "SHA-256", "SHA-384", "SHA-512"].map((_, code) => named(code, 0))).toEqual([
+      "anonymous with none",
+      "anonymous with MD5",
+      "anonymous with SHA-1",
+      "anonymous with SHA-224",
+      "anonymous with SHA-256",
+      "anonymous with SHA-384",
+      "anonymous with SHA-512",
+    ]);
+    expect([1, 2, 3].map((code) => named(4, code))).toEqual(["RSA with SHA-256", "DSA with SHA-256", "ECDSA with SHA-256"]);
+  });
+
   test("not an OCTET STRING, or a broken DER length", () => {
+    expect(decodeSctExtension(Uint8Array.from([0x04])).errors).toEqual(["truncated before the SCT list's OCTET STRING (offset 0)"]);
     expect(decodeSctExtension(Uint8Array.from([0x30, 0x00])).errors).toEqual(["the extension holds tag 0x30 where an OCTET STRING belongs"]);
     expect(decodeSctExtension(Uint8Array.from([0x04, 0x05, 0x00])).errors[0]).toMatch(/claims 5 bytes but only 1 remain/);
   });

@@ -20,7 +20,7 @@ import { logFinder } from "../../src/ct/logs";
 import { decodeSctExtension, OID_SCT_LIST } from "../../src/ct/sct";
 import { MAX_CERTIFICATE_BYTES } from "../../src/protocol";
 import { scanExitStatus } from "../../src/scan/exitStatus";
-import { CSV_COLUMNS, csvCell, csvRow, printable, summaryLine, tableBlock, tableHeader } from "../../src/scan/format";
+import { CSV_COLUMNS, csvCell, csvHeader, csvRow, jsonLine, printable, summaryLine, tableBlock, tableHeader } from "../../src/scan/format";
 import { mapInOrder } from "../../src/scan/inOrder";
 import { failedHost, outcomeOf, scannedHost, type ScanReport, type ScannedHost } from "../../src/scan/report";
 import { MAX_SENT_CERTIFICATES, sentCertificates, type OpenRecord } from "../../src/scan/serverCertificates";
@@ -757,6 +757,21 @@ describe("reports, formats, exit status", () => {
     );
   });
 
+  test("a finding about the whole chain says so in the table and the CSV; the CSV header names each cell; JSON is one line per host", async () => {
+    const report = await leafOnlyReport();
+    const chainWide: ScannedHost = {
+      ...report,
+      findings: [{ ...report.findings[0], severity: "notice", ruleId: "some-rule", certIndex: null, title: "About the chain" }],
+    };
+    expect(tableBlock(chainWide).split("\n")).toContain(`    notice   some-rule                    chain   About the chain`);
+    const [header, row] = parseCsv(csvHeader() + csvRow(chainWide));
+    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(row[CSV_COLUMNS.indexOf("findings")]).toBe("notice some-rule (chain): About the chain");
+    const json = jsonLine(chainWide);
+    expect(json.indexOf("\n")).toBe(json.length - 1);
+    expect(JSON.parse(json)).toEqual(chainWide);
+  });
+
   test("control and bidi characters from a certificate are escaped for the terminal", () => {
     expect(printable("CN=evil\u001b[2J\u202etxt.exe")).toBe("CN=evil\\u{1b}[2J\\u{202e}txt.exe");
   });
@@ -767,6 +782,7 @@ describe("reports, formats, exit status", () => {
     expect(scanExitStatus(["ok", "failed"])).toBe(2);
     expect(scanExitStatus(["failed", "blocked"])).toBe(3);
     expect(summaryLine(["ok", "failed", "ok", "blocked"])).toBe("4 hosts: 2 ok, 1 blocked, 1 failed; exit status 3");
+    expect(summaryLine(["notice"])).toBe("1 host: 1 notice; exit status 1");
   });
 
   test("mapInOrder: at most N in flight, results in input order", async () => {
