@@ -118,6 +118,28 @@ describe("structure", () => {
     expect(() => readCertificate(certificate({ spki }))).toThrow(message);
   });
 
+  test.each([
+    [
+      "the key's BIT STRING",
+      { spki: seq(algorithm(OID.ecPublicKey, oid(OID.p256)), int([0x04])) },
+      /^expected subjectPublicKey \(tag 0x3\) at offset \d+, found tag 0x2$/,
+    ],
+    [
+      "the RSA modulus",
+      { spki: seq(algorithm(OID.rsaEncryption, nul()), bits(seq(nul(), int([0x01, 0x00, 0x01])))) },
+      /^expected RSA modulus \(tag 0x2\) at offset \d+, found tag 0x5$/,
+    ],
+    [
+      "the key's algorithm parameters",
+      { spki: seq(seq(oid(OID.ecPublicKey), Uint8Array.of(0x06)), bits(Uint8Array.of(4))) },
+      /^truncated before algorithm parameters \(offset \d+\)$/,
+    ],
+    ["the outer signature algorithm", { outerSignature: nul() }, /^expected signatureAlgorithm \(tag 0x30\) at offset \d+, found tag 0x5$/],
+    ["the signature", { signatureValue: int([0x01]) }, /^expected signatureValue \(tag 0x3\) at offset \d+, found tag 0x2$/],
+  ])("a malformed field is refused naming it: %s", (_, parts, message) => {
+    expect(() => readCertificate(certificate(parts))).toThrow(message);
+  });
+
   test("an empty serial is refused; a 10,000-byte one is read without its leading zeros", () => {
     expect(() => readCertificate(certificate({ serial: int([]) }))).toThrow(/empty serialNumber/);
     const serial = concat([new Uint8Array(9_999), Uint8Array.of(0x42)]);

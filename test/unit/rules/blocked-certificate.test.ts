@@ -39,7 +39,7 @@ test("an enabled OneCRL record matches by issuer name and serial, read from the 
   const info = { state: "secure" as const, certificates: [await firefoxCertificate(revoked.der), await firefoxCertificate(fakeIssuer.der)] };
   const [finding] = only(analyzer().analyze(info));
   expect(finding).toMatchObject({ certIndex: 0, severity: "blocked" });
-  expect(finding.match).toMatchObject({ source: "onecrl", key: "issuerSerial", id: entry.id });
+  expect(finding.match).toMatchObject({ source: "onecrl", key: "issuerSerial", keyLabel: "issuer name and serial number", id: entry.id });
 
   // Same serial under another issuer: no match.
   const other = await issue({ subject: "CN=Someone Else" });
@@ -60,7 +60,7 @@ test("a OneCRL subject + public key record matches a certificate with that subje
   cert.subjectPublicKeyInfoDigest.sha256 = Buffer.from(entry.subjectSpki!.spkiSha256, "hex").toString("base64");
   const leaf = await firefoxCertificate((await makePki()).leaf.der);
   const [finding] = only(analyzer().analyze({ state: "secure", certificates: [leaf, cert] }));
-  expect(finding.match).toMatchObject({ source: "onecrl", key: "subjectSpki", id: entry.id });
+  expect(finding.match).toMatchObject({ source: "onecrl", key: "subjectSpki", keyLabel: "subject name and public key", id: entry.id });
 });
 
 test("a user blocklist entry by SHA-256 blocks the leaf and says it is the user's own list", async () => {
