@@ -1,7 +1,7 @@
 // A Stryker reporter for `npm run mutate`: each mutant's result as it comes, one JSON line, in
 // reports/mutation/results.ndjson. Stryker writes its own reports only when a run ends, so a run stopped
 // early (on a two-core machine a full run of src/ takes hours) would otherwise leave nothing; the lines
-// written so far can be tabled by scripts/mutation-by-folder.mjs like a finished run's report.
+// written so far can be tabled by scripts/mutation-by-folder.ts like a finished run's report.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { declareClassPlugin, PluginKind } from "@stryker-mutator/api/plugin";

@@ -4,34 +4,23 @@
 // files' score without favouring any file or kind of code; mutants that span lines (whole function
 // bodies emptied, nearly always killed) are left out, so the estimate errs low.
 //
-//   node scripts/mutation-sample.mjs <fraction> <seed> <file>...   writes reports/stryker-sample.config.mjs
+//   npx tsx scripts/mutation-sample.ts <fraction> <seed> <file>...   writes reports/stryker-sample.config.mjs
 //   npx stryker run reports/stryker-sample.config.mjs              then table its results.ndjson
 //
 // The same fraction, seed and files give the same lines.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { prng } from "../bench/lib/stats";
 
 const [fractionArg, seedArg, ...files] = process.argv.slice(2);
 const fraction = Number(fractionArg);
 if (!(fraction > 0 && fraction <= 1) || !Number.isInteger(Number(seedArg)) || files.length === 0) {
-  console.error("usage: node scripts/mutation-sample.mjs <fraction 0-1> <integer seed> <file>...");
+  console.error("usage: npx tsx scripts/mutation-sample.ts <fraction 0-1> <integer seed> <file>...");
   process.exit(2);
 }
 
-/** mulberry32: a small seeded generator, so a sample can be drawn again. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const random = generator(Number(seedArg));
-const ranges = [];
+const random = prng(Number(seedArg));
+const ranges: string[] = [];
 for (const file of files) {
   const lines = readFileSync(file, "utf8").split("\n").length;
   for (let line = 1; line <= lines; line++) if (random() < fraction) ranges.push(`${file}:${line}-${line}`);

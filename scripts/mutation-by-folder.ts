@@ -2,14 +2,14 @@
 // named as arguments, merged file by file, the later winning: a run done in pieces), as a Markdown table for
 // the README. A run stopped early has no report, but its results log (reports/mutation/results.ndjson)
 // reads the same.
-import { counts, detected, pct, readResults, ROWS } from "./mutation-results.mjs";
+import { counts, detected, pct, readResults, ROWS } from "./mutation-results";
 
 const files = readResults(process.argv.length > 2 ? process.argv.slice(2) : ["reports/mutation/mutation.json"]);
 
 console.log("| Folder | mutants | killed | timed out | survived | no coverage | ignored | score |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const [name, inRow] of ROWS) {
-  const status = {};
+  const status: Record<string, number> = {};
   let [total, found, valid] = [0, 0, 0];
   for (const [file, { mutants }] of Object.entries(files)) {
     if (!inRow(file)) continue;

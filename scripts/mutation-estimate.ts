@@ -1,25 +1,26 @@
-// The mutation score per folder from a sampled run (scripts/mutation-sample.mjs), with a 90 % interval,
+// The mutation score per folder from a sampled run (scripts/mutation-sample.ts), with a 90 % interval,
 // and optionally files measured in full by another run:
 //
-//   node scripts/mutation-estimate.mjs <fraction> <sampled run's results> [full run's results...]
+//   npx tsx scripts/mutation-estimate.ts <fraction> <sampled run's results> [full run's results...]
 //
 // A file in both counts by its sample only (a full run stopped early leaves its last file in part). The
 // sampled files' counts are scaled by 1/fraction; the interval comes from resampling the sampled lines
 // (mutants on one line share their fate more than mutants in general), the fully measured files fixed.
-import { counts, detected, pct, readResults, ROWS } from "./mutation-results.mjs";
+import { prng } from "../bench/lib/stats";
+import { counts, detected, pct, readResults, ROWS } from "./mutation-results";
 
 const [fractionArg, samplePath, ...fullPaths] = process.argv.slice(2);
 const fraction = Number(fractionArg);
 if (!(fraction > 0 && fraction <= 1) || !samplePath) {
-  console.error("usage: node scripts/mutation-estimate.mjs <fraction> <sampled results> [full results...]");
+  console.error("usage: npx tsx scripts/mutation-estimate.ts <fraction> <sampled results> [full results...]");
   process.exit(2);
 }
 const sampled = readResults([samplePath]);
-const full = Object.fromEntries(Object.entries(fullPaths.length ? readResults(fullPaths) : {}).filter(([file]) => !(file in sampled)));
+const full = Object.fromEntries(Object.entries(readResults(fullPaths)).filter(([file]) => !(file in sampled)));
 
 /** Detected and counted mutants per sampled line: [detected, counted]. */
-function lines(inRow) {
-  const byLine = new Map();
+function lines(inRow: (file: string) => boolean): [number, number][] {
+  const byLine = new Map<string, [number, number]>();
   for (const [file, { mutants }] of Object.entries(sampled)) {
     if (!inRow(file)) continue;
     for (const m of mutants) {
@@ -34,7 +35,7 @@ function lines(inRow) {
   return [...byLine.values()];
 }
 
-function fullCounts(inRow) {
+function fullCounts(inRow: (file: string) => boolean): [number, number] {
   let [found, valid] = [0, 0];
   for (const [file, { mutants }] of Object.entries(full)) {
     if (!inRow(file)) continue;
@@ -46,20 +47,8 @@ function fullCounts(inRow) {
   return [found, valid];
 }
 
-/** mulberry32, seeded: the same results give the same interval. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const RESAMPLES = 2000;
-const score = (cells, [found, valid]) => {
+const score = (cells: [number, number][], [found, valid]: [number, number]) => {
   const [d, v] = cells.reduce(([a, b], [c, e]) => [a + c, b + e], [0, 0]);
   return (found + d / fraction) / (valid + v / fraction);
 };
@@ -70,7 +59,7 @@ for (const [name, inRow] of ROWS) {
   const cells = lines(inRow);
   const fixed = fullCounts(inRow);
   if (!cells.length && !fixed[1]) continue;
-  const random = generator(1);
+  const random = prng(1); // the same results give the same interval
   const estimates = Array.from({ length: RESAMPLES }, () =>
     score(
       Array.from(cells, () => cells[Math.floor(random() * cells.length)]),
