@@ -121,3 +121,45 @@ describe("quotes and escapes", () => {
     expect(shown(CN, UTF8, "a \nb")).toBe("CN=a \\0ab");
   });
 });
+
+describe("NSS's name and length limit for every attribute it names", () => {
+  // [OID, NSS's name, the most value bytes NSS shows before "..."], each checked with CERT_DerNameToAscii.
+  const NAMED: [string, string, number][] = [
+    ["2.5.4.3", "CN", 640],
+    ["2.5.4.4", "SN", 64],
+    ["2.5.4.5", "serialNumber", 64],
+    ["2.5.4.6", "C", 2],
+    ["2.5.4.7", "L", 128],
+    ["2.5.4.8", "ST", 128],
+    ["2.5.4.9", "STREET", 128],
+    ["2.5.4.10", "O", 128],
+    ["2.5.4.11", "OU", 128],
+    ["2.5.4.12", "title", 64],
+    ["2.5.4.15", "businessCategory", 64],
+    ["2.5.4.16", "postalAddress", 128],
+    ["2.5.4.17", "postalCode", 40],
+    ["2.5.4.18", "postOfficeBox", 40],
+    ["2.5.4.41", "name", 64],
+    ["2.5.4.42", "givenName", 64],
+    ["2.5.4.43", "initials", 64],
+    ["2.5.4.44", "generationQualifier", 64],
+    ["2.5.4.51", "houseIdentifier", 64],
+    ["2.5.4.65", "pseudonym", 64],
+    ["0.9.2342.19200300.100.1.1", "UID", 256],
+    ["0.9.2342.19200300.100.1.3", "MAIL", 256],
+    ["0.9.2342.19200300.100.1.25", "DC", 128],
+    ["1.2.840.113549.1.9.1", "E", 128],
+    ["1.3.6.1.4.1.311.60.2.1.1", "incorporationLocality", 128],
+    ["1.3.6.1.4.1.311.60.2.1.2", "incorporationState", 128],
+    ["1.3.6.1.4.1.311.60.2.1.3", "incorporationCountry", 2],
+  ];
+
+  test.each(NAMED)("%s is %s, shown whole up to %d bytes and cut after", (type, name, limit) => {
+    expect(shown(type, UTF8, "a".repeat(limit))).toBe(`${name}=${"a".repeat(limit)}`);
+    expect(shown(type, UTF8, "a".repeat(limit + 1))).toBe(`${name}=${"a".repeat(limit)}...`);
+  });
+
+  test("a dnQualifier has NSS's name and no limit of its own, only the buffer's", () => {
+    expect(shown("2.5.4.46", UTF8, "a".repeat(641))).toBe(`dnQualifier=${"a".repeat(641)}`);
+  });
+});
