@@ -40,6 +40,7 @@ test("an enabled OneCRL record matches by issuer name and serial, read from the 
   const [finding] = only(analyzer().analyze(info));
   expect(finding).toMatchObject({ certIndex: 0, severity: "blocked" });
   expect(finding.match).toMatchObject({ source: "onecrl", key: "issuerSerial", keyLabel: "issuer name and serial number", id: entry.id });
+  expect(finding.explanation).toContain(`matches the Mozilla OneCRL entry "${entry.label}"`);
 
   // Same serial under another issuer: no match.
   const other = await issue({ subject: "CN=Someone Else" });
