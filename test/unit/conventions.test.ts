@@ -49,6 +49,7 @@ describe("rules", () => {
     expect(() => registry.register(rule)).toThrow(/duplicate rule id/);
     expect(() => registry.register({ ...rule, id: "" })).toThrow(/kebab-case/);
     expect(() => registry.register({ ...rule, id: "Bad Id" })).toThrow(/kebab-case/);
+    for (const id of ["weak-key-", "weak-Key", "weak--key"]) expect(() => registry.register({ ...rule, id })).toThrow(/kebab-case/);
     expect(() => registry.register({ ...rule, id: "no-reference", reference: "" })).toThrow(/no reference/);
   });
 });
