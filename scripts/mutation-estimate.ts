@@ -48,8 +48,10 @@ function fullCounts(inRow: (file: string) => boolean): [number, number] {
 }
 
 const RESAMPLES = 2000;
+/** Detected and counted mutants over these lines. */
+const totals = (cells: [number, number][]) => cells.reduce(([d, v], [cd, cv]) => [d + cd, v + cv], [0, 0]);
 const score = (cells: [number, number][], [found, valid]: [number, number]) => {
-  const [d, v] = cells.reduce(([a, b], [c, e]) => [a + c, b + e], [0, 0]);
+  const [d, v] = totals(cells);
   return (found + d / fraction) / (valid + v / fraction);
 };
 
@@ -66,7 +68,7 @@ for (const [name, inRow] of ROWS) {
       fixed,
     ),
   ).sort((a, b) => a - b);
-  const [d, v] = cells.reduce(([a, b], [c, e]) => [a + c, b + e], [0, 0]);
+  const [d, v] = totals(cells);
   const interval = cells.length ? `${pct(estimates[Math.floor(0.05 * RESAMPLES)], 1)}–${pct(estimates[Math.ceil(0.95 * RESAMPLES) - 1], 1)}` : "exact";
   console.log(
     `| ${name} | ${fixed[1] ? `${pct(fixed[0], fixed[1])} (${fixed[1]})` : "–"} | ${v ? `${pct(d, v)} (${v}, ${cells.length})` : "–"} | **${pct(score(cells, fixed), 1)}** | ${interval} |`,

@@ -30,7 +30,7 @@ const out = resolve("reports/stryker-sample.config.mjs");
 mkdirSync(resolve("reports"), { recursive: true });
 writeFileSync(
   out,
-  `// Written by scripts/mutation-sample.mjs ${fraction} ${seedArg} (${files.length} files, ${ranges.length} lines).
+  `// Written by scripts/mutation-sample.ts ${fraction} ${seedArg} (${files.length} files, ${ranges.length} lines).
 import base from "../stryker.config.mjs";
 export default {
   ...base,

@@ -351,7 +351,7 @@ describe("malformed SCT lists give errors, never exceptions", () => {
       sct.set([hash, signature], algorithmsAt);
       return decodeSctList(tlsList(sct)).scts[0].algorithm;
     };
-    expect(["none", "MD5", "SHA-1", "SHA-224", "SHA-256", "SHA-384", "SHA-512"].map((_, code) => named(code, 0))).toEqual([
+    expect(Array.from({ length: 7 }, (_, code) => named(code, 0))).toEqual([
       "anonymous with none",
       "anonymous with MD5",
       "anonymous with SHA-1",
