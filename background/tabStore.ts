@@ -13,18 +13,23 @@
  * storage.session gets what changed, in small pieces:
  * - `tab:<id>`: the tab's state without its origins (page chain, failures, unchecked, level);
  * - `tab-origin:<id>:<n>`: its n-th origin with its chains (origins are only appended until the
- *   tab's state starts afresh, so a piece is written when it is new or its chains change);
+ *   tab's state starts afresh, so a piece is written when it is new or its chains change). A page
+ *   with fewer origins than the tab's last leaves the rest in place until the tab closes (the
+ *   counters say how many are current), rather than removing pieces the next page writes again;
  * - `tab-counts:<id>`: `updatedAt` and every chain's request counters, which also say how many
  *   origins the tab has. Written with every piece of the tab, and otherwise at most every
  *   COUNTS_DELAY_MS, or at once when the popup asks for the tab (`view`);
- * - `der:<sha256>`: a certificate's base64 bytes, written once however many tabs and chains show it.
+ * - `der:<sha256>`: a certificate's base64 bytes, and `verdict:<id>`: a chain's verdict (the
+ *   analyzer's cached object, numbered by this store), each written once however many tabs, pages
+ *   and records show it; records name them.
  * The popup's state carries no bytes: the views ask for a certificate's (`certificate`) when needed.
  *
  * What a restart may lose: counters (requests, blocked requests, updatedAt) changed in the last
  * COUNTS_DELAY_MS and never asked for by the popup. Structure is written within FLUSH_DELAY_MS.
  *
- * Everything here is bounded: origins, chains and failures per tab, certificate bytes in
- * storage.session (a byte budget across tabs, least recently written dropped first), and the tabs
+ * Everything here is bounded: origins, chains and failures per tab (verdicts by the records that
+ * show them), certificate bytes in storage.session (a byte budget across tabs, least recently
+ * written dropped first), and the tabs
  * remembered as closed. Stored state is untrusted on the way back in (an older version's shape, a
  * failed write): what does not look like a tab state is dropped and reported, never thrown.
  */
@@ -42,11 +47,13 @@ import {
 import type { SecurityInfo } from "../src/securityInfo";
 import { worstLevel, type ChainCertificate, type Verdict } from "../src/verdict";
 import type { Problems } from "./problems";
+import { SharedValues } from "./sharedValues";
 
 const TAB_KEY = "tab:";
 const ORIGIN_KEY = "tab-origin:";
 const COUNTS_KEY = "tab-counts:";
 const DER_KEY = "der:";
+const VERDICT_KEY = "verdict:";
 /** Bounds per tab, so a page that loads from thousands of origins cannot grow state without end. */
 export const MAX_ORIGINS = 200;
 export const MAX_CHAINS_PER_ORIGIN = 8;
@@ -65,11 +72,11 @@ const FLUSH_DELAY_MS = 250;
 /** Counters alone are written at most this often (and at once when the popup asks). */
 export const COUNTS_DELAY_MS = 2000;
 /**
- * Bytes no tab shows any more stay this long (in memory and storage) before the first write after
- * it removes them, so a tab reopened on the same sites, or the next page of a site, does not write
- * them again.
+ * Certificate bytes and verdicts no tab shows any more stay this long (in memory and storage)
+ * before the first write after it removes them, so a tab reopened on the same sites, or the next
+ * page of a site, does not write them again.
  */
-export const DER_GRACE_MS = 30_000;
+export const SHARED_GRACE_MS = 30_000;
 
 export interface ResponseRecord {
   tabId: number;
@@ -145,7 +152,9 @@ function emptyState(tabId: number, url: string | null, time: number): TabState {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
-const isRecordShape = (r: unknown) => isObject(r) && isObject(r.verdict) && Array.isArray(r.verdict.chain) && Array.isArray(r.verdict.findings);
+const isVerdictShape = (v: unknown): v is Verdict => isObject(v) && Array.isArray(v.chain) && Array.isArray(v.findings);
+/** A stored record names its verdict by id (`verdict:<id>`); an older version's holds it inline. */
+const isRecordShape = (r: unknown) => isObject(r) && (typeof r.verdict === "string" || isVerdictShape(r.verdict));
 const isOriginShape = (o: unknown): o is OriginRecord =>
   isObject(o) && typeof o.origin === "string" && Array.isArray(o.chains) && o.chains.every(isRecordShape);
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
@@ -194,12 +203,6 @@ interface Tab {
   pending: boolean;
 }
 
-/** Certificate bytes held for the tabs that show them (`refs`: their records). */
-interface Held {
-  der: string | null;
-  refs: number;
-}
-
 export class TabStore {
   readonly #tabs = new Map<number, Tab>();
   /** Tabs with something to write. */
@@ -210,15 +213,14 @@ export class TabStore {
   readonly #removals = new Set<string>();
   /** Tabs closed in this session, oldest first (bounded). */
   readonly #closed = new Set<number>();
-  /** Certificate bytes by SHA-256, while a record shows them and for DER_GRACE_MS after. */
-  readonly #certs = new Map<string, Held>();
-  /** Certificates no record shows any more, with when the last went: oldest first. */
-  readonly #released = new Map<string, number>();
-  /** Certificates whose bytes storage.session lacks. */
-  readonly #derPending = new Set<string>();
-  /** Certificate bytes in storage.session: SHA-256 → length, least recently written first. */
-  readonly #derStored = new Map<string, number>();
-  #derBytes = 0;
+  /** Certificate bytes by SHA-256, while a record shows them and for SHARED_GRACE_MS after. */
+  readonly #ders = new SharedValues<string>(DER_KEY, (der) => der.length, DER_BUDGET);
+  /** Verdicts by id, likewise (unbudgeted: they are the tab states' own content). */
+  readonly #verdicts = new SharedValues<Verdict>(VERDICT_KEY, () => 0);
+  readonly #verdictIds = new WeakMap<Verdict, string>();
+  /** Verdict ids start with this instance's own prefix, so a new one never takes a restored one's. */
+  readonly #idPrefix = `${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}.`;
+  #nextVerdictId = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #timerAt = 0;
   /** Writes run one after another, and wait for restore: it decides which stored keys are stale. */
@@ -279,19 +281,18 @@ export class TabStore {
             const der = all[DER_KEY + c?.sha256];
             return this.#retain(c?.sha256, typeof der === "string" ? der : null);
           });
+          this.#retainVerdict(record.verdict);
           delete (record as { der?: unknown }).der; // an older version's shape
         }
         this.#tabs.set(tabId, { state, positions: new Map(state.origins.map((o, n) => [o.origin, n])), header: false, origins: new Set(), pending: false });
       }
       for (const key of kept) stale.delete(key);
-      // Bytes a record shows (restored or recorded meanwhile) are stored already; the rest go.
+      // Bytes and verdicts a record shows (restored or recorded meanwhile) are stored already; the rest go.
       for (const [key, value] of Object.entries(all)) {
-        if (!key.startsWith(DER_KEY)) continue;
-        const sha256 = key.slice(DER_KEY.length);
-        if (typeof value === "string" && this.#certs.has(sha256)) {
-          if (!this.#derStored.has(sha256)) this.#noteDer(sha256, value.length);
-          this.#derPending.delete(sha256);
-        } else stale.add(key);
+        const sha256 = this.#ders.idOf(key);
+        const verdictId = this.#verdicts.idOf(key);
+        if (sha256 !== null && !(typeof value === "string" && this.#ders.stored(sha256, value))) stale.add(key);
+        if (verdictId !== null && !(isVerdictShape(value) && this.#verdicts.stored(verdictId, value))) stale.add(key);
       }
       if (unreadable)
         this.#problems.report(
@@ -303,11 +304,25 @@ export class TabStore {
     } catch (error) {
       this.#problems.report("tab-state", `the tabs' state could not be restored after a background restart: ${errorMessage(error)}`, "restore");
     }
-    if (this.#dirty.size || this.#removals.size || this.#derPending.size) this.#schedule(FLUSH_DELAY_MS);
+    if (this.#dirty.size || this.#removals.size || this.#ders.hasPending || this.#verdicts.hasPending) this.#schedule(FLUSH_DELAY_MS);
   }
 
-  /** A stored `tab:` value with its origin pieces and counters put back, or null if they do not read. */
+  /** A stored `tab:` value with its origin pieces, counters and verdicts put back, or null if they do not read. */
   #assemble(header: TabState, all: Record<string, unknown>): TabState | null {
+    const state = this.#withOrigins(header, all);
+    if (!state) return null;
+    for (const record of recordsOf(state)) {
+      const id: unknown = record.verdict;
+      if (typeof id !== "string") continue;
+      const verdict = all[VERDICT_KEY + id];
+      if (!isVerdictShape(verdict)) return null;
+      this.#verdictIds.set(verdict, id);
+      record.verdict = verdict;
+    }
+    return state;
+  }
+
+  #withOrigins(header: TabState, all: Record<string, unknown>): TabState | null {
     const state = header;
     state.unchecked = Array.isArray(state.unchecked) ? state.unchecked : [];
     const counts = all[COUNTS_KEY + state.tabId];
@@ -348,7 +363,7 @@ export class TabStore {
   certificate(tabId: number, sha256: string): string | null {
     const state = this.get(tabId);
     if (!state || !recordsOf(state).some((r) => r.verdict.chain.some((c) => c?.sha256 === sha256))) return null;
-    return this.#certs.get(sha256)?.der ?? null;
+    return this.#ders.get(sha256);
   }
 
   all(): TabState[] {
@@ -392,6 +407,8 @@ export class TabStore {
     if (existing) {
       this.#count(tab, existing, r.blocked);
       // Same chain, judged again (settings changed, or the analyzer's cache let it go): keep the latest verdict.
+      this.#retainVerdict(r.verdict);
+      this.#verdicts.release(this.#verdictId(existing.verdict), this.#now());
       existing.verdict = r.verdict;
     } else if (chains.length < MAX_CHAINS_PER_ORIGIN) {
       chains.push(this.#newRecord(r, origin));
@@ -442,6 +459,7 @@ export class TabStore {
   }
 
   #newRecord(r: ResponseRecord, origin: string): ChainRecord {
+    this.#retainVerdict(r.verdict);
     return {
       url: r.url,
       origin,
@@ -499,26 +517,32 @@ export class TabStore {
 
   /** One more record shows this certificate; returns whether its bytes are held. */
   #retain(sha256: string | undefined, der: string | null): boolean {
-    if (typeof sha256 !== "string") return false;
-    let held = this.#certs.get(sha256);
-    if (!held) this.#certs.set(sha256, (held = { der: null, refs: 0 }));
-    if (held.refs++ === 0) this.#released.delete(sha256);
-    if (held.der === null && der) {
-      held.der = der;
-      if (!this.#derStored.has(sha256)) this.#derPending.add(sha256);
-    }
-    return held.der !== null;
+    return typeof sha256 === "string" && this.#ders.retain(sha256, der || null);
   }
 
-  /** A state's records are gone: certificates no other record shows start their grace period. */
+  /** A verdict's id, numbered the first time this store writes or reads it. */
+  #verdictId(verdict: Verdict): string {
+    let id = this.#verdictIds.get(verdict);
+    if (id === undefined) this.#verdictIds.set(verdict, (id = this.#idPrefix + (this.#nextVerdictId++).toString(36)));
+    return id;
+  }
+
+  #retainVerdict(verdict: Verdict): void {
+    this.#verdicts.retain(this.#verdictId(verdict), verdict);
+  }
+
+  /** A state's records are gone: certificates and verdicts no other record shows start their grace period. */
   #release(state: TabState): void {
     const now = this.#now();
     for (const record of recordsOf(state)) {
-      for (const c of record.verdict.chain) {
-        const held = this.#certs.get(c?.sha256);
-        if (held && --held.refs === 0) this.#released.set(c.sha256, now);
-      }
+      for (const c of record.verdict.chain) if (typeof c?.sha256 === "string") this.#ders.release(c.sha256, now);
+      this.#verdicts.release(this.#verdictId(record.verdict), now);
     }
+  }
+
+  /** A record as stored: its verdict named by id. */
+  #stored(record: ChainRecord): Omit<ChainRecord, "verdict"> & { verdict: string } {
+    return { ...record, verdict: this.#verdictId(record.verdict) };
   }
 
   /** Flushes within `delay` ms; an earlier flush already planned stands. */
@@ -553,30 +577,24 @@ export class TabStore {
       const tab = this.#tabs.get(tabId);
       if (!tab) continue;
       const { state } = tab;
-      if (tab.header) writes[TAB_KEY + tabId] = { ...state, origins: [] };
-      for (const n of tab.origins) writes[originKey(tabId, n)] = state.origins[n];
+      if (tab.header) writes[TAB_KEY + tabId] = { ...state, top: state.top && this.#stored(state.top), origins: [] };
+      for (const n of tab.origins) writes[originKey(tabId, n)] = { ...state.origins[n], chains: state.origins[n].chains.map((c) => this.#stored(c)) };
       writes[COUNTS_KEY + tabId] = {
         updatedAt: state.updatedAt,
         origins: state.origins.map((o) => o.chains.flatMap((c) => [c.requests, c.blockedRequests])),
       } satisfies StoredCounts;
-      const stored = this.#storedOrigins.get(tabId) ?? 0;
-      for (let n = state.origins.length; n < stored; n++) this.#removals.add(originKey(tabId, n));
-      this.#storedOrigins.set(tabId, state.origins.length);
+      // Pieces past the counters' number stay until the tab closes (see the top of this file).
+      this.#storedOrigins.set(tabId, Math.max(this.#storedOrigins.get(tabId) ?? 0, state.origins.length));
       tab.header = tab.pending = false;
       tab.origins.clear();
       written.push(tabId);
     }
     this.#dirty.clear();
-    const derWritten = [...this.#derPending];
-    this.#derPending.clear();
-    for (const sha256 of derWritten) {
-      const der = this.#certs.get(sha256)?.der;
-      if (!der) continue;
-      writes[DER_KEY + sha256] = der;
-      this.#noteDer(sha256, der.length);
-    }
-    this.#sweepReleased();
-    this.#dropOverBudget(writes);
+    const derWritten = this.#ders.collect(writes);
+    const verdictsWritten = this.#verdicts.collect(writes);
+    const graceStart = this.#now() - SHARED_GRACE_MS;
+    this.#ders.sweep(graceStart, writes, this.#removals);
+    this.#verdicts.sweep(graceStart, writes, this.#removals);
     // A key written again (an origin piece after a failed removal) is not removed after its write.
     const removals = [...this.#removals].filter((key) => !(key in writes));
     this.#removals.clear();
@@ -593,48 +611,10 @@ export class TabStore {
         tab.state.origins.forEach((_, n) => tab.origins.add(n));
         this.#dirty.add(tabId);
       }
-      for (const sha256 of derWritten) {
-        this.#forgetDer(sha256);
-        if (this.#certs.get(sha256)?.der) this.#derPending.add(sha256);
-      }
+      this.#ders.unwritten(derWritten);
+      this.#verdicts.unwritten(verdictsWritten);
       for (const key of removals) this.#removals.add(key);
       this.#problems.report("tab-state", `the tabs' state could not be saved for a background restart: ${errorMessage(error)}`);
     }
-  }
-
-  /** Certificates no record has shown for DER_GRACE_MS: forgotten, and removed from storage. */
-  #sweepReleased(): void {
-    const before = this.#now() - DER_GRACE_MS;
-    for (const [sha256, since] of this.#released) {
-      if (since > before) break;
-      this.#released.delete(sha256);
-      this.#certs.delete(sha256);
-      this.#derPending.delete(sha256);
-      if (this.#forgetDer(sha256)) this.#removals.add(DER_KEY + sha256);
-    }
-  }
-
-  /** Drops the least recently written certificate bytes beyond the budget (not writing them, if they were to be). */
-  #dropOverBudget(writes: Record<string, unknown>): void {
-    for (const sha256 of this.#derStored.keys()) {
-      if (this.#derBytes <= DER_BUDGET) break;
-      this.#forgetDer(sha256);
-      if (DER_KEY + sha256 in writes) delete writes[DER_KEY + sha256];
-      else this.#removals.add(DER_KEY + sha256);
-    }
-  }
-
-  #noteDer(sha256: string, length: number): void {
-    this.#forgetDer(sha256);
-    this.#derStored.set(sha256, length);
-    this.#derBytes += length;
-  }
-
-  #forgetDer(sha256: string): boolean {
-    const length = this.#derStored.get(sha256);
-    if (length === undefined) return false;
-    this.#derStored.delete(sha256);
-    this.#derBytes -= length;
-    return true;
   }
 }

@@ -1,5 +1,5 @@
 import { Problems } from "../../../background/problems";
-import { COUNTS_DELAY_MS, DER_GRACE_MS, TabStore, urlParts, type ResponseRecord } from "../../../background/tabStore";
+import { COUNTS_DELAY_MS, SHARED_GRACE_MS, TabStore, urlParts, type ResponseRecord } from "../../../background/tabStore";
 import type { TabState } from "../../../src/protocol";
 import { parseList } from "../../../src/settings";
 import { fakeStorageArea } from "../support/fakeStorage";
@@ -74,12 +74,13 @@ test("state survives a background restart through storage.session, certificate b
   expect(state.top?.derAvailable).toEqual([true, true, true]);
   expect(top.verdict.chain.map((c) => restarted.certificate(4, c.sha256))).toEqual(top.der);
 
-  // Closing the tab removes its keys with the next write; the certificates' bytes go once no tab
-  // has shown them for DER_GRACE_MS (a tab opened again on the same sites does not write them again).
+  // Closing the tab removes its keys with the next write; the certificates' bytes and the verdict go
+  // once no tab has shown them for SHARED_GRACE_MS (a tab opened again on the same sites does not write them again).
   restarted.remove(4);
   await restarted.flush();
-  expect(Object.keys(session.data).filter((k) => !k.startsWith("der:"))).toEqual([]);
-  now += DER_GRACE_MS;
+  expect(Object.keys(session.data).filter((k) => !/^(der|verdict):/.test(k))).toEqual([]);
+  expect(Object.keys(session.data).filter((k) => k.startsWith("verdict:"))).toHaveLength(1);
+  now += SHARED_GRACE_MS;
   await restarted.flush();
   expect(Object.keys(session.data)).toEqual([]);
   expect(top.verdict.chain.map((c) => restarted.certificate(4, c.sha256))).toEqual([null, null, null]);
@@ -131,7 +132,8 @@ describe("a stored tab state with one thing wrong is dropped whole, and said so"
     await store.flush();
     stored = session.data;
   });
-  type Stored = Record<string, Record<string, unknown> & { origins: unknown[]; chains: { verdict: Record<string, unknown> }[] }>;
+  type Stored = Record<string, Record<string, unknown> & { origins: unknown[]; chains: { verdict: string }[] }>;
+  const cdnVerdict = (s: Stored) => s[`verdict:${s["tab-origin:4:0"].chains[0].verdict}`];
   const cases: [string, (s: Stored) => void][] = [
     ["a negative counter", (s) => (s["tab-counts:4"].origins[0] = [-1, 0])],
     ["a fractional counter", (s) => (s["tab-counts:4"].origins[0] = [1.5, 0])],
@@ -141,8 +143,10 @@ describe("a stored tab state with one thing wrong is dropped whole, and said so"
     ["a missing origin piece", (s) => delete s["tab-origin:4:0"]],
     ["an origin without a name", (s) => (s["tab-origin:4:0"].origin = 42)],
     ["an origin's chains not a list", (s) => (s["tab-origin:4:0"].chains = {} as never)],
-    ["a chain whose verdict has no findings", (s) => delete s["tab-origin:4:0"].chains[0].verdict.findings],
-    ["a chain whose verdict has no chain", (s) => delete s["tab-origin:4:0"].chains[0].verdict.chain],
+    ["a chain whose verdict has no findings", (s) => delete cdnVerdict(s).findings],
+    ["a chain whose verdict has no chain", (s) => delete cdnVerdict(s).chain],
+    ["a chain whose verdict is not stored", (s) => delete s[`verdict:${s["tab-origin:4:0"].chains[0].verdict}`]],
+    ["a chain whose verdict is not named", (s) => (s["tab-origin:4:0"].chains[0].verdict = 7 as never)],
     ["a page chain without a verdict", (s) => ((s["tab:4"].top as Record<string, unknown>).verdict = "ok")],
     ["no tab id", (s) => (s["tab:4"].tabId = "4")],
     ["failures not a list", (s) => (s["tab:4"].failures = null)],
@@ -156,20 +160,25 @@ describe("a stored tab state with one thing wrong is dropped whole, and said so"
     await restarted.restore();
     expect(restarted.all()).toEqual([]);
     expect(problems.list()).toMatchObject([{ area: "tab-state", message: "1 stored tab state could not be read and was dropped" }]);
-    expect(Object.keys(session.data).filter((k) => k.startsWith("tab"))).toEqual([]);
+    expect(Object.keys(session.data).filter((k) => /^(tab|verdict:)/.test(k))).toEqual([]);
   });
 
-  test("an older version's state, its origins inline and no counters, is read as it is", async () => {
+  test("an older version's state, its origins and verdicts inline and no counters, is read as it is", async () => {
     const session = fakeStorageArea(stored);
     const data = session.data as Stored;
-    data["tab:4"].origins = [data["tab-origin:4:0"]];
-    delete data["tab-counts:4"];
-    delete data["tab-origin:4:0"];
+    const inline = (record: { verdict: string }) => ({ ...record, verdict: data[`verdict:${record.verdict}`] });
+    data["tab:4"].origins = [{ ...data["tab-origin:4:0"], chains: data["tab-origin:4:0"].chains.map(inline) }];
+    data["tab:4"].top = inline(data["tab:4"].top as { verdict: string });
+    for (const key of Object.keys(data)) if (/^(verdict:|tab-counts:|tab-origin:)/.test(key)) delete data[key];
     const problems = quiet();
     const restarted = new TabStore(session, () => undefined, problems);
     await restarted.restore();
-    expect(restarted.get(4)?.origins.map((o) => o.origin)).toEqual(["https://cdn.test"]);
+    expect(restarted.get(4)?.origins.map((o) => [o.origin, o.chains[0].verdict.chain.length])).toEqual([["https://cdn.test", 3]]);
+    expect(restarted.get(4)?.top?.verdict.level).toBe("warning");
     expect(problems.list()).toEqual([]);
+    // Written again in this version's shape: the verdicts in their own keys.
+    await restarted.flush();
+    expect(Object.keys(session.data).filter((k) => k.startsWith("verdict:"))).toHaveLength(2);
   });
 });
 
@@ -212,6 +221,10 @@ test("a failed write (quota) is reported, rejects nothing, and is written again 
   expect(problems.list()).toEqual([]);
   expect(session.data["tab:4"]).toBeDefined();
   expect(Object.keys(session.data).some((k) => k.startsWith("der:"))).toBe(true);
+  // Whole again: a restarted background reads the tab, its verdict and bytes included.
+  const restarted = new TabStore(session, () => undefined, quiet());
+  await restarted.restore();
+  expect(restarted.get(4)?.top).toMatchObject({ verdict: store.get(4)?.top?.verdict, derAvailable: [true, true, true] });
 });
 
 test("a response arriving after its tab closed does not bring the tab back", async () => {
@@ -320,13 +333,16 @@ describe("what storage.session receives", () => {
     expect(writes).toHaveLength(1);
     expect(
       Object.keys(writes[0])
-        .filter((k) => !k.startsWith("der:"))
+        .filter((k) => !/^(der|verdict):/.test(k))
         .sort(),
     ).toEqual(["tab-counts:4", "tab-origin:4:0", "tab:4"]);
     expect(Object.keys(writes[0]).filter((k) => k.startsWith("der:"))).toHaveLength(6);
-    // The tab's own key and its origins' pieces hold no bytes.
+    expect(Object.keys(writes[0]).filter((k) => k.startsWith("verdict:"))).toHaveLength(2);
+    // The tab's own key and its origins' pieces hold no bytes, and name their verdicts.
     const pieces = JSON.stringify([writes[0]["tab:4"], writes[0]["tab-origin:4:0"]]);
     for (const b64 of [...top.der, ...cdn.der]) expect(pieces).not.toContain(b64!.slice(0, 60));
+    expect(pieces).not.toContain(cdn.verdict.chain[0].subject);
+    expect(pieces.length).toBeLessThan(2000);
 
     // 100 responses over a second: nothing written yet.
     for (let i = 1; i <= 100; i++) {
@@ -347,7 +363,7 @@ describe("what storage.session receives", () => {
     expect(writes[2]).toEqual({ "tab-counts:4": { updatedAt: cdn.time + 101, origins: [[102, 1]] } });
   });
 
-  test("each certificate's bytes are written once: not again for another tab, the next page, or a tab opened again on the same sites", async () => {
+  test("each certificate's bytes and each verdict are written once: not again for another tab, the next page, or a tab opened again on the same sites", async () => {
     const session = fakeStorageArea();
     const writes = recordWrites(session);
     const store = new TabStore(session, () => undefined, quiet());
@@ -366,7 +382,7 @@ describe("what storage.session receives", () => {
     store.remove(4);
     store.remove(5);
     await store.flush();
-    await jest.advanceTimersByTimeAsync(DER_GRACE_MS / 2);
+    await jest.advanceTimersByTimeAsync(SHARED_GRACE_MS / 2);
     visit(6);
     await store.flush();
 
@@ -374,10 +390,31 @@ describe("what storage.session receives", () => {
     expect(derWrites.sort()).toEqual([...top.verdict.chain, ...cdn.verdict.chain].map((c) => `der:${c.sha256}`).sort());
     expect(cdn.verdict.chain.map((c) => store.certificate(6, c.sha256))).toEqual(cdn.der);
     expect(Object.keys(session.data).filter((k) => k.startsWith("der:"))).toHaveLength(6);
+    const verdictWrites = writes.flatMap((w) => Object.entries(w).filter(([k]) => k.startsWith("verdict:")));
+    expect(verdictWrites.map(([, v]) => v)).toEqual([top.verdict, cdn.verdict]);
   });
 
-  test("a page with fewer origins than the last one removes the pieces it no longer has", async () => {
+  test("a chain judged again names its new verdict; the old one is removed once no record has shown it for the grace period", async () => {
     const session = fakeStorageArea();
+    const store = new TabStore(session, () => undefined, quiet());
+    const { plain, blocked } = await judgedTwice("https://cdn.test/app.js");
+    store.record(plain);
+    await store.flush();
+    store.record(blocked);
+    await store.flush();
+    const verdicts = () => Object.entries(session.data).flatMap(([k, v]) => (k.startsWith("verdict:") ? [v] : []));
+    expect(verdicts()).toEqual([plain.verdict, blocked.verdict]);
+    await jest.advanceTimersByTimeAsync(SHARED_GRACE_MS);
+    await store.flush();
+    expect(verdicts()).toEqual([blocked.verdict]);
+    const restarted = new TabStore(session, () => undefined, quiet());
+    await restarted.restore();
+    expect(restarted.get(4)?.origins[0].chains[0].verdict.level).toBe("blocked");
+  });
+
+  test("a page with fewer origins than the last one leaves the rest of its pieces until the tab closes; a restart reads only its own", async () => {
+    const session = fakeStorageArea();
+    const writes = recordWrites(session);
     const store = new TabStore(session, () => undefined, quiet());
     store.record(await response("https://site.test/", true));
     for (const host of ["a", "b", "c"]) store.record(await response(`https://${host}.test/x.js`, false));
@@ -387,11 +424,22 @@ describe("what storage.session receives", () => {
         .filter((k) => k.startsWith("tab-origin:4:"))
         .sort(),
     ).toEqual(["tab-origin:4:0", "tab-origin:4:1", "tab-origin:4:2"]);
+    const removals = jest.spyOn(session, "remove");
     store.record(await response("https://other.test/", true));
     store.record(await response("https://d.test/x.js", false));
     await store.flush();
-    expect(Object.keys(session.data).filter((k) => k.startsWith("tab-origin:4:"))).toEqual(["tab-origin:4:0"]);
+    expect(removals).not.toHaveBeenCalled();
+    expect(Object.keys(writes.at(-1)!).filter((k) => k.startsWith("tab-origin:"))).toEqual(["tab-origin:4:0"]);
     expect((session.data["tab-origin:4:0"] as { origin: string }).origin).toBe("https://d.test");
+
+    const restarted = new TabStore(session, () => undefined, quiet());
+    await restarted.restore();
+    expect(restarted.get(4)?.origins.map((o) => o.origin)).toEqual(["https://d.test"]);
+    expect(Object.keys(session.data).filter((k) => k.startsWith("tab-origin:4:"))).toEqual(["tab-origin:4:0"]);
+
+    store.remove(4);
+    await store.flush();
+    expect(Object.keys(session.data).filter((k) => k.startsWith("tab"))).toEqual([]);
   });
 
   test("after a restart the popup gets the state it was shown: the tab put back together from its pieces and counters", async () => {
