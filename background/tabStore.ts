@@ -322,6 +322,7 @@ export class TabStore {
     return state;
   }
 
+  /** The header with its origin pieces and counters put back (an older version's: its inline origins), or null. */
   #withOrigins(header: TabState, all: Record<string, unknown>): TabState | null {
     const state = header;
     state.unchecked = Array.isArray(state.unchecked) ? state.unchecked : [];
@@ -592,9 +593,9 @@ export class TabStore {
     this.#dirty.clear();
     const derWritten = this.#ders.collect(writes);
     const verdictsWritten = this.#verdicts.collect(writes);
-    const graceStart = this.#now() - SHARED_GRACE_MS;
-    this.#ders.sweep(graceStart, writes, this.#removals);
-    this.#verdicts.sweep(graceStart, writes, this.#removals);
+    const releasedBefore = this.#now() - SHARED_GRACE_MS;
+    this.#ders.sweep(releasedBefore, writes, this.#removals);
+    this.#verdicts.sweep(releasedBefore, writes, this.#removals);
     // A key written again (an origin piece after a failed removal) is not removed after its write.
     const removals = [...this.#removals].filter((key) => !(key in writes));
     this.#removals.clear();
