@@ -3,7 +3,9 @@
  * storage.session once, under `prefix + id`, however many tabs and records show it. A value is held
  * while a record shows it and for a grace period after the last one goes, so the next page of a
  * site, or a tab opened again on it, writes nothing again; then it is forgotten and its key removed.
- * Optionally within a byte budget: the least recently written values are dropped first.
+ * At most `maxReleased` values wait out their grace period (the oldest go first), so a page that
+ * keeps bringing new chains cannot make this grow with its pace. Optionally within a byte budget:
+ * the least recently written values are dropped first.
  */
 export class SharedValues<T> {
   /** Values by id, with how many records show them (a value may be unknown: null). */
@@ -18,11 +20,13 @@ export class SharedValues<T> {
   readonly #prefix: string;
   readonly #size: (value: T) => number;
   readonly #budget: number;
+  readonly #maxReleased: number;
 
-  constructor(prefix: string, size: (value: T) => number, budget = Infinity) {
+  constructor(prefix: string, size: (value: T) => number, { budget = Infinity, maxReleased }: { budget?: number; maxReleased: number }) {
     this.#prefix = prefix;
     this.#size = size;
     this.#budget = budget;
+    this.#maxReleased = maxReleased;
   }
 
   /** One more record shows `id` (`value`, if the caller has it); returns whether its value is held. */
@@ -91,12 +95,13 @@ export class SharedValues<T> {
   }
 
   /**
-   * Values no record has shown since `before` are forgotten and their keys removed; then values
+   * Values no record has shown since `before`, and the oldest beyond `maxReleased` of those no record
+   * shows, are forgotten and their keys removed; then values
    * beyond the budget, least recently written first, are removed (or, if in `writes`, not written).
    */
   sweep(before: number, writes: Record<string, unknown>, removals: Set<string>): void {
     for (const [id, since] of this.#released) {
-      if (since > before) break;
+      if (since > before && this.#released.size <= this.#maxReleased) break;
       this.#released.delete(id);
       this.#held.delete(id);
       this.#pending.delete(id);

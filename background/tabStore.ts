@@ -77,6 +77,11 @@ export const COUNTS_DELAY_MS = 2000;
  * page of a site, does not write them again.
  */
 export const SHARED_GRACE_MS = 30_000;
+/**
+ * Certificates, and verdicts, kept for their grace period at most (the oldest released go first):
+ * a page reloading itself with new chains would otherwise fill storage.session at its own pace.
+ */
+export const MAX_RELEASED = 1000;
 
 export interface ResponseRecord {
   tabId: number;
@@ -214,9 +219,9 @@ export class TabStore {
   /** Tabs closed in this session, oldest first (bounded). */
   readonly #closed = new Set<number>();
   /** Certificate bytes by SHA-256, while a record shows them and for SHARED_GRACE_MS after. */
-  readonly #ders = new SharedValues<string>(DER_KEY, (der) => der.length, DER_BUDGET);
-  /** Verdicts by id, likewise (unbudgeted: they are the tab states' own content). */
-  readonly #verdicts = new SharedValues<Verdict>(VERDICT_KEY, () => 0);
+  readonly #ders = new SharedValues<string>(DER_KEY, (der) => der.length, { budget: DER_BUDGET, maxReleased: MAX_RELEASED });
+  /** Verdicts by id, likewise (no byte budget: records that show them need them). */
+  readonly #verdicts = new SharedValues<Verdict>(VERDICT_KEY, () => 0, { maxReleased: MAX_RELEASED });
   readonly #verdictIds = new WeakMap<Verdict, string>();
   /** Verdict ids start with this instance's own prefix, so a new one never takes a restored one's. */
   readonly #idPrefix = `${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}.`;

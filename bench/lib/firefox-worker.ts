@@ -460,6 +460,7 @@ const launch = () =>
     extensionDir,
     policies: { Certificates: { Install: rootPemPaths.split(",") } },
     prefs: { ...PREFS, ...(extraPrefs ? JSON.parse(extraPrefs) : {}) },
+    networkEvents: false,
   });
 
 try {

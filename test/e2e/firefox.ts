@@ -53,6 +53,12 @@ export interface LaunchOptions {
    * deletes the folder.
    */
   profileDir?: string;
+  /**
+   * false: Puppeteer does not subscribe to WebDriver BiDi's network events, so Firefox's remote agent
+   * does not report every request to it (work in the parent process that the benchmarks' tens of
+   * thousands of requests would pay for). goto() then resolves to null instead of a response.
+   */
+  networkEvents?: boolean;
 }
 
 export interface FirefoxHandle {
@@ -150,6 +156,7 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Firefo
       userDataDir: profileDir,
       // Lets WebDriver BiDi navigate a tab to moz-extension:// pages.
       args: ["--remote-allow-system-access"],
+      networkEnabled: options.networkEvents ?? true,
       extraPrefsFirefox: {
         ...DEFAULT_PREFS,
         "extensions.webextensions.uuids": JSON.stringify({ [geckoId]: EXTENSION_UUID }),

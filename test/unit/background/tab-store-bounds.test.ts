@@ -5,7 +5,7 @@
  */
 import { createMessageHandler, type MessageDeps } from "../../../background/messages";
 import { Problems } from "../../../background/problems";
-import { MAX_CHAINS_PER_ORIGIN, MAX_CLOSED, MAX_LISTED, MAX_ORIGINS, TabStore, type ResponseRecord } from "../../../background/tabStore";
+import { MAX_CHAINS_PER_ORIGIN, MAX_CLOSED, MAX_LISTED, MAX_ORIGINS, MAX_RELEASED, TabStore, type ResponseRecord } from "../../../background/tabStore";
 import type { TabState } from "../../../src/protocol";
 import { fakeStorageArea } from "../support/fakeStorage";
 import { analyzer, makePki, securityInfo } from "../support/chains";
@@ -89,4 +89,25 @@ test(`the last ${MAX_CLOSED} tabs closed stay closed to late responses; older on
   store.record({ ...subresource("https://late.test/x.js"), tabId: 1 });
   expect(await shown(2)).toBeNull();
   expect((await shown(1))?.origins.map((o) => o.origin)).toEqual(["https://late.test"]);
+});
+
+test(`a page that keeps reloading with new chains keeps at most ${MAX_RELEASED} released verdicts and certificates in storage.session, the newest`, async () => {
+  const session = fakeStorageArea();
+  const store = new TabStore(session, () => undefined, new Problems({ warn: () => undefined }), { now: () => 1 });
+  const pages = 30;
+  const perPage = 100;
+  for (let p = 0; p < pages; p++) {
+    store.record({ ...withChain(page, p * (perPage + 1)), time: p });
+    for (let i = 1; i <= perPage; i++) store.record(withChain(subresource(`https://o${i}.test/x.js`), p * (perPage + 1) + i));
+    await store.flush();
+  }
+  // Within the grace period: the last page's chains, and the newest MAX_RELEASED of those it replaced.
+  const count = (prefix: string) => Object.keys(session.data).filter((k) => k.startsWith(prefix)).length;
+  const shown = perPage + 1;
+  expect(count("verdict:")).toBe(shown + MAX_RELEASED);
+  expect(count("der:")).toBeLessThanOrEqual(3 * shown + MAX_RELEASED);
+  const restarted = new TabStore(session, () => undefined, new Problems({ warn: () => undefined }));
+  await restarted.restore();
+  expect(restarted.get(4)?.origins).toHaveLength(perPage);
+  expect(restarted.get(4)?.top?.verdict.chain[0].sha256).toBe(`chain ${(pages - 1) * (perPage + 1)}, certificate 0`);
 });
