@@ -96,8 +96,8 @@ export class SharedValues<T> {
 
   /**
    * Values no record has shown since `before`, and the oldest beyond `maxReleased` of those no record
-   * shows, are forgotten and their keys removed; then values
-   * beyond the budget, least recently written first, are removed (or, if in `writes`, not written).
+   * shows, are forgotten and their keys removed; then values beyond the budget, least recently
+   * written first, are removed (or, if in `writes`, not written).
    */
   sweep(before: number, writes: Record<string, unknown>, removals: Set<string>): void {
     for (const [id, since] of this.#released) {

@@ -27,9 +27,9 @@
  * What a restart may lose: counters (requests, blocked requests, updatedAt) changed in the last
  * COUNTS_DELAY_MS and never asked for by the popup. Structure is written within FLUSH_DELAY_MS.
  *
- * Everything here is bounded: origins, chains and failures per tab (verdicts by the records that
- * show them), certificate bytes in storage.session (a byte budget across tabs, least recently
- * written dropped first), and the tabs
+ * Everything here is bounded: origins, chains and failures per tab, certificate bytes in
+ * storage.session (a byte budget across tabs, least recently written dropped first), certificates
+ * and verdicts waiting out their grace period (MAX_RELEASED each), and the tabs
  * remembered as closed. Stored state is untrusted on the way back in (an older version's shape, a
  * failed write): what does not look like a tab state is dropped and reported, never thrown.
  */
