@@ -52,7 +52,7 @@ export class SharedValues<T> {
   }
 
   /** The key storage.session keeps `id` under. */
-  key(id: string): string {
+  #key(id: string): string {
     return this.#prefix + id;
   }
 
@@ -80,7 +80,7 @@ export class SharedValues<T> {
     for (const id of ids) {
       const value = this.#held.get(id)?.value;
       if (!value) continue;
-      writes[this.key(id)] = value;
+      writes[this.#key(id)] = value;
       this.#note(id, this.#size(value));
     }
     return ids;
@@ -105,15 +105,15 @@ export class SharedValues<T> {
       this.#released.delete(id);
       this.#held.delete(id);
       this.#pending.delete(id);
-      const key = this.key(id);
+      const key = this.#key(id);
       delete writes[key]; // collected for this very write after a failed one: not written after all
       if (this.#forget(id)) removals.add(key);
     }
     for (const id of this.#stored.keys()) {
       if (this.#bytes <= this.#budget) break;
       this.#forget(id);
-      if (this.key(id) in writes) delete writes[this.key(id)];
-      else removals.add(this.key(id));
+      if (this.#key(id) in writes) delete writes[this.#key(id)];
+      else removals.add(this.#key(id));
     }
   }
 

@@ -547,7 +547,7 @@ export class TabStore {
   }
 
   /** A record as stored: its verdict named by id. */
-  #stored(record: ChainRecord): Omit<ChainRecord, "verdict"> & { verdict: string } {
+  #storedRecord(record: ChainRecord): Omit<ChainRecord, "verdict"> & { verdict: string } {
     return { ...record, verdict: this.#verdictId(record.verdict) };
   }
 
@@ -583,8 +583,8 @@ export class TabStore {
       const tab = this.#tabs.get(tabId);
       if (!tab) continue;
       const { state } = tab;
-      if (tab.header) writes[TAB_KEY + tabId] = { ...state, top: state.top && this.#stored(state.top), origins: [] };
-      for (const n of tab.origins) writes[originKey(tabId, n)] = { ...state.origins[n], chains: state.origins[n].chains.map((c) => this.#stored(c)) };
+      if (tab.header) writes[TAB_KEY + tabId] = { ...state, top: state.top && this.#storedRecord(state.top), origins: [] };
+      for (const n of tab.origins) writes[originKey(tabId, n)] = { ...state.origins[n], chains: state.origins[n].chains.map((c) => this.#storedRecord(c)) };
       writes[COUNTS_KEY + tabId] = {
         updatedAt: state.updatedAt,
         origins: state.origins.map((o) => o.chains.flatMap((c) => [c.requests, c.blockedRequests])),

@@ -133,7 +133,8 @@ describe("a stored tab state with one thing wrong is dropped whole, and said so"
     stored = session.data;
   });
   type Stored = Record<string, Record<string, unknown> & { origins: unknown[]; chains: { verdict: string }[] }>;
-  const cdnVerdict = (s: Stored) => s[`verdict:${s["tab-origin:4:0"].chains[0].verdict}`];
+  const cdnVerdictKey = (s: Stored) => `verdict:${s["tab-origin:4:0"].chains[0].verdict}`;
+  const cdnVerdict = (s: Stored) => s[cdnVerdictKey(s)];
   const cases: [string, (s: Stored) => void][] = [
     ["a negative counter", (s) => (s["tab-counts:4"].origins[0] = [-1, 0])],
     ["a fractional counter", (s) => (s["tab-counts:4"].origins[0] = [1.5, 0])],
@@ -145,7 +146,7 @@ describe("a stored tab state with one thing wrong is dropped whole, and said so"
     ["an origin's chains not a list", (s) => (s["tab-origin:4:0"].chains = {} as never)],
     ["a chain whose verdict has no findings", (s) => delete cdnVerdict(s).findings],
     ["a chain whose verdict has no chain", (s) => delete cdnVerdict(s).chain],
-    ["a chain whose verdict is not stored", (s) => delete s[`verdict:${s["tab-origin:4:0"].chains[0].verdict}`]],
+    ["a chain whose verdict is not stored", (s) => delete s[cdnVerdictKey(s)]],
     ["a chain whose verdict is not named", (s) => (s["tab-origin:4:0"].chains[0].verdict = 7 as never)],
     ["a page chain without a verdict", (s) => ((s["tab:4"].top as Record<string, unknown>).verdict = "ok")],
     ["no tab id", (s) => (s["tab:4"].tabId = "4")],
