@@ -254,10 +254,15 @@ browser.webRequest.onBeforeRedirect.addListener(
 );
 
 // Firefox resets a tab's badge when the tab navigates, which happens after the response was seen.
-browser.tabs.onUpdated.addListener((tabId, change) => {
-  const state = tabs.get(tabId);
-  if (state && change.status) badges.reapply(state);
-});
+// Only status changes are asked for: Firefox then skips the others (title, favicon...), each of
+// which it would describe, whole tab included, to the background.
+browser.tabs.onUpdated.addListener(
+  (tabId, change) => {
+    const state = tabs.get(tabId);
+    if (state && change.status) badges.reapply(state);
+  },
+  { properties: ["status"] },
+);
 
 browser.tabs.onRemoved.addListener((tabId) => {
   tabs.remove(tabId);

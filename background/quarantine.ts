@@ -3,9 +3,15 @@
  * response headers arrive, after the request (its cookies, Authorization header, body) was sent;
  * every later request to that origin would send its own too. So, for QUARANTINE_MS after a block,
  * the origin's requests are stopped before they leave the browser, by declarativeNetRequest session
- * rules: Firefox applies them itself, so they cost the browser's other requests nothing, and they
- * outlive a suspended background. A document is sent to the block page, anything else cancelled.
- * When the time is up the rules go, and the next request checks the chain again.
+ * rules: Firefox applies them itself, without waking the background, and they outlive a suspended
+ * background. A document is sent to the block page, anything else cancelled. When the time is up
+ * the rules go, and the next request checks the chain again.
+ *
+ * The first call to the declarativeNetRequest API (even getSessionRules) turns Firefox's rule
+ * engine on for every request in the browser until the extension stops (ExtensionDNR.sys.mjs:
+ * getRuleManager), which a page load pays for measurably. So the API is left alone until a rule
+ * may exist: one this background added, or one an earlier background's stored stops name. A stop
+ * is stored before its rules are added, so no rule exists that the stored stops do not announce.
  *
  * State (origin → rule ids, end, block page) is mirrored to storage.session; an alarm wakes the
  * background to lift expired rules. Bounded: at most MAX_ORIGINS origins, the oldest lifted first.
@@ -77,6 +83,8 @@ export class Quarantine {
   readonly #problems: Problems;
   /** Rule updates run one at a time, in order. */
   #queue: Promise<void> = Promise.resolve();
+  /** Whether session rules may exist (see the top of the file); unknown, so true, until restore reads the stored stops. */
+  #rulesMayExist = true;
 
   constructor(deps: { dnr: SessionRulesApi | undefined; alarms: AlarmsApi | undefined; storage: Storage.StorageArea; problems: Problems }) {
     this.#dnr = deps.dnr;
@@ -94,6 +102,8 @@ export class Quarantine {
   restore(now = Date.now()): Promise<void> {
     return this.#serial(async () => {
       const stored = (await this.#storage.get(STORAGE_KEY))[STORAGE_KEY];
+      // Only no stored stops at all (never written, or none left) says that no rule exists.
+      this.#rulesMayExist = !(stored === undefined || (Array.isArray(stored) && stored.length === 0));
       for (const e of Array.isArray(stored) ? stored : []) {
         if (isEntry(e) && !this.#entries.has(e.origin)) this.#entries.set(e.origin, e);
       }
@@ -138,8 +148,9 @@ export class Quarantine {
         this.#entries.delete(oldest.origin);
         removeRuleIds.push(oldest.ruleId, oldest.ruleId + 1);
       }
-      await this.#dnr!.updateSessionRules({ addRules, removeRuleIds });
+      this.#rulesMayExist = true;
       await this.#persist();
+      await this.#dnr!.updateSessionRules({ addRules, removeRuleIds });
     });
   }
 
@@ -162,7 +173,7 @@ export class Quarantine {
   /** Drops expired entries, makes the session rules match the entries, and persists them. */
   async #sync(now: number): Promise<void> {
     for (const [origin, e] of this.#entries) if (e.until <= now) this.#entries.delete(origin);
-    if (this.#dnr) {
+    if (this.#dnr && this.#rulesMayExist) {
       const wanted = new Set([...this.#entries.values()].flatMap((e) => [e.ruleId, e.ruleId + 1]));
       const stale = (await this.#dnr.getSessionRules()).map((r) => r.id).filter((id) => !wanted.has(id));
       if (stale.length) await this.#dnr.updateSessionRules({ removeRuleIds: stale });

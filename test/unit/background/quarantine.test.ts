@@ -7,8 +7,11 @@ import { fakeStorageArea } from "../support/fakeStorage";
 /** Session rules as Firefox keeps them (what a unit test cannot get from a browser); real matching is in the e2e suite. */
 function fakeDnr() {
   const rules = new Map<number, DnrRule>();
+  /** Calls of either method: Firefox turns its rule engine on for every request at the first one. */
+  const calls = { count: 0 };
   const api: SessionRulesApi & { fail?: Error } = {
     async updateSessionRules({ addRules = [], removeRuleIds = [] }) {
+      calls.count++;
       if (api.fail) throw api.fail;
       for (const id of removeRuleIds) rules.delete(id);
       for (const rule of addRules) {
@@ -17,10 +20,11 @@ function fakeDnr() {
       }
     },
     async getSessionRules() {
+      calls.count++;
       return [...rules.values()];
     },
   };
-  return { api, rules };
+  return { api, rules, calls };
 }
 
 function fakeAlarms() {
@@ -173,4 +177,42 @@ test("without declarativeNetRequest the extension says so, and stops nothing ahe
   await quarantine.add("https://a.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-1");
   expect(quarantine.stoppedBy("https://a.example/")).toBeNull();
   expect(setup().problems.list()).toEqual([]);
+});
+
+test("a background that never stopped an origin leaves declarativeNetRequest alone: Firefox's rule engine stays off for every request", async () => {
+  const { quarantine, dnr } = setup();
+  await quarantine.restore();
+  await quarantine.retain("settings-1");
+  await quarantine.retain("settings-2");
+  await quarantine.expire();
+  expect(dnr.calls.count).toBe(0);
+  await quarantine.add("https://a.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-2");
+  expect(dnr.rules.size).toBe(2);
+  // A restarted background whose stored stops have all ended still clears what may be left.
+  const restarted = new Quarantine({ dnr: dnr.api, alarms: fakeAlarms().api, storage: fakeStorageArea({ quarantine: [] }), problems: quiet() });
+  const before = dnr.calls.count;
+  await restarted.restore();
+  expect(dnr.calls.count).toBe(before);
+});
+
+test("stops that cannot be read, or are unreadable, make the background look for stray rules all the same", async () => {
+  for (const storage of [
+    { ...fakeStorageArea(), get: async () => Promise.reject(new Error("storage is gone")) },
+    fakeStorageArea({ quarantine: "garbage" }),
+  ]) {
+    const { dnr } = setup();
+    await dnr.api.updateSessionRules({ addRules: [{ id: 7, priority: 1, action: { type: "block" }, condition: { urlFilter: "|https://old.example/" } }] });
+    const quarantine = new Quarantine({ dnr: dnr.api, alarms: fakeAlarms().api, storage: storage as ReturnType<typeof fakeStorageArea>, problems: quiet() });
+    await quarantine.restore();
+    await quarantine.retain("settings-1");
+    expect(dnr.rules.size).toBe(0);
+  }
+});
+
+test("a stop that cannot be stored adds no rule: no rule exists that a restarted background would not know of", async () => {
+  const session = { ...fakeStorageArea(), set: async () => Promise.reject(new Error("quota")) };
+  const { quarantine, dnr, problems } = setup(session as unknown as ReturnType<typeof fakeStorageArea>);
+  await quarantine.add("https://a.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-1");
+  expect(dnr.rules.size).toBe(0);
+  expect(problems.list()).toMatchObject([{ area: "quarantine", message: expect.stringContaining("quota") }]);
 });

@@ -265,6 +265,8 @@ test("Firefox resets a tab's badge when the tab navigates: the tab's next update
   await respond(7, "https://site.test/", "main_frame", await securityInfo(await makePki()));
   expect(await badgeOf(fake, 7, "!")).toBe("!");
   fake.badges.delete(7);
+  // Firefox is asked for status changes only (it skips describing the others to the background).
+  expect(fake.browser.tabs.onUpdated.added[0].filter).toEqual({ properties: ["status"] });
   const onUpdated = fake.browser.tabs.onUpdated.added[0].listener as (tabId: number, change: object) => void;
   onUpdated(7, { title: "no status change" });
   onUpdated(8, { status: "complete" });
