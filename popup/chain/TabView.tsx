@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import type { TabState } from "../../src/protocol";
 import { usePlatform } from "../connect/context";
 import { saveFile } from "../ui/download";
@@ -30,7 +30,8 @@ export interface TabViewProps {
 export function TabView({ requestedTabId, layout, refreshMs = 2000 }: TabViewProps) {
   const platform = usePlatform();
   const [target, setTarget] = useState<Target | null | undefined>(requestedTabId === null ? undefined : { id: requestedTabId });
-  useEffect(() => {
+  // A layout effect, so the question leaves at once (see useRequest).
+  useLayoutEffect(() => {
     if (requestedTabId !== null) return;
     platform.activeTab().then(setTarget, () => setTarget(null));
   }, [platform, requestedTabId]);

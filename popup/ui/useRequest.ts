@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useLayoutEffect, useState } from "preact/hooks";
 import { errorMessage } from "../../src/errorMessage";
 import type { RequestType, Requests, ResponseOf } from "../../src/protocol";
 import { useConnector } from "../connect/context";
@@ -7,14 +7,16 @@ export type Loaded<T> = { status: "loading" } | { status: "ready"; data: T } | {
 
 /**
  * Sends one request when the component mounts (and when `key` changes); `reload` asks again and
- * keeps showing the previous answer meanwhile, so the layout does not jump.
+ * keeps showing the previous answer meanwhile, so the layout does not jump. The request leaves as
+ * soon as the component has rendered (a layout effect): Preact runs a plain effect only after the
+ * next frame is painted, which a view waiting for its data would pay once per request.
  */
 export function useRequest<K extends RequestType>(type: K, request: Requests[K]["request"] | null, key = ""): [Loaded<ResponseOf<K>>, () => void] {
   const connector = useConnector();
   const [state, setState] = useState<Loaded<ResponseOf<K>>>({ status: "loading" });
   const [generation, setGeneration] = useState(0);
   const requestKey = request === null ? null : JSON.stringify(request);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (requestKey === null) return;
     let live = true;
     connector.send(type, JSON.parse(requestKey)).then(
