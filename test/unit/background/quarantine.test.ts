@@ -196,10 +196,7 @@ test("a background that never stopped an origin leaves declarativeNetRequest alo
 });
 
 test("stops that cannot be read, or are unreadable, make the background look for stray rules all the same", async () => {
-  for (const storage of [
-    { ...fakeStorageArea(), get: async () => Promise.reject(new Error("storage is gone")) },
-    fakeStorageArea({ quarantine: "garbage" }),
-  ]) {
+  for (const storage of [{ ...fakeStorageArea(), get: async () => Promise.reject(new Error("storage is gone")) }, fakeStorageArea({ quarantine: "garbage" })]) {
     const { dnr } = setup();
     await dnr.api.updateSessionRules({ addRules: [{ id: 7, priority: 1, action: { type: "block" }, condition: { urlFilter: "|https://old.example/" } }] });
     const quarantine = new Quarantine({ dnr: dnr.api, alarms: fakeAlarms().api, storage: storage as ReturnType<typeof fakeStorageArea>, problems: quiet() });
