@@ -188,7 +188,7 @@ test("a background that never stopped an origin leaves declarativeNetRequest alo
   expect(dnr.calls.count).toBe(0);
   await quarantine.add("https://a.example/", stop, "/p?id=1", Date.now() + 60_000, "settings-2");
   expect(dnr.rules.size).toBe(2);
-  // A restarted background whose stored stops have all ended still clears what may be left.
+  // A restarted background that finds the stored stops empty (all ended, their rules lifted) does not call it either.
   const restarted = new Quarantine({ dnr: dnr.api, alarms: fakeAlarms().api, storage: fakeStorageArea({ quarantine: [] }), problems: quiet() });
   const before = dnr.calls.count;
   await restarted.restore();
