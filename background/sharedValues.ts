@@ -112,8 +112,9 @@ export class SharedValues<T> {
     for (const id of this.#stored.keys()) {
       if (this.#bytes <= this.#budget) break;
       this.#forget(id);
-      if (this.#key(id) in writes) delete writes[this.#key(id)];
-      else removals.add(this.#key(id));
+      const key = this.#key(id);
+      if (key in writes) delete writes[key];
+      else removals.add(key);
     }
   }
 
